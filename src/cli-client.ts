@@ -1,0 +1,216 @@
+/**
+ * CLI commands that talk to a running mjsim through its control API (`/sim`).
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import pRetry, { AbortError } from 'p-retry';
+import Database from 'better-sqlite3';
+import { DEFAULT_DB } from './config.js';
+
+interface ClientOptions {
+  server?: string;
+  apiKey?: string;
+  db?: string;
+  json?: boolean;
+}
+
+/** Exit codes: 0 success, 1 the server answered an error, 2 bad usage, 3 the server could not be reached. */
+export const EXIT = { ok: 0, apiError: 1, usage: 2, unreachable: 3 } as const;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The credentials to use: the flag, the environment, or the dev key stored in the local database. */
+function credentials(options: ClientOptions): string | undefined {
+  const pair = options.apiKey ?? process.env.MJSIM_API_KEY;
+  if (pair) return pair;
+  const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
+  if (path === ':memory:' || !existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('select public_key, secret_key from accounts where is_dev = 1 limit 1').get() as
+      | { public_key: string; secret_key: string }
+      | undefined;
+    return row && `${row.public_key}:${row.secret_key}`;
+  } catch {
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** Calls the control API; throws a `CliError` with the right exit code on failure. */
+async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+  const base = options.server ?? process.env.MJSIM_URL ?? `http://127.0.0.1:${process.env.MJSIM_PORT ?? 7355}`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const pair = credentials(options);
+  if (pair) headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new CliError(`cannot reach mjsim at ${base}: ${(error as Error).cause ?? (error as Error).message}`, EXIT.unreachable);
+  }
+  const text = await response.text();
+  const data = text ? (JSON.parse(text) as unknown) : null;
+  if (!response.ok) {
+    const message = (data as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}`;
+    throw new CliError(response.status === 401 ? `${message}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY` : message, EXIT.apiError);
+  }
+  return data;
+}
+
+/** Prints rows as an aligned table. */
+export function table(rows: Record<string, unknown>[], columns: string[]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = rows.map((row) => columns.map((column) => String(row[column] ?? '')));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((cell) => (cell[i] as string).length)));
+  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+}
+
+function withClientOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'mjsim base URL [env MJSIM_URL, default http://127.0.0.1:7355]')
+    .option('--api-key <public:secret>', 'account key pair [env MJSIM_API_KEY, default: the dev key in --db]')
+    .option('--db <path>', `database to read the dev key from [default ${DEFAULT_DB}]`);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes positional args then options
+function run<A extends any[]>(action: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (error instanceof CliError) {
+        console.error(`mjsim: ${error.message}`);
+        process.exitCode = error.exitCode;
+        return;
+      }
+      throw error;
+    }
+  };
+}
+
+/** Adds health, clock, emit, deliveries, delivery, replay and reset. */
+export function registerClientCommands(program: Command): void {
+  withClientOptions(program.command('health').description('check that mjsim answers'))
+    .option('--wait <seconds>', 'keep trying for this long (for CI)', '0')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions & { wait: string }) => {
+        const seconds = Number(options.wait);
+        if (!Number.isFinite(seconds) || seconds < 0) throw new CliError('--wait takes a number of seconds', EXIT.usage);
+        const deadline = Date.now() + seconds * 1000;
+        const health = await pRetry(
+          async () => {
+            try {
+              return await call(options, 'GET', '/sim/health');
+            } catch (error) {
+              if (error instanceof CliError && error.exitCode === EXIT.unreachable && Date.now() < deadline) throw error;
+              throw new AbortError(error as Error);
+            }
+          },
+          { retries: Math.ceil(seconds * 4), minTimeout: 250, maxTimeout: 250, factor: 1 },
+        );
+        console.log(options.json ? JSON.stringify(health) : `mjsim is up: ${JSON.stringify(health)}`);
+      }),
+    );
+
+  const clock = program.command('clock').description('show or move the simulator clock');
+  withClientOptions(clock.command('show', { isDefault: true }).description('show the clock'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions) => {
+        const data = (await call(options, 'GET', '/sim/clock')) as Record<string, unknown>;
+        console.log(options.json ? JSON.stringify(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
+      }),
+    );
+  withClientOptions(clock.command('advance <target>').description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (target: string, options: ClientOptions) => {
+        const body = target === 'next' ? { to: 'next' } : /^\d{4}-\d\d-\d\d/.test(target) ? { to: target } : { by: target };
+        if (!options.json) process.stderr.write(`advancing the clock (${target})...\n`);
+        const data = (await call(options, 'POST', '/sim/clock/advance', body)) as Record<string, unknown>;
+        console.log(
+          options.json
+            ? JSON.stringify(data)
+            : `clock ${data.from} -> ${data.to}: ${data.attempts} attempts, ${data.successes} succeeded, ${data.failures} failed, ${data.urlsSuspended} URL(s) suspended`,
+        );
+      }),
+    );
+
+  withClientOptions(program.command('emit <type>').description('inject an event (sent, open, click, bounce, spam, blocked, unsub)'))
+    .option('--email <address>', 'recipient address')
+    .option('--field <name=value>', 'any payload field; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--json', 'print JSON')
+    .action(
+      run(async (type: string, options: ClientOptions & { email?: string; field?: string[] }) => {
+        const event: Record<string, unknown> = { event: type };
+        if (options.email) event.email = options.email;
+        for (const field of options.field ?? []) {
+          const eq = field.indexOf('=');
+          if (eq <= 0) throw new CliError(`--field takes name=value, got "${field}"`, EXIT.usage);
+          const raw = field.slice(eq + 1);
+          event[field.slice(0, eq)] = /^(true|false|-?\d+(\.\d+)?)$/.test(raw) && !/^\d{16,}$/.test(raw) ? JSON.parse(raw) : raw;
+        }
+        const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
+        console.log(options.json ? JSON.stringify(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
+      }),
+    );
+
+  withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
+    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over')
+    .option('--event <type>', 'event type')
+    .option('--url <url>', 'callback URL')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions & { status?: string; event?: string; url?: string; limit: string }) => {
+        const query = new URLSearchParams({ limit: options.limit });
+        if (options.status) query.set('status', options.status);
+        if (options.event) query.set('eventType', options.event);
+        if (options.url) query.set('url', options.url);
+        const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
+        if (options.json) return console.log(JSON.stringify(data));
+        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));
+      }),
+    );
+
+  withClientOptions(program.command('delivery <id>').description('show one delivery with its attempts'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (id: string, options: ClientOptions) => {
+        const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
+        if (options.json) return console.log(JSON.stringify(data));
+        console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
+        console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
+      }),
+    );
+
+  withClientOptions(program.command('replay <id>').description('send a delivery\'s events again'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (id: string, options: ClientOptions) => {
+        const data = (await call(options, 'POST', `/sim/deliveries/${encodeURIComponent(id)}/replay`)) as { deliveries: number[] };
+        console.log(options.json ? JSON.stringify(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
+      }),
+    );
+
+  withClientOptions(program.command('reset').description('delete this account\'s callback URLs, events and deliveries'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions) => {
+        const data = await call(options, 'POST', '/sim/reset');
+        console.log(options.json ? JSON.stringify(data) : `reset: ${JSON.stringify(data)}`);
+      }),
+    );
+}

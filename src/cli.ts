@@ -1,0 +1,93 @@
+/**
+ * The `mjsim` command: a thin layer over `startServer` and over the control API of a running server.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './config.js';
+import { startServer } from './serve.js';
+import { VERSION } from './version.js';
+import { registerClientCommands } from './cli-client.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Builds the command tree (exported for tests of the help text). */
+export function buildCli(): Command {
+  const program = new Command('mjsim')
+    .description('Mailjet-compatible webhook provider simulator')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+
+  const serve = program.command('serve').description('start the simulator (Mailjet API, delivery engine, control API)');
+  for (const option of OPTIONS) {
+    const [flag] = option.flag.split(' ');
+    const attribute = flag === '--api-key' ? 'apiKeys' : undefined;
+    const built = new Option(option.flag, `${option.help} [env ${option.env}, default ${option.default}]`);
+    if (attribute) built.argParser(collect);
+    serve.addOption(built);
+  }
+  serve.action(async (flags: Record<string, unknown>) => {
+    const raw: RawServeOptions = {
+      port: flags.port,
+      host: flags.host,
+      db: flags.db,
+      apiKeys: flags.apiKey,
+      clock: flags.clock,
+      policy: flags.policy,
+      attemptTimeout: flags.attemptTimeout,
+      accept2xx: flags.accept2xx,
+      maxBatch: flags.maxBatch,
+      concurrency: flags.concurrency,
+      urlConcurrency: flags.urlConcurrency,
+      responseCap: flags.responseCap,
+      safeMessageIds: flags.safeMessageIds,
+    };
+    let config;
+    try {
+      config = parseServeConfig(raw, process.env);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        console.error(`mjsim: ${error.message}`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
+      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${config.port} is in use (try --port 0 or another port)` : error.message}`);
+      process.exit(1);
+    });
+    const lines = [
+      `mjsim ${VERSION} listening on ${server.url}`,
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}`,
+    ];
+    if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
+    for (const account of server.accounts) {
+      lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
+    }
+    const dev = server.devAccount;
+    if (dev) {
+      lines.push(
+        '',
+        'Try it:',
+        `  curl -s -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
+        `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":2}'`,
+      );
+    }
+    console.log(lines.join('\n'));
+    const shutdown = (signal: string) => {
+      console.log(`mjsim: ${signal} received, shutting down`);
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+  registerClientCommands(program);
+  return program;
+}
+
+/** Runs the CLI with `argv`. */
+export async function runCli(argv: string[]): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

@@ -1,0 +1,161 @@
+/**
+ * Configuration, parsed once from flags and environment into a frozen object. Flags win over environment.
+ */
+import { z } from 'zod';
+import { parseClockSpec, type ClockMode } from './clock.js';
+import { parseDuration } from './core/duration.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
+
+/** The port mjsim listens on by default: unused by common dev tools. */
+export const DEFAULT_PORT = 7355;
+export const DEFAULT_DB = '.mjsim/mjsim.db';
+
+/** Delivery settings the engine reads. */
+export interface Settings {
+  readonly policy: RetryPolicy;
+  readonly attemptTimeoutMs: number;
+  readonly acceptAny2xx: boolean;
+  readonly maxBatch: number;
+  readonly concurrency: number;
+  readonly perUrlConcurrency: number;
+  readonly responseCapBytes: number;
+  /** Keep generated MessageIDs below 2^53 (for consumers that parse JSON into doubles). */
+  readonly safeMessageIds: boolean;
+}
+
+/** Everything `mjsim serve` needs. */
+export interface ServeConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly apiKeys: readonly { publicKey: string; secretKey: string }[];
+  readonly clock: { mode: ClockMode; factor: number };
+  readonly settings: Settings;
+}
+
+/** Each option: its flag, its environment variable, its default and what it means (the README's table). */
+export const OPTIONS = [
+  { flag: '--port <n>', env: 'MJSIM_PORT', default: String(DEFAULT_PORT), help: 'port to listen on (0 picks a free one)' },
+  { flag: '--host <addr>', env: 'MJSIM_HOST', default: '127.0.0.1', help: 'address to listen on' },
+  { flag: '--db <path>', env: 'MJSIM_DB', default: DEFAULT_DB, help: 'SQLite file (WAL mode), or :memory:' },
+  {
+    flag: '--api-key <public:secret>',
+    env: 'MJSIM_API_KEYS',
+    default: '(a generated dev pair)',
+    help: 'an account\'s key pair; repeatable (env: comma-separated)',
+  },
+  { flag: '--clock <mode>', env: 'MJSIM_CLOCK', default: 'real', help: 'real, manual, or a speed-up such as 100x' },
+  { flag: '--policy <name>', env: 'MJSIM_POLICY', default: DEFAULT_POLICY_NAME, help: 'mailjet-2017, mailjet-2015, mailjet-current, or custom:30s*10,30m*10' },
+  { flag: '--attempt-timeout <duration>', env: 'MJSIM_ATTEMPT_TIMEOUT', default: '10s', help: 'per-attempt timeout (real time)' },
+  { flag: '--accept-2xx', env: 'MJSIM_ACCEPT_2XX', default: 'off', help: 'count any 2xx as success (Mailjet: only 200)' },
+  { flag: '--max-batch <n>', env: 'MJSIM_MAX_BATCH', default: '500', help: 'most events in one Version 2 POST' },
+  { flag: '--concurrency <n>', env: 'MJSIM_CONCURRENCY', default: '128', help: 'attempts in flight at once, overall' },
+  { flag: '--url-concurrency <n>', env: 'MJSIM_URL_CONCURRENCY', default: '32', help: 'attempts in flight at once, per URL' },
+  { flag: '--response-cap <bytes>', env: 'MJSIM_RESPONSE_CAP', default: '4096', help: 'how much of each response body is kept' },
+  { flag: '--safe-message-ids', env: 'MJSIM_SAFE_MESSAGE_IDS', default: 'off', help: 'generate MessageIDs below 2^53' },
+] as const;
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (e.g. 10s, 500ms, 1m)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+const positiveInt = (name: string) => z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`);
+const flagBool = z.union([z.boolean(), z.string()]).transform((value) => value === true || ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase()));
+
+const keyPair = z.string().transform((text, ctx) => {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) {
+    ctx.addIssue({ code: 'custom', message: `invalid API key pair "${text}": write PUBLIC:SECRET` });
+    return z.NEVER;
+  }
+  return { publicKey: text.slice(0, colon), secretKey: text.slice(colon + 1) };
+});
+
+const schema = z.object({
+  port: z.coerce.number().int().min(0, 'port must be 0 to 65535').max(65535, 'port must be 0 to 65535'),
+  host: z.string().min(1),
+  db: z.string().min(1),
+  apiKeys: z.array(keyPair),
+  clock: z.string().transform((text, ctx) => {
+    const parsed = parseClockSpec(text);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+  policy: z.string().transform((text, ctx) => {
+    const policy = resolvePolicy(text);
+    if (typeof policy === 'string') {
+      ctx.addIssue({ code: 'custom', message: policy });
+      return z.NEVER;
+    }
+    return policy;
+  }),
+  attemptTimeout: duration,
+  accept2xx: flagBool,
+  maxBatch: positiveInt('max-batch'),
+  concurrency: positiveInt('concurrency'),
+  urlConcurrency: positiveInt('url-concurrency'),
+  responseCap: positiveInt('response-cap'),
+  safeMessageIds: flagBool,
+});
+
+export type RawServeOptions = Partial<Record<keyof z.input<typeof schema>, unknown>>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses flags (from commander) over environment over defaults.
+ *
+ * @example
+ * parseServeConfig({ port: '0', clock: 'manual' }, {}) // { port: 0, clock: { mode: 'manual', factor: 0 }, ... }
+ */
+export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
+  const envKeys = env.MJSIM_API_KEYS ? env.MJSIM_API_KEYS.split(',').map((pair) => pair.trim()).filter(Boolean) : [];
+  const flagKeys = Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 ? flags.apiKeys : undefined;
+  const raw = {
+    port: flags.port ?? env.MJSIM_PORT ?? DEFAULT_PORT,
+    host: flags.host ?? env.MJSIM_HOST ?? '127.0.0.1',
+    db: flags.db ?? env.MJSIM_DB ?? DEFAULT_DB,
+    apiKeys: flagKeys ?? envKeys,
+    clock: flags.clock ?? env.MJSIM_CLOCK ?? 'real',
+    policy: flags.policy ?? env.MJSIM_POLICY ?? DEFAULT_POLICY_NAME,
+    attemptTimeout: flags.attemptTimeout ?? env.MJSIM_ATTEMPT_TIMEOUT ?? '10s',
+    accept2xx: flags.accept2xx ?? env.MJSIM_ACCEPT_2XX ?? false,
+    maxBatch: flags.maxBatch ?? env.MJSIM_MAX_BATCH ?? 500,
+    concurrency: flags.concurrency ?? env.MJSIM_CONCURRENCY ?? 128,
+    urlConcurrency: flags.urlConcurrency ?? env.MJSIM_URL_CONCURRENCY ?? 32,
+    responseCap: flags.responseCap ?? env.MJSIM_RESPONSE_CAP ?? 4096,
+    safeMessageIds: flags.safeMessageIds ?? env.MJSIM_SAFE_MESSAGE_IDS ?? false,
+  };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  const value = parsed.data;
+  return Object.freeze({
+    port: value.port,
+    host: value.host,
+    db: value.db,
+    apiKeys: Object.freeze(value.apiKeys),
+    clock: Object.freeze(value.clock),
+    settings: Object.freeze({
+      policy: value.policy,
+      attemptTimeoutMs: value.attemptTimeout,
+      acceptAny2xx: value.accept2xx,
+      maxBatch: value.maxBatch,
+      concurrency: value.concurrency,
+      perUrlConcurrency: value.urlConcurrency,
+      responseCapBytes: value.responseCap,
+      safeMessageIds: value.safeMessageIds,
+    }),
+  });
+}
+
+/** Settings with every default, for the library API and tests. */
+export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
+  return Object.freeze({ ...parseServeConfig({}, {}).settings, ...overrides });
+}

@@ -1,0 +1,112 @@
+/**
+ * Builds Mailjet event payloads exactly as the reference's samples (§3): common fields first, in the
+ * documented order, then the type's own fields, then anything extra the caller gave. Pure: every
+ * identifier and random choice comes in through `EventContext`.
+ */
+import type { EventType } from './event-types.js';
+import type { JsonValue } from './json.js';
+
+export type EventPayload = { [key: string]: JsonValue };
+
+/** Everything a payload needs that is not pure: time, IDs, and a random source. */
+export interface EventContext {
+  /** Clock time of the event, epoch ms. */
+  readonly time: number;
+  readonly messageId: bigint;
+  readonly messageGuid: string;
+  /** Uniform [0, 1). */
+  readonly random: () => number;
+}
+
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0',
+];
+const GEOS = ['US', 'FR', 'DE', 'GB', 'ES', 'BR', 'CA'];
+
+const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)] as T;
+
+/**
+ * A stable positive integer for a string (FNV-1a), used for `mj_contact_id` per address and
+ * `mj_campaign_id` per campaign.
+ *
+ * @example
+ * stableId('api@mailjet.com') === stableId('API@mailjet.com') // true
+ */
+export function stableId(text: string, modulo = 1_000_000_000): number {
+  let hash = 0x811c9dc5;
+  for (const char of text.toLowerCase()) {
+    hash ^= char.codePointAt(0) as number;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash % modulo) + 1;
+}
+
+/** Reads a MessageID given as number, bigint or digit string. */
+export function toMessageId(value: JsonValue | undefined): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  return undefined;
+}
+
+/**
+ * A complete payload of `type`; any field in `given` wins over the generated one.
+ *
+ * @example
+ * buildEventPayload('bounce', { email: 'x@example.com' }, ctx)
+ * // { event: 'bounce', time: 1767225600, MessageID: 576460752303423489n, ..., hard_bounce: true, error: 'user unknown', ... }
+ */
+export function buildEventPayload(type: EventType, given: EventPayload, ctx: EventContext): EventPayload {
+  const messageId = toMessageId(given.MessageID) ?? ctx.messageId;
+  const email = typeof given.email === 'string' ? given.email : 'recipient@example.com';
+  const customcampaign = typeof given.customcampaign === 'string' ? given.customcampaign : '';
+  const common: EventPayload = {
+    event: type,
+    time: Math.floor(ctx.time / 1000),
+    MessageID: messageId,
+    Message_GUID: ctx.messageGuid,
+    email,
+    mj_campaign_id: customcampaign ? stableId(`campaign:${customcampaign}`, 100_000) : 0,
+    mj_contact_id: stableId(email),
+    customcampaign,
+    CustomID: '',
+    Payload: '',
+  };
+  const payload: EventPayload = { ...common, ...typeFields(type, messageId, ctx), ...given };
+  payload.event = type;
+  payload.MessageID = messageId;
+  if (type === 'sent' && given.mj_message_id === undefined) payload.mj_message_id = messageId.toString();
+  return payload;
+}
+
+function typeFields(type: EventType, messageId: bigint, ctx: EventContext): EventPayload {
+  const seconds = Math.floor(ctx.time / 1000);
+  switch (type) {
+    case 'sent':
+      return {
+        mj_message_id: messageId.toString(),
+        smtp_reply: `sent (250 2.0.0 OK ${seconds} ${Math.floor(ctx.random() * 1e9).toString(36)}.${Math.floor(ctx.random() * 1000)} - gsmtp)`,
+      };
+    case 'open':
+      return { ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+    case 'click':
+      return { url: 'https://www.example.com/', ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+    case 'bounce':
+      return {
+        blocked: false,
+        hard_bounce: true,
+        error_related_to: 'recipient',
+        error: 'user unknown',
+        comment: '550 5.1.1 The email account that you tried to reach does not exist.',
+      };
+    case 'blocked':
+      return { error_related_to: 'recipient', error: 'user unknown' };
+    case 'spam':
+      return { source: 'JMRPP' };
+    case 'unsub':
+      return { mj_list_id: 1, ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+  }
+}

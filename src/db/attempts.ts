@@ -1,0 +1,83 @@
+/**
+ * The `attempts` table: one row per HTTP attempt.
+ */
+import type { Db } from './open-db.js';
+import { statement } from './statements.js';
+
+/** How an attempt ended. */
+export type AttemptOutcome = 'success' | 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'error' | 'interrupted' | 'url-gone';
+
+export interface Attempt {
+  id: number;
+  deliveryId: number;
+  number: number;
+  url: string;
+  scheduledAt: number;
+  startedAt: number;
+  endedAt: number | null;
+  outcome: AttemptOutcome | null;
+  httpStatus: number | null;
+  latencyMs: number | null;
+  responseBody: string | null;
+  error: string | null;
+}
+
+export interface AttemptResult {
+  endedAt: number;
+  outcome: AttemptOutcome;
+  httpStatus: number | null;
+  latencyMs: number;
+  responseBody: string | null;
+  error: string | null;
+}
+
+/** Closes an open attempt with its result. */
+export function finishAttempt(db: Db, attemptId: number, result: AttemptResult): void {
+  statement(db, 'update attempts set ended_at = ?, outcome = ?, http_status = ?, latency_ms = ?, response_body = ?, error = ? where id = ?').run(
+    result.endedAt,
+    result.outcome,
+    result.httpStatus,
+    result.latencyMs,
+    result.responseBody,
+    result.error,
+    attemptId,
+  );
+}
+
+/** Marks every open attempt interrupted (crash recovery at start). Returns how many. */
+export function interruptOpenAttempts(db: Db, now: number): number {
+  return statement(
+    db,
+    `update attempts set ended_at = ?, outcome = 'interrupted', error = 'mjsim stopped during this attempt; it is tried again'
+      where ended_at is null`,
+  ).run(now).changes;
+}
+
+/** A delivery's attempts in order. */
+export function attemptsOf(db: Db, deliveryId: number): Attempt[] {
+  const rows = statement(db, 'select * from attempts where delivery_id = ? order by id').all(deliveryId) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    id: row.id as number,
+    deliveryId: row.delivery_id as number,
+    number: row.number as number,
+    url: row.url as string,
+    scheduledAt: row.scheduled_at as number,
+    startedAt: row.started_at as number,
+    endedAt: row.ended_at as number | null,
+    outcome: row.outcome as AttemptOutcome | null,
+    httpStatus: row.http_status as number | null,
+    latencyMs: row.latency_ms as number | null,
+    responseBody: row.response_body as string | null,
+    error: row.error as string | null,
+  }));
+}
+
+/** Attempts per outcome and status class (for metrics). */
+export function countAttemptsByClass(db: Db): { outcome: string; statusClass: string; n: number }[] {
+  return statement(
+    db,
+    `select coalesce(outcome, 'in_flight') as outcome,
+            case when http_status is null then 'none' else (http_status / 100) || 'xx' end as statusClass, count(*) as n
+       from attempts group by 1, 2`,
+  ).all() as { outcome: string; statusClass: string; n: number }[];
+}

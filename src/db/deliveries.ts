@@ -1,0 +1,277 @@
+/**
+ * The `deliveries` and `delivery_events` tables: one POST to one URL and the events it carries.
+ */
+import type { DeliveryStatus } from '../core/delivery-state.js';
+import type { Db } from './open-db.js';
+import { statement } from './statements.js';
+
+export interface Delivery {
+  id: number;
+  accountId: number;
+  callbackUrlId: number | null;
+  version: number;
+  status: DeliveryStatus;
+  eventCount: number;
+  eventTypes: string;
+  attemptCount: number;
+  nextAttemptAt: number | null;
+  groupClosesAt: number | null;
+  parentId: number | null;
+  reason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  account_id: number;
+  callback_url_id: number | null;
+  version: number;
+  status: DeliveryStatus;
+  event_count: number;
+  event_types: string;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  group_closes_at: number | null;
+  parent_id: number | null;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.id,
+  accountId: row.account_id,
+  callbackUrlId: row.callback_url_id,
+  version: row.version,
+  status: row.status,
+  eventCount: row.event_count,
+  eventTypes: row.event_types,
+  attemptCount: row.attempt_count,
+  nextAttemptAt: row.next_attempt_at,
+  groupClosesAt: row.group_closes_at,
+  parentId: row.parent_id,
+  reason: row.reason,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export interface NewDelivery {
+  accountId: number;
+  callbackUrlId: number | null;
+  version: number;
+  status: 'pending' | 'suppressed';
+  eventIds: readonly number[];
+  eventTypes: readonly string[];
+  nextAttemptAt: number | null;
+  groupClosesAt: number | null;
+  parentId: number | null;
+  reason: string | null;
+}
+
+/** Inserts a delivery with its events; returns its ID. */
+export function insertDelivery(db: Db, delivery: NewDelivery, now: number): number {
+  const id = Number(
+    statement(
+      db,
+      `insert into deliveries (account_id, callback_url_id, version, status, event_count, event_types, attempt_count, next_attempt_at,
+         group_closes_at, parent_id, reason, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      delivery.accountId,
+      delivery.callbackUrlId,
+      delivery.version,
+      delivery.status,
+      delivery.eventIds.length,
+      [...new Set(delivery.eventTypes)].join(','),
+      delivery.nextAttemptAt,
+      delivery.groupClosesAt,
+      delivery.parentId,
+      delivery.reason,
+      now,
+      now,
+    ).lastInsertRowid,
+  );
+  const link = statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)');
+  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId));
+  return id;
+}
+
+/** The open Version 2 group of a URL that an event at `occurredAt` may still join. */
+export function findOpenGroup(db: Db, callbackUrlId: number, occurredAt: number, maxBatch: number): Delivery | undefined {
+  const row = statement(
+    db,
+    `select * from deliveries where callback_url_id = ? and status = 'pending' and attempt_count = 0 and group_closes_at > ?
+       and event_count < ? order by id desc limit 1`,
+  ).get(callbackUrlId, occurredAt, maxBatch) as DeliveryRow | undefined;
+  return row && toDelivery(row);
+}
+
+/** Adds one event at the end of a group. */
+export function appendToGroup(db: Db, group: Delivery, eventId: number, eventType: string, now: number): void {
+  statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)').run(group.id, group.eventCount, eventId);
+  const types = new Set(group.eventTypes.split(','));
+  types.add(eventType);
+  statement(db, 'update deliveries set event_count = event_count + 1, event_types = ?, updated_at = ? where id = ?').run(
+    [...types].join(','),
+    now,
+    group.id,
+  );
+  group.eventCount += 1;
+  group.eventTypes = [...types].join(',');
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  accountId: number;
+  callbackUrlId: number | null;
+  version: number;
+  eventTypes: string;
+  attemptNumber: number;
+  scheduledAt: number;
+  attemptId: number;
+  /** The URL as registered now (null when it was deleted). */
+  url: string | null;
+  isBackup: boolean;
+  urlEventType: string | null;
+}
+
+/**
+ * Claims up to `limit` due deliveries in one transaction (the caller's): each becomes in-flight and gets
+ * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. URLs listed in
+ * `busyUrlIds` (at their concurrency limit) are skipped.
+ */
+export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonly number[]): ClaimedDelivery[] {
+  const rows = statement(
+    db,
+    `select d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
+            c.url, c.is_backup, c.event_type as url_event_type
+       from deliveries d left join callback_urls c on c.id = d.callback_url_id
+      where d.status = 'pending' and d.next_attempt_at <= ?
+        and (d.callback_url_id is null or d.callback_url_id not in (select value from json_each(?)))
+      order by d.next_attempt_at, d.id limit ?`,
+  ).all(now, JSON.stringify(busyUrlIds), limit) as {
+    id: number;
+    account_id: number;
+    callback_url_id: number | null;
+    version: number;
+    event_types: string;
+    attempt_count: number;
+    next_attempt_at: number;
+    url: string | null;
+    is_backup: number | null;
+    url_event_type: string | null;
+  }[];
+  const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
+  const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
+  return rows.map((row) => {
+    markInFlight.run(now, row.id);
+    const attemptNumber = row.attempt_count + 1;
+    const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, now).lastInsertRowid);
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      callbackUrlId: row.callback_url_id,
+      version: row.version,
+      eventTypes: row.event_types,
+      attemptNumber,
+      scheduledAt: row.next_attempt_at,
+      attemptId,
+      url: row.url,
+      isBackup: row.is_backup === 1,
+      urlEventType: row.url_event_type,
+    };
+  });
+}
+
+/** Writes a delivery's new status after an attempt (or a routing change). */
+export function updateDeliveryStatus(
+  db: Db,
+  id: number,
+  changes: { status: DeliveryStatus; attemptCount?: number; nextAttemptAt: number | null; reason?: string | null },
+  now: number,
+): void {
+  statement(
+    db,
+    `update deliveries set status = ?, attempt_count = coalesce(?, attempt_count), next_attempt_at = ?,
+       reason = coalesce(?, reason), updated_at = ? where id = ?`,
+  ).run(changes.status, changes.attemptCount ?? null, changes.nextAttemptAt, changes.reason ?? null, now, id);
+}
+
+/** Turns every in-flight delivery back to pending, due `now` (crash recovery at start). Returns how many. */
+export function requeueInFlight(db: Db, now: number): number {
+  return statement(db, `update deliveries set status = 'pending', next_attempt_at = ?, updated_at = ? where status = 'in_flight'`).run(now, now)
+    .changes;
+}
+
+/** When the earliest pending delivery is due, or null. */
+export function nextPendingAt(db: Db): number | null {
+  return (statement(db, `select min(next_attempt_at) as t from deliveries where status = 'pending'`).get() as { t: number | null }).t;
+}
+
+/** Pending deliveries of one URL. */
+export function pendingOfUrl(db: Db, callbackUrlId: number): Delivery[] {
+  const rows = statement(db, `select * from deliveries where callback_url_id = ? and status = 'pending' order by id`).all(callbackUrlId) as DeliveryRow[];
+  return rows.map(toDelivery);
+}
+
+/** One delivery of an account (any account when `accountId` is null). */
+export function getDelivery(db: Db, accountId: number | null, id: number): Delivery | undefined {
+  const row = statement(db, 'select * from deliveries where id = ? and (? is null or account_id = ?)').get(id, accountId, accountId) as
+    | DeliveryRow
+    | undefined;
+  return row && toDelivery(row);
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  eventType?: string;
+  callbackUrlId?: number;
+  url?: string;
+}
+
+/** An account's deliveries, newest first (all accounts when `accountId` is null). */
+export function listDeliveries(db: Db, accountId: number | null, filter: DeliveryFilter, limit: number, offset: number): Delivery[] {
+  const rows = statement(
+    db,
+    `select d.* from deliveries d left join callback_urls c on c.id = d.callback_url_id
+      where (? is null or d.account_id = ?) and (? is null or d.status = ?)
+        and (? is null or (',' || d.event_types || ',') like ('%,' || ? || ',%'))
+        and (? is null or d.callback_url_id = ?) and (? is null or c.url = ?)
+      order by d.id desc limit ? offset ?`,
+  ).all(
+    accountId,
+    accountId,
+    filter.status ?? null,
+    filter.status ?? null,
+    filter.eventType ?? null,
+    filter.eventType ?? null,
+    filter.callbackUrlId ?? null,
+    filter.callbackUrlId ?? null,
+    filter.url ?? null,
+    filter.url ?? null,
+    limit,
+    offset,
+  ) as DeliveryRow[];
+  return rows.map(toDelivery);
+}
+
+/** Deliveries per status (for metrics). */
+export function countDeliveriesByStatus(db: Db): Record<string, number> {
+  const rows = statement(db, 'select status, count(*) as n from deliveries group by status').all() as { status: string; n: number }[];
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/**
+ * A URL with its userinfo replaced by `***`, for storage and display.
+ *
+ * @example
+ * maskCredentials('https://user:pass@hooks.test/x') // 'https://***:***@hooks.test/x'
+ */
+export function maskCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  if (parsed.username) parsed.username = '***';
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,126 @@
+/**
+ * The whole storage schema. Times are integer epoch milliseconds from the injected clock, never SQLite's.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** One account per API key pair; `id` is the `APIKeyID` Mailjet shows. */
+export const accounts = sqliteTable('accounts', {
+  id: integer('id').primaryKey(),
+  publicKey: text('public_key').notNull().unique(),
+  secretKey: text('secret_key').notNull(),
+  isDev: integer('is_dev', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Registered webhook URLs: Mailjet's `eventcallbackurl` resource. */
+export const callbackUrls = sqliteTable(
+  'callback_urls',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull().references(() => accounts.id),
+    eventType: text('event_type').notNull(),
+    isBackup: integer('is_backup', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: ['alive', 'dead'] }).notNull(),
+    url: text('url').notNull(),
+    version: integer('version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('callback_urls_unique_key').on(t.accountId, t.eventType, t.isBackup)],
+);
+
+/** Every event mjsim has accepted, with its exact Mailjet payload (big integers kept exact). */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    eventType: text('event_type').notNull(),
+    /** Clock time the event happens (its payload's `time`, in ms). */
+    occurredAt: integer('occurred_at').notNull(),
+    payload: text('payload').notNull(),
+    messageId: text('message_id'),
+    email: text('email'),
+    /** False until the event's time has come and it has been given to a delivery. */
+    routed: integer('routed', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('events_unrouted').on(t.occurredAt).where(sql`${t.routed} = 0`),
+    index('events_account').on(t.accountId, t.id),
+    index('events_message').on(t.messageId),
+  ],
+);
+
+/** One POST to one URL (a single event for Version 1, a group for Version 2), retried by the policy. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    callbackUrlId: integer('callback_url_id'),
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['pending', 'in_flight', 'delivered', 'failed', 'suppressed', 'handed_over'] }).notNull(),
+    eventCount: integer('event_count').notNull(),
+    /** Comma-separated distinct event types in the body. */
+    eventTypes: text('event_types').notNull(),
+    /** Policy slots used: attempts that finished (interrupted ones excluded). */
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** When the next attempt is due (for pending ones), or was scheduled (for in-flight ones). */
+    nextAttemptAt: integer('next_attempt_at'),
+    /** Version 2: until when more events join this group. */
+    groupClosesAt: integer('group_closes_at'),
+    /** The delivery this one continues (backup takeover or replay). */
+    parentId: integer('parent_id'),
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('deliveries_status').on(t.status, t.id),
+    index('deliveries_url').on(t.callbackUrlId, t.status),
+    index('deliveries_account').on(t.accountId, t.id),
+  ],
+);
+
+/** Which events a delivery carries, in body order. */
+export const deliveryEvents = sqliteTable(
+  'delivery_events',
+  {
+    deliveryId: integer('delivery_id').notNull(),
+    position: integer('position').notNull(),
+    eventId: integer('event_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.position] }), index('delivery_events_event').on(t.eventId)],
+);
+
+/**
+ * One HTTP attempt of a delivery. `number` is the policy slot; an attempt interrupted by a crash keeps its
+ * row (outcome `interrupted`) and the same slot is tried again. `endedAt` null means in flight.
+ */
+export const attempts = sqliteTable(
+  'attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id').notNull(),
+    number: integer('number').notNull(),
+    url: text('url').notNull(),
+    scheduledAt: integer('scheduled_at').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at'),
+    outcome: text('outcome'),
+    httpStatus: integer('http_status'),
+    latencyMs: integer('latency_ms'),
+    responseBody: text('response_body'),
+    error: text('error'),
+  },
+  (t) => [index('attempts_delivery').on(t.deliveryId, t.id), index('attempts_open').on(t.id).where(sql`${t.endedAt} is null`)],
+);
+
+/** Small key/value state: the persisted clock, the message-ID counter. */
+export const simState = sqliteTable('sim_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

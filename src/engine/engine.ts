@@ -1,0 +1,479 @@
+/**
+ * The delivery engine: routes events whose time has come, claims due deliveries in transactions, POSTs
+ * them with bounded concurrency, records every attempt, applies the retry policy, suspends exhausted URLs
+ * and hands their work to the backup URL. The database and the policy table are the source of truth; the
+ * in-memory state is only what is in flight right now.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { ClockNotMovableError } from '../clock.js';
+import type { Settings } from '../config.js';
+import { transition } from '../core/delivery-state.js';
+import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
+import type { EventType } from '../core/event-types.js';
+import { stringifyJson } from '../core/json.js';
+import { nextAttemptAt } from '../core/retry-policy.js';
+import { finishAttempt, interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
+import { getCallbackUrl, getCallbackUrlByKey, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
+import { claimDue, getDelivery, nextPendingAt, pendingOfUrl, requeueInFlight, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
+import { eventsOfDelivery, insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent, type StoredEvent } from '../db/events.js';
+import { inTransaction, type Db } from '../db/open-db.js';
+import { readState, writeState } from '../db/sim-state.js';
+import { deliverNow, handOver, resolveTarget, routeDueEvents } from './router.js';
+import type { PostResult, Transport } from './http-transport.js';
+import { VERSION } from '../version.js';
+
+/** What one advance of the clock did. */
+export interface AdvanceSummary {
+  from: string;
+  to: string;
+  attempts: number;
+  successes: number;
+  failures: number;
+  urlsSuspended: number;
+}
+
+/** Events the engine announces (for the dashboard's live feed and for tests that wait instead of sleeping). */
+export interface EngineEvents {
+  accepted: [{ accountId: number; count: number }];
+  attempt: [{ deliveryId: number; accountId: number; number: number; outcome: AttemptOutcome; httpStatus: number | null; latencyMs: number; status: string }];
+  suspended: [{ callbackUrlId: number; accountId: number; eventType: string; url: string }];
+  clock: [{ now: number }];
+  idle: [];
+}
+
+interface Counters {
+  attempts: number;
+  successes: number;
+  failures: number;
+  urlsSuspended: number;
+}
+
+const ROUTE_BATCH = 2_000;
+const MESSAGE_ID_BASE = 1n << 59n;
+const SAFE_MESSAGE_ID_BASE = 1n << 40n;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The engine. `start()` recovers interrupted attempts and begins dispatching; `stop()` waits for nothing
+ * and leaves in-flight attempts to be recovered by the next start.
+ *
+ * @example
+ * const engine = new Engine(db, clock, settings, createHttpTransport(128));
+ * engine.start();
+ * await engine.advance(clock.now() + 30_000);
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly counters: Counters = { attempts: 0, successes: 0, failures: 0, urlsSuspended: 0 };
+  private running = false;
+  private pumpScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly inFlightByUrl = new Map<number, number>();
+  private completions: { claim: ClaimedDelivery; result: AttemptResult }[] = [];
+  private flushScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private advancing: Promise<unknown> = Promise.resolve();
+  private lastLateness = 0;
+
+  constructor(
+    readonly db: Db,
+    readonly clock: Clock,
+    readonly settings: Settings,
+    private readonly transport: Transport,
+    private readonly random: () => number = Math.random,
+  ) {
+    super();
+    this.setMaxListeners(100);
+  }
+
+  /** Recovers what a crash left in flight, then starts dispatching. */
+  start(): { interrupted: number } {
+    const now = this.clock.now();
+    const interrupted = inTransaction(this.db, () => {
+      const count = interruptOpenAttempts(this.db, now);
+      requeueInFlight(this.db, now);
+      return count;
+    });
+    this.running = true;
+    this.wake();
+    return { interrupted };
+  }
+
+  /** Stops dispatching and persists the clock. In-flight attempts are recovered at the next start. */
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.persistClock();
+    this.transport.close();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Schedules a dispatch pass soon (after new events, URL changes or clock moves). */
+  wake(): void {
+    if (!this.running || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Resolves when nothing is due now and nothing is in flight. */
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  /** Clock milliseconds by which the last claimed attempt started after it was due. */
+  get lateness(): number {
+    return this.lastLateness;
+  }
+
+  get attemptsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Accepts events: stored at once (so never lost), routed when their time comes. Returns the payloads.
+   * `occurredAt` defaults to now.
+   */
+  accept(accountId: number, events: readonly { type: EventType; payload: EventPayload; occurredAt?: number }[]): EventPayload[] {
+    const now = this.clock.now();
+    const rows: NewEvent[] = events.map((event) => ({
+      accountId,
+      eventType: event.type,
+      occurredAt: event.occurredAt ?? now,
+      payload: stringifyJson(event.payload),
+      messageId: event.payload.MessageID === undefined ? null : String(event.payload.MessageID),
+      email: typeof event.payload.email === 'string' ? event.payload.email : null,
+    }));
+    inTransaction(this.db, () => insertEvents(this.db, rows, now));
+    this.emit('accepted', { accountId, count: rows.length });
+    this.wake();
+    return events.map((event) => event.payload);
+  }
+
+  /** Builds a realistic payload of `type` from the given fields (any field may be given) and accepts it. */
+  emitEvents(accountId: number, inputs: readonly { type: EventType; fields: EventPayload }[]): EventPayload[] {
+    const now = this.clock.now();
+    const payloads = inputs.map((input) => ({
+      type: input.type,
+      payload: buildEventPayload(input.type, input.fields, {
+        time: now,
+        messageId: this.nextMessageId(),
+        messageGuid: randomUUID(),
+        random: this.random,
+      }),
+    }));
+    return this.accept(accountId, payloads);
+  }
+
+  /** A fresh MessageID: above 2^53 unless `safeMessageIds`, unique per database. */
+  nextMessageId(): bigint {
+    const key = 'message_seq';
+    const next = BigInt(readState(this.db, key) ?? '0') + 1n;
+    writeState(this.db, key, next.toString());
+    return (this.settings.safeMessageIds ? SAFE_MESSAGE_ID_BASE : MESSAGE_ID_BASE) + next;
+  }
+
+  /** Sends a test event of the URL's type to that URL through the normal path (`POST .../{ID}/test`). */
+  sendTest(callback: CallbackUrl): EventPayload {
+    const now = this.clock.now();
+    const payload = buildEventPayload(
+      callback.eventType as EventType,
+      { email: 'test@example.com', CustomID: 'mjsim-test' },
+      { time: now, messageId: this.nextMessageId(), messageGuid: randomUUID(), random: this.random },
+    );
+    const event: NewEvent = {
+      accountId: callback.accountId,
+      eventType: callback.eventType,
+      occurredAt: now,
+      payload: stringifyJson(payload),
+      messageId: String(payload.MessageID),
+      email: 'test@example.com',
+    };
+    inTransaction(this.db, () => {
+      const [id] = insertEvents(this.db, [event], now);
+      markRouted(this.db, [id as number]);
+      deliverNow(this.db, callback.accountId, [{ ...event, id: id as number, routed: true, createdAt: now }], callback, now, 1, null, 'test event');
+    });
+    this.wake();
+    return payload;
+  }
+
+  /** Re-sends a delivery's events by today's routing; returns the new delivery IDs (undefined: no such delivery). */
+  replay(accountId: number, deliveryId: number): number[] | undefined {
+    const now = this.clock.now();
+    const ids = inTransaction(this.db, () => {
+      const delivery = getDelivery(this.db, accountId, deliveryId);
+      if (!delivery) return undefined;
+      const byType = new Map<string, StoredEvent[]>();
+      for (const event of eventsOfDelivery(this.db, delivery.id)) byType.set(event.eventType, [...(byType.get(event.eventType) ?? []), event]);
+      return [...byType].flatMap(([type, events]) =>
+        deliverNow(this.db, accountId, events, resolveTarget(this.db, accountId, type), now, this.settings.maxBatch, delivery.id, `replay of delivery #${delivery.id}`),
+      );
+    });
+    this.wake();
+    return ids;
+  }
+
+  /** Called after a PUT: a URL set dead by hand hands its pending work over, like a suspension. */
+  callbackUrlChanged(before: CallbackUrl, after: CallbackUrl): void {
+    if (before.status === 'alive' && after.status === 'dead') {
+      inTransaction(this.db, () => this.handOverPending(after, this.clock.now(), `URL #${after.id} was set dead`));
+    }
+    this.wake();
+  }
+
+  /** Called after a DELETE: the URL's pending work goes to the backup, or is kept suppressed. */
+  callbackUrlRemoved(row: CallbackUrl): void {
+    inTransaction(this.db, () => this.handOverPending(row, this.clock.now(), `URL #${row.id} was deleted`));
+    this.wake();
+  }
+
+  /** When the next thing (an event's time, a due attempt) happens, or null. */
+  nextDueAt(): number | null {
+    const times = [nextUnroutedAt(this.db), nextPendingAt(this.db)].filter((time): time is number => time !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /**
+   * Moves the clock to `target` through every due attempt in time order, and resolves once every attempt
+   * due by then has finished. Advances run one at a time.
+   */
+  advance(target: number | 'next'): Promise<AdvanceSummary> {
+    if (this.clock.mode === 'real') return Promise.reject(new ClockNotMovableError());
+    const run = this.advancing.then(async () => {
+      await this.idle();
+      const from = this.clock.now();
+      const before = { ...this.counters };
+      const until = target === 'next' ? Math.max(this.nextDueAt() ?? this.clock.now(), this.clock.now()) : target;
+      for (let next = this.nextDueAt(); next !== null && next <= until; next = this.nextDueAt()) {
+        this.moveClock(next);
+        await this.idle();
+        if (!this.running) break;
+      }
+      this.moveClock(until);
+      await this.idle();
+      return {
+        from: new Date(from).toISOString(),
+        to: new Date(this.clock.now()).toISOString(),
+        attempts: this.counters.attempts - before.attempts,
+        successes: this.counters.successes - before.successes,
+        failures: this.counters.failures - before.failures,
+        urlsSuspended: this.counters.urlsSuspended - before.urlsSuspended,
+      };
+    });
+    this.advancing = run.catch(() => undefined);
+    return run;
+  }
+
+  private moveClock(time: number): void {
+    if (time > this.clock.now()) {
+      this.clock.advanceTo(time);
+      this.persistClock();
+      this.emit('clock', { now: this.clock.now() });
+    }
+    this.wake();
+  }
+
+  /** Saves the clock's time so a restart continues from it. */
+  persistClock(): void {
+    writeState(this.db, 'clock_now', String(this.clock.now()));
+  }
+
+  private pump(): void {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    const now = this.clock.now();
+    const routed = inTransaction(this.db, () => routeDueEvents(this.db, now, ROUTE_BATCH, this.settings.maxBatch));
+    const capacity = this.settings.concurrency - this.inFlight;
+    let claimed: { claim: ClaimedDelivery; body: string }[] = [];
+    if (capacity > 0) {
+      const busy = [...this.inFlightByUrl].filter(([, count]) => count >= this.settings.perUrlConcurrency).map(([id]) => id);
+      claimed = inTransaction(this.db, () =>
+        claimDue(this.db, now, capacity, busy).map((claim) => ({ claim, body: this.bodyOf(claim) })),
+      );
+    }
+    for (const { claim, body } of claimed) this.startAttempt(claim, body);
+    if (routed === ROUTE_BATCH || (claimed.length > 0 && claimed.length === capacity)) {
+      this.wake();
+      return;
+    }
+    const next = this.nextDueAt();
+    if (next !== null && next <= now && this.inFlight < this.settings.concurrency && claimed.length > 0) {
+      this.wake();
+      return;
+    }
+    if (next !== null && next > now) {
+      const delay = this.clock.realDelayUntil(next);
+      if (Number.isFinite(delay)) this.timer = setTimeout(() => this.wake(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
+    }
+    if (this.inFlight === 0 && this.completions.length === 0 && (next === null || next > now)) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      this.emit('idle');
+    }
+  }
+
+  private bodyOf(claim: ClaimedDelivery): string {
+    const payloads = payloadsOfDelivery(this.db, claim.id);
+    return claim.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? '{}');
+  }
+
+  private startAttempt(claim: ClaimedDelivery, body: string): void {
+    this.inFlight += 1;
+    if (claim.callbackUrlId !== null) this.inFlightByUrl.set(claim.callbackUrlId, (this.inFlightByUrl.get(claim.callbackUrlId) ?? 0) + 1);
+    const startedAt = this.clock.now();
+    this.lastLateness = Math.max(0, startedAt - claim.scheduledAt);
+    const realStart = performance.now();
+    const done = (post: PostResult | null) => {
+      const latencyMs = Math.round(performance.now() - realStart);
+      const result: AttemptResult = post
+        ? {
+            endedAt: this.clock.now(),
+            outcome: post.outcome === 'http-status' && this.isSuccess(post.httpStatus) ? 'success' : post.outcome,
+            httpStatus: post.httpStatus,
+            latencyMs,
+            responseBody: post.responseBody,
+            error: post.error,
+          }
+        : { endedAt: this.clock.now(), outcome: 'url-gone', httpStatus: null, latencyMs, responseBody: null, error: 'the callback URL was deleted' };
+      this.completions.push({ claim, result });
+      this.scheduleFlush();
+    };
+    if (claim.url === null) {
+      done(null);
+      return;
+    }
+    this.transport
+      .post(claim.url, body, {
+        timeoutMs: this.settings.attemptTimeoutMs,
+        responseCapBytes: this.settings.responseCapBytes,
+        userAgent: `mjsim/${VERSION} (mailjet-webhook-simulator)`,
+      })
+      .then(done, (error: Error) => done({ outcome: 'error', httpStatus: null, responseBody: null, error: error.message }));
+  }
+
+  private isSuccess(status: number | null): boolean {
+    if (status === 200) return true;
+    return this.settings.acceptAny2xx && status !== null && status >= 200 && status < 300;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Records finished attempts in one transaction, then frees their concurrency slots. */
+  private flush(): void {
+    const batch = this.completions.splice(0);
+    if (batch.length === 0) return;
+    const announcements: EngineEvents['attempt'][0][] = [];
+    const suspensions: EngineEvents['suspended'][0][] = [];
+    if (this.running) {
+      inTransaction(this.db, () => {
+        for (const { claim, result } of batch) {
+          announcements.push(this.record(claim, result, suspensions));
+        }
+      });
+    }
+    for (const { claim } of batch) {
+      this.inFlight -= 1;
+      if (claim.callbackUrlId !== null) {
+        const left = (this.inFlightByUrl.get(claim.callbackUrlId) ?? 1) - 1;
+        if (left <= 0) this.inFlightByUrl.delete(claim.callbackUrlId);
+        else this.inFlightByUrl.set(claim.callbackUrlId, left);
+      }
+    }
+    for (const announcement of announcements) this.emit('attempt', announcement);
+    for (const suspension of suspensions) this.emit('suspended', suspension);
+    this.wake();
+  }
+
+  /** Applies one attempt's result: the attempt row, the delivery's transition, suspension and hand-over. */
+  private record(claim: ClaimedDelivery, result: AttemptResult, suspensions: EngineEvents['suspended'][0][]): EngineEvents['attempt'][0] {
+    const now = this.clock.now();
+    finishAttempt(this.db, claim.attemptId, result);
+    this.counters.attempts += 1;
+    const announce = (status: string) => ({
+      deliveryId: claim.id,
+      accountId: claim.accountId,
+      number: claim.attemptNumber,
+      outcome: result.outcome,
+      httpStatus: result.httpStatus,
+      latencyMs: result.latencyMs,
+      status,
+    });
+    if (result.outcome === 'url-gone') {
+      const status = transition('in_flight', { kind: 'url-gone' });
+      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason: 'its callback URL was deleted' }, now);
+      return announce(status);
+    }
+    if (result.outcome === 'success') {
+      this.counters.successes += 1;
+      const status = transition('in_flight', { kind: 'success' });
+      updateDeliveryStatus(this.db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: null }, now);
+      return announce(status);
+    }
+    this.counters.failures += 1;
+    const next = nextAttemptAt(this.settings.policy, claim.attemptNumber, claim.scheduledAt, now);
+    const status = transition('in_flight', { kind: 'failure', nextAttemptAt: next });
+    updateDeliveryStatus(
+      this.db,
+      claim.id,
+      { status, attemptCount: claim.attemptNumber, nextAttemptAt: next, reason: next === null ? `all ${claim.attemptNumber} attempts failed` : null },
+      now,
+    );
+    if (next === null && this.settings.policy.onExhausted === 'suspend' && claim.callbackUrlId !== null) {
+      this.suspend(claim, now, suspensions);
+    }
+    return announce(status);
+  }
+
+  /** Suspends the URL (reference §4) and passes the failed delivery and its URL's pending work to the backup. */
+  private suspend(claim: ClaimedDelivery, now: number, suspensions: EngineEvents['suspended'][0][]): void {
+    const url = getCallbackUrl(this.db, claim.accountId, claim.callbackUrlId as number);
+    if (!url) return;
+    if (url.status === 'alive') {
+      suspendCallbackUrl(this.db, url.id, now);
+      this.counters.urlsSuspended += 1;
+      suspensions.push({ callbackUrlId: url.id, accountId: url.accountId, eventType: url.eventType, url: url.url });
+    }
+    const backup = url.isBackup ? undefined : liveBackup(this.db, url);
+    const failed = getDelivery(this.db, claim.accountId, claim.id);
+    if (failed && backup) handOver(this.db, failed, backup, now, this.settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`);
+    this.handOverPending({ ...url, status: 'dead' }, now, `URL #${url.id} suspended`);
+  }
+
+  /** Moves every pending delivery of `url` to its backup (or to suppressed when there is none). */
+  private handOverPending(url: CallbackUrl, now: number, reason: string): void {
+    const backup = url.isBackup ? undefined : liveBackup(this.db, url);
+    for (const delivery of pendingOfUrl(this.db, url.id)) {
+      const ids = handOver(this.db, delivery, backup, now, this.settings.maxBatch, reason);
+      updateDeliveryStatus(
+        this.db,
+        delivery.id,
+        {
+          status: transition('pending', backup ? { kind: 'handed-over' } : { kind: 'url-gone' }),
+          nextAttemptAt: null,
+          reason: backup ? `${reason}; continued by delivery #${ids.join(', #')}` : `${reason}; no alive backup URL`,
+        },
+        now,
+      );
+    }
+  }
+}
+
+function liveBackup(db: Db, url: CallbackUrl): CallbackUrl | undefined {
+  const backup = getCallbackUrlByKey(db, url.accountId, url.eventType, true);
+  return backup?.status === 'alive' ? backup : undefined;
+}

@@ -1,0 +1,122 @@
+/**
+ * Routing: which URL an event goes to (reference §7), how Version 2 groups form, and how deliveries pass to
+ * the backup URL when their URL is suspended or deleted. Runs inside the engine's transactions.
+ */
+import type { Db } from '../db/open-db.js';
+import { getCallbackUrlByKey, type CallbackUrl } from '../db/callback-urls.js';
+import { appendToGroup, findOpenGroup, insertDelivery, type Delivery } from '../db/deliveries.js';
+import { dueUnroutedEvents, eventsOfDelivery, markRouted, type StoredEvent } from '../db/events.js';
+
+/** One second of clock time: a Version 2 group holds the events of its first event's second. */
+export const GROUP_WINDOW_MS = 1_000;
+
+/** The URL an event of `eventType` goes to now: the alive primary, else the alive backup, else none. */
+export function resolveTarget(db: Db, accountId: number, eventType: string): CallbackUrl | undefined {
+  const primary = getCallbackUrlByKey(db, accountId, eventType, false);
+  if (primary?.status === 'alive') return primary;
+  const backup = getCallbackUrlByKey(db, accountId, eventType, true);
+  return backup?.status === 'alive' ? backup : undefined;
+}
+
+/**
+ * Gives up to `limit` events whose time has come to deliveries. Returns how many were routed.
+ *
+ * @example
+ * inTransaction(db, () => routeDueEvents(db, clock.now(), 1000, 500));
+ */
+export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: number): number {
+  const due = dueUnroutedEvents(db, now, limit);
+  const targets = new Map<string, CallbackUrl | undefined>();
+  for (const event of due) {
+    const key = `${event.accountId}|${event.eventType}`;
+    if (!targets.has(key)) targets.set(key, resolveTarget(db, event.accountId, event.eventType));
+    deliverTo(db, targets.get(key), event, now, maxBatch);
+  }
+  markRouted(
+    db,
+    due.map((event) => event.id),
+  );
+  return due.length;
+}
+
+function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, now: number, maxBatch: number): void {
+  if (!target) {
+    insertDelivery(db, suppressed(event.accountId, [event], null, `no alive callback URL for ${event.eventType}`), now);
+    return;
+  }
+  if (target.version === 2) {
+    const group = findOpenGroup(db, target.id, event.occurredAt, maxBatch);
+    if (group) {
+      appendToGroup(db, group, event.id, event.eventType, now);
+      return;
+    }
+    const closesAt = event.occurredAt + GROUP_WINDOW_MS;
+    insertDelivery(db, pending(target, [event], closesAt, closesAt, null, null), now);
+    return;
+  }
+  insertDelivery(db, pending(target, [event], event.occurredAt, null, null, null), now);
+}
+
+/**
+ * Re-sends the events of `from` to `target` as new deliveries due `now` (split or grouped by the target's
+ * Version), or records them suppressed when there is no target. Returns the new delivery IDs.
+ */
+export function handOver(db: Db, from: Delivery, target: CallbackUrl | undefined, now: number, maxBatch: number, reason: string): number[] {
+  return deliverNow(db, from.accountId, eventsOfDelivery(db, from.id), target, now, maxBatch, from.id, reason);
+}
+
+/**
+ * New deliveries of `events` to `target`, due `now`, one per event for Version 1 or groups of `maxBatch`
+ * for Version 2; one suppressed delivery when there is no target. Returns their IDs.
+ */
+export function deliverNow(
+  db: Db,
+  accountId: number,
+  events: StoredEvent[],
+  target: CallbackUrl | undefined,
+  now: number,
+  maxBatch: number,
+  parentId: number | null,
+  reason: string | null,
+): number[] {
+  if (events.length === 0) return [];
+  if (!target) return [insertDelivery(db, suppressed(accountId, events, parentId, reason ?? 'no alive callback URL'), now)];
+  const chunks = target.version === 2 ? chunk(events, maxBatch) : events.map((event) => [event]);
+  return chunks.map((group) => insertDelivery(db, pending(target, group, now, null, parentId, reason), now));
+}
+
+function pending(target: CallbackUrl, events: StoredEvent[], dueAt: number, closesAt: number | null, parentId: number | null, reason: string | null) {
+  return {
+    accountId: target.accountId,
+    callbackUrlId: target.id,
+    version: target.version,
+    status: 'pending' as const,
+    eventIds: events.map((event) => event.id),
+    eventTypes: events.map((event) => event.eventType),
+    nextAttemptAt: dueAt,
+    groupClosesAt: closesAt,
+    parentId,
+    reason,
+  };
+}
+
+function suppressed(accountId: number, events: StoredEvent[], parentId: number | null, reason: string) {
+  return {
+    accountId,
+    callbackUrlId: null,
+    version: 1,
+    status: 'suppressed' as const,
+    eventIds: events.map((event) => event.id),
+    eventTypes: events.map((event) => event.eventType),
+    nextAttemptAt: null,
+    groupClosesAt: null,
+    parentId,
+    reason,
+  };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,12 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/open-db.js';
+import type { Engine } from '../engine/engine.js';
+import type { Settings } from '../config.js';
+
+/** What the HTTP app is built from (the composition root hands these in). */
+export interface AppDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly engine: Engine;
+  readonly settings: Settings;
+}

@@ -1,0 +1,86 @@
+/**
+ * The HTTP app: Mailjet's routes, mjsim's own `/sim` control API, and the one error edge.
+ */
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { randomUUID } from 'node:crypto';
+import { basicAuth, type AuthVariables } from './auth.js';
+import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
+import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
+import type { AppDeps } from './app-deps.js';
+import { simRoutes } from './sim-routes.js';
+
+type Api = 'mailjet-v3' | 'mailjet-send-v31' | 'sim';
+
+/** Which error envelope a path promises. */
+function apiOf(path: string): Api {
+  if (path.startsWith('/v3.1/')) return 'mailjet-send-v31';
+  if (path.startsWith('/v3/')) return 'mailjet-v3';
+  return 'sim';
+}
+
+/**
+ * Builds the whole HTTP app from its dependencies; test it in-process with `app.request()`.
+ *
+ * @example
+ * const app = createApp({ db, clock, engine, settings });
+ * const res = await app.request('/v3/REST/eventcallbackurl', { headers: { authorization } });
+ */
+export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const auth = basicAuth(deps.db);
+
+  app.use('/v3/*', auth);
+  app.use('/v3.1/*', auth);
+  app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
+  app.route('/sim', simRoutes(deps, auth));
+
+  app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
+  app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));
+  app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
+  app.notFound((c) => {
+    throw new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+  });
+  app.onError((error, c) => errorResponse(error, c));
+  return app;
+}
+
+function methodNotAllowed(allowed: string): never {
+  throw new ApiError('method-not-allowed', `Method not allowed on this resource: use ${allowed}`);
+}
+
+/** The one place errors become responses, in the envelope of the API the path belongs to. */
+function errorResponse(error: Error, c: Context): Response {
+  const apiError = toApiError(error);
+  const api = apiOf(new URL(c.req.url).pathname);
+  const status = apiError.status as 400;
+  switch (api) {
+    case 'mailjet-v3':
+      if (apiError.code === 'unauthorized') {
+        return new Response(null, { status: 401, headers: { 'content-type': 'text/html', 'www-authenticate': AUTH_REALM } });
+      }
+      return c.json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status }, status);
+    case 'mailjet-send-v31': {
+      const message = apiError.code === 'unauthorized' ? SEND_API_AUTH_MESSAGE : apiError.message;
+      const code = apiError.code === 'unauthorized' ? 'mj-0015' : (apiError.mailjetCode ?? 'mj-0003');
+      const response = c.json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message }, status);
+      if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
+      return response;
+    }
+    case 'sim': {
+      const response = c.json({ error: { code: apiError.code, message: apiError.message } }, status);
+      if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
+      return response;
+    }
+  }
+}
+
+function toApiError(error: Error): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new ApiError('payload-too-large', 'Request body too large');
+    return new ApiError(error.status === 404 ? 'not-found' : 'invalid-input', error.message || 'Bad request');
+  }
+  console.error('mjsim: unexpected error', error);
+  return new ApiError('internal', `Internal error: ${error.message}`);
+}

@@ -1,0 +1,68 @@
+/**
+ * One error class and one closed set of codes; `statusOf` maps each code to its HTTP status.
+ * `app.onError` (see app.ts) writes the envelope the route's API promises.
+ */
+
+export type ErrorCode =
+  | 'unauthorized'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'invalid-input'
+  | 'malformed-json'
+  | 'duplicate'
+  | 'read-only-property'
+  | 'payload-too-large'
+  | 'clock-not-movable'
+  | 'conflict'
+  | 'internal';
+
+/** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
+export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 500 {
+  switch (code) {
+    case 'invalid-input':
+    case 'malformed-json':
+    case 'duplicate':
+    case 'read-only-property':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'not-found':
+      return 404;
+    case 'method-not-allowed':
+      return 405;
+    case 'clock-not-movable':
+    case 'conflict':
+      return 409;
+    case 'payload-too-large':
+      return 413;
+    case 'internal':
+      return 500;
+  }
+}
+
+/**
+ * An error that becomes a response. `mailjetCode` is the Send API's code (e.g. `mj-0002`) where one applies.
+ *
+ * @example
+ * throw new ApiError('not-found', 'Object not found');
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly mailjetCode?: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return statusOf(this.code);
+  }
+}
+
+/** Mailjet's 401 message on the Send API v3.1. */
+export const SEND_API_AUTH_MESSAGE =
+  'API key authentication/authorization failure. You may be unauthorized to access the API or your API key may be expired. Visit API keys management section to check your keys.';
+
+/** Mailjet's realm on every Basic-auth challenge. */
+export const AUTH_REALM = 'Basic realm="Provide an apiKey and secretKey"';

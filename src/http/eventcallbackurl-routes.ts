@@ -1,0 +1,227 @@
+/**
+ * `/v3/REST/eventcallbackurl`: Mailjet's webhook registration resource (reference §2).
+ */
+import { Hono, type Context } from 'hono';
+import { validateCallbackUrlInput, type CallbackUrlInput } from '../core/callback-url-input.js';
+import { EVENT_TYPES, isEventType, MAILJET_TYPE_CODE, type EventType } from '../core/event-types.js';
+import {
+  countCallbackUrls,
+  deleteCallbackUrl,
+  getCallbackUrl,
+  getCallbackUrlByKey,
+  insertCallbackUrl,
+  listCallbackUrls,
+  updateCallbackUrl,
+  type CallbackUrl,
+  type CallbackUrlFilter,
+} from '../db/callback-urls.js';
+import { inTransaction } from '../db/open-db.js';
+import type { AuthVariables } from './auth.js';
+import { readJson } from './body.js';
+import { ApiError } from './errors.js';
+import { envelope, toMailjetCallbackUrl } from './mailjet-envelope.js';
+import type { AppDeps } from './app-deps.js';
+
+type Env = { Variables: AuthVariables };
+
+const MAX_LIMIT = 1000;
+const FILTERS = ['eventtype', 'status', 'backup', 'version', 'apikey', 'limit', 'offset', 'sort', 'countonly'] as const;
+
+/** Builds the resource's routes; mounted under `/v3/REST/eventcallbackurl`. */
+export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
+  const { db, clock, engine } = deps;
+  const app = new Hono<Env>();
+
+  app.get('/', (c) => {
+    const query = parseListQuery(c.req.queries());
+    const accountId = c.get('account').id;
+    if (query.countOnly) {
+      const total = countCallbackUrls(db, accountId, query.filter);
+      return c.json(envelope([], total));
+    }
+    const rows = listCallbackUrls(db, accountId, query.filter, query.limit, query.offset);
+    return c.json(envelope(rows.map(toMailjetCallbackUrl)));
+  });
+
+  app.get('/:id', (c) => c.json(envelope([toMailjetCallbackUrl(findOrThrow(c))])));
+
+  app.post('/', async (c) => {
+    const input = validated(await readJson(c), 'create');
+    const accountId = c.get('account').id;
+    const row = inTransaction(db, () => {
+      assertKeyFree(accountId, input.EventType as EventType, input.IsBackup ?? false);
+      return insertCallbackUrl(
+        db,
+        accountId,
+        {
+          eventType: input.EventType as EventType,
+          isBackup: input.IsBackup ?? false,
+          status: input.Status ?? 'alive',
+          url: input.Url as string,
+          version: input.Version ?? 1,
+        },
+        clock.now(),
+      );
+    });
+    return c.json(envelope([toMailjetCallbackUrl(row)]), 201);
+  });
+
+  app.put('/:id', async (c) => {
+    const input = validated(await readJson(c), 'update');
+    const before = findOrThrow(c);
+    const changes = changesOf(before, input);
+    if (Object.keys(changes).length === 0) return c.body(null, 304);
+    const after = inTransaction(db, () => {
+      if (changes.eventType !== undefined || changes.isBackup !== undefined) {
+        assertKeyFree(before.accountId, changes.eventType ?? (before.eventType as EventType), changes.isBackup ?? before.isBackup);
+      }
+      return updateCallbackUrl(db, before.id, changes, clock.now());
+    });
+    engine.callbackUrlChanged(before, after);
+    return c.json(envelope([toMailjetCallbackUrl(after)]));
+  });
+
+  app.delete('/:id', (c) => {
+    const row = findOrThrow(c);
+    deleteCallbackUrl(db, row.id);
+    engine.callbackUrlRemoved(row);
+    return c.body(null, 204);
+  });
+
+  app.post('/:id/test', (c) => {
+    const row = findOrThrow(c);
+    const payload = engine.sendTest(row);
+    return c.json(envelope([payload]));
+  });
+
+  function findOrThrow(c: Context<Env>): CallbackUrl {
+    const accountId = c.get('account').id;
+    const id = decodeURIComponent(c.req.param('id') ?? '');
+    let row: CallbackUrl | undefined;
+    if (/^\d+$/.test(id)) {
+      row = getCallbackUrl(db, accountId, Number(id));
+    } else {
+      const [type, backup, ...rest] = id.split('|');
+      if (rest.length > 0 || backup === undefined || !['true', 'false'].includes(backup.toLowerCase())) {
+        throw new ApiError('invalid-input', `Invalid ID "${id}": expected a numeric ID or the unique key EventType|Backup, e.g. open|false`);
+      }
+      row = isEventType(type) ? getCallbackUrlByKey(db, accountId, type, backup.toLowerCase() === 'true') : undefined;
+    }
+    if (!row) throw new ApiError('not-found', 'Object not found');
+    return row;
+  }
+
+  function assertKeyFree(accountId: number, eventType: EventType, isBackup: boolean): void {
+    if (getCallbackUrlByKey(db, accountId, eventType, isBackup)) {
+      throw new ApiError(
+        'duplicate',
+        `MJ18 A EventCallbackURL resource with value "${MAILJET_TYPE_CODE[eventType]}|${isBackup}" for EventType|Backup already exists.`,
+      );
+    }
+  }
+
+  return app;
+}
+
+function validated(body: unknown, mode: 'create' | 'update'): CallbackUrlInput {
+  const result = validateCallbackUrlInput(body ?? {}, mode);
+  if (result.ok) return result.value;
+  throw new ApiError(result.problem.kind === 'read-only' ? 'read-only-property' : 'invalid-input', result.problem.message);
+}
+
+/** The columns a PUT really changes; a changed `Url` revives a dead URL (reference §7). */
+function changesOf(before: CallbackUrl, input: CallbackUrlInput): Partial<Pick<CallbackUrl, 'url' | 'status' | 'version' | 'isBackup'>> & {
+  eventType?: EventType;
+} {
+  const changes: Partial<Pick<CallbackUrl, 'url' | 'status' | 'version' | 'isBackup'>> & { eventType?: EventType } = {};
+  if (input.EventType !== undefined && input.EventType !== before.eventType) changes.eventType = input.EventType;
+  if (input.IsBackup !== undefined && input.IsBackup !== before.isBackup) changes.isBackup = input.IsBackup;
+  if (input.Url !== undefined && input.Url !== before.url) changes.url = input.Url;
+  if (input.Version !== undefined && input.Version !== before.version) changes.version = input.Version;
+  if (input.Status !== undefined && input.Status !== before.status) changes.status = input.Status;
+  if (changes.url !== undefined && before.status === 'dead' && input.Status === undefined) changes.status = 'alive';
+  return changes;
+}
+
+interface ListQuery {
+  filter: CallbackUrlFilter;
+  limit: number;
+  offset: number;
+  countOnly: boolean;
+}
+
+/** Parses the list filters (names are case-insensitive, as on Mailjet). */
+function parseListQuery(raw: Record<string, string[]>): ListQuery {
+  const query: ListQuery = { filter: {}, limit: 10, offset: 0, countOnly: false };
+  for (const [name, values] of Object.entries(raw)) {
+    const key = name.toLowerCase() as (typeof FILTERS)[number];
+    const value = (values.at(-1) ?? '').trim();
+    switch (key) {
+      case 'eventtype':
+        if (!isEventType(value)) throw badFilter(name, value, `one of ${EVENT_TYPES.join(', ')}`);
+        query.filter.eventType = value;
+        break;
+      case 'status':
+        if (value !== 'alive' && value !== 'dead') throw badFilter(name, value, 'alive or dead');
+        query.filter.status = value;
+        break;
+      case 'backup':
+        query.filter.isBackup = parseBoolean(name, value);
+        break;
+      case 'version':
+        if (value !== '1' && value !== '2') throw badFilter(name, value, '1 or 2');
+        query.filter.version = Number(value);
+        break;
+      case 'apikey':
+        query.filter.apiKeyId = parseInteger(name, value, 0);
+        break;
+      case 'limit': {
+        const limit = parseInteger(name, value, 0);
+        if (limit > MAX_LIMIT) throw badFilter(name, value, `an integer from 0 to ${MAX_LIMIT} (0 means ${MAX_LIMIT})`);
+        query.limit = limit === 0 ? MAX_LIMIT : limit;
+        break;
+      }
+      case 'offset':
+        query.offset = parseInteger(name, value, 0);
+        break;
+      case 'sort':
+        if (!/^ID(\s+ASC)?$/i.test(value)) {
+          throw new ApiError('invalid-input', `Invalid value "${value}" for filter "${name}": this resource sorts only on ID, ascending (ID or ID ASC)`);
+        }
+        break;
+      case 'countonly':
+        query.countOnly = parseBoolean(name, value);
+        break;
+      default:
+        throw new ApiError(
+          'invalid-input',
+          `Unknown filter "${name}": allowed filters are EventType, Status, Backup, Version, APIKey, Limit, Offset, Sort, countOnly`,
+        );
+    }
+  }
+  return query;
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  switch (value.toLowerCase()) {
+    case 'true':
+    case '1':
+      return true;
+    case 'false':
+    case '0':
+      return false;
+    default:
+      throw badFilter(name, value, 'true, false, 1 or 0');
+  }
+}
+
+function parseInteger(name: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    throw badFilter(name, value, `a whole number of at least ${min}`);
+  }
+  return Number(value);
+}
+
+function badFilter(name: string, value: string, allowed: string): ApiError {
+  return new ApiError('invalid-input', `Invalid value "${value}" for filter "${name}": expected ${allowed}`);
+}

@@ -1,0 +1,173 @@
+/**
+ * mjsim's own control API under `/sim`: health, clock, event injection, deliveries, replay, reset.
+ * Errors use mjsim's envelope `{"error":{"code","message"}}`.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { ClockNotMovableError } from '../clock.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/delivery-state.js';
+import { parseDuration } from '../core/duration.js';
+import type { EventPayload } from '../core/event-payload.js';
+import { EVENT_TYPES, isEventType } from '../core/event-types.js';
+import { stringifyJson } from '../core/json.js';
+import { attemptsOf } from '../db/attempts.js';
+import { getDelivery, listDeliveries, type Delivery } from '../db/deliveries.js';
+import { payloadsOfDelivery } from '../db/events.js';
+import { resetAccount } from '../db/reset.js';
+import { retryDelay } from '../core/retry-policy.js';
+import { VERSION } from '../version.js';
+import type { AppDeps } from './app-deps.js';
+import type { AuthVariables } from './auth.js';
+import { readJson } from './body.js';
+import { ApiError } from './errors.js';
+
+type Env = { Variables: AuthVariables };
+
+/** JSON response that keeps big integers exact. */
+function exactJson(value: unknown, status = 200): Response {
+  return new Response(stringifyJson(value), { status, headers: { 'content-type': 'application/json; charset=UTF-8' } });
+}
+
+const advanceBody = z.union([
+  z.object({ by: z.union([z.string(), z.number()]) }).strict(),
+  z.object({ to: z.string() }).strict(),
+]);
+
+/** Builds `/sim`; `auth` is the same Basic-auth middleware as Mailjet's routes. */
+export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env> {
+  const { db, clock, engine, settings } = deps;
+  const app = new Hono<Env>();
+
+  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: new Date(clock.now()).toISOString() }));
+  app.use('*', auth);
+
+  app.get('/clock', (c) =>
+    c.json({ mode: clock.mode, factor: clock.factor, now: new Date(clock.now()).toISOString(), nowMs: clock.now(), nextDueAt: isoOrNull(engine.nextDueAt()) }),
+  );
+
+  app.post('/clock/advance', async (c) => {
+    const parsed = advanceBody.safeParse((await readJson(c)) ?? {});
+    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"} (or milliseconds), {"to":"next"} or {"to":"<ISO time>"}');
+    let target: number | 'next';
+    if ('by' in parsed.data) {
+      const by = parseDuration(parsed.data.by);
+      if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s, 29m59s, 5h5m or milliseconds`);
+      target = clock.now() + by;
+    } else if (parsed.data.to === 'next') {
+      target = 'next';
+    } else {
+      const time = Date.parse(parsed.data.to);
+      if (Number.isNaN(time)) throw new ApiError('invalid-input', `Invalid time "${parsed.data.to}": use "next" or an ISO 8601 time`);
+      if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${new Date(clock.now()).toISOString()}`);
+      target = time;
+    }
+    try {
+      return c.json(await engine.advance(target));
+    } catch (error) {
+      if (error instanceof ClockNotMovableError) throw new ApiError('clock-not-movable', error.message);
+      throw error;
+    }
+  });
+
+  app.post('/events', async (c) => {
+    const body = await readJson(c);
+    const items = Array.isArray(body) ? body : [body];
+    if (items.length === 0 || items.length > 10_000) throw new ApiError('invalid-input', 'Send one event object or an array of 1 to 10000 of them');
+    const inputs = items.map((item, index) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new ApiError('invalid-input', `Event ${index}: expected an object such as {"event":"bounce","email":"x@example.com"}`);
+      }
+      const fields = item as EventPayload;
+      if (!isEventType(fields.event)) {
+        throw new ApiError('invalid-input', `Event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
+      }
+      if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `Event ${index}: "email" must be a string`);
+      return { type: fields.event, fields };
+    });
+    const payloads = engine.emitEvents(c.get('account').id, inputs);
+    return exactJson({ count: payloads.length, events: payloads }, 201);
+  });
+
+  app.get('/deliveries', (c) => {
+    const q = c.req.query();
+    const status = q.status;
+    if (status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(status)) {
+      throw new ApiError('invalid-input', `Invalid status "${status}": one of ${DELIVERY_STATUSES.join(', ')}`);
+    }
+    const eventType = q.eventType ?? q.event;
+    if (eventType !== undefined && !isEventType(eventType)) throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}`);
+    const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
+    const offset = boundedInt(q.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
+    const rows = listDeliveries(db, c.get('account').id, { status: status as DeliveryStatus | undefined, eventType, url: q.url }, limit, offset);
+    return c.json({ count: rows.length, deliveries: rows.map(describe) });
+  });
+
+  app.get('/deliveries/:id', (c) => {
+    const delivery = deliveryOr404(c.get('account').id, c.req.param('id'));
+    const payloads = payloadsOfDelivery(db, delivery.id);
+    const body = delivery.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? 'null');
+    const detail = {
+      ...describe(delivery),
+      attempts: attemptsOf(db, delivery.id).map((attempt) => ({
+        ...attempt,
+        scheduledAt: iso(attempt.scheduledAt),
+        startedAt: iso(attempt.startedAt),
+        endedAt: isoOrNull(attempt.endedAt),
+        scheduledAtMs: attempt.scheduledAt,
+        startedAtMs: attempt.startedAt,
+      })),
+      nextRetryDelayMs: delivery.status === 'pending' ? retryDelay(settings.policy, delivery.attemptCount + 1) : null,
+    };
+    return new Response(`${stringifyJson(detail).slice(0, -1)},"body":${body}}`, { headers: { 'content-type': 'application/json; charset=UTF-8' } });
+  });
+
+  app.post('/deliveries/:id/replay', (c) => {
+    const delivery = deliveryOr404(c.get('account').id, c.req.param('id'));
+    const ids = engine.replay(delivery.accountId, delivery.id) ?? [];
+    return c.json({ replayed: delivery.id, deliveries: ids }, 201);
+  });
+
+  app.post('/reset', async (c) => {
+    await engine.idle();
+    const removed = resetAccount(db, c.get('account').id);
+    engine.wake();
+    return c.json({ reset: true, ...removed });
+  });
+
+  function deliveryOr404(accountId: number, id: string): Delivery {
+    const delivery = /^\d+$/.test(id) ? getDelivery(db, accountId, Number(id)) : undefined;
+    if (!delivery) throw new ApiError('not-found', `No delivery ${id} in this account`);
+    return delivery;
+  }
+
+  return app;
+}
+
+/** A delivery as the control API shows it. */
+export function describe(delivery: Delivery) {
+  return {
+    id: delivery.id,
+    status: delivery.status,
+    callbackUrlId: delivery.callbackUrlId,
+    version: delivery.version,
+    eventTypes: delivery.eventTypes.split(',').filter(Boolean),
+    eventCount: delivery.eventCount,
+    attemptCount: delivery.attemptCount,
+    nextAttemptAt: isoOrNull(delivery.status === 'pending' ? delivery.nextAttemptAt : null),
+    nextAttemptAtMs: delivery.status === 'pending' ? delivery.nextAttemptAt : null,
+    parentId: delivery.parentId,
+    reason: delivery.reason,
+    createdAt: iso(delivery.createdAt),
+    updatedAt: iso(delivery.updatedAt),
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+function boundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new ApiError('invalid-input', `Invalid ${name} "${value}": a whole number from ${min} to ${max}`);
+  return n;
+}

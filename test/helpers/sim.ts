@@ -1,0 +1,52 @@
+/**
+ * An in-process simulator for tests: real SQLite (`:memory:` or a temp file), real HTTP on 127.0.0.1
+ * port 0, the manual clock, and one account with known keys.
+ */
+import { parseServeConfig, type RawServeOptions } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/serve.js';
+
+export const KEY = 'testpublickey0000000000000000001';
+export const SECRET = 'testsecretkey0000000000000000001';
+export const OTHER_KEY = 'testpublickey0000000000000000002';
+export const OTHER_SECRET = 'testsecretkey0000000000000000002';
+
+/** Start of the manual clock in tests: 2026-01-01T00:00:00Z. */
+export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+
+export interface TestSim {
+  server: RunningServer;
+  /** fetch against the simulator with the first account's Basic auth. */
+  api(path: string, init?: RequestInit & { json?: unknown; as?: 'other' | 'none' }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Basic auth header for a key pair. */
+export function basic(key = KEY, secret = SECRET): string {
+  return `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+}
+
+/**
+ * Starts a simulator with two accounts on the manual clock at `T0` (the clock starts there only for a fresh
+ * database).
+ */
+export async function startTestSim(options: RawServeOptions = {}): Promise<TestSim> {
+  const config = parseServeConfig(
+    { port: '0', db: ':memory:', clock: 'manual', apiKeys: [`${KEY}:${SECRET}`, `${OTHER_KEY}:${OTHER_SECRET}`], ...options },
+    {},
+  );
+  const server = await startServer(config, { clockStart: T0 });
+  return {
+    server,
+    api(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.as !== 'none') headers.set('authorization', init.as === 'other' ? basic(OTHER_KEY, OTHER_SECRET) : basic());
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(`${server.url}${path}`, { ...init, headers, body });
+    },
+    close: () => server.close(),
+  };
+}
