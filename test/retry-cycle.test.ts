@@ -50,3 +50,98 @@ describe('the mailjet-2017 cycle on the manual clock', () => {
     expect(got.Data[0]!.Status).toBe('dead');
   });
 });
+
+type DeliveryView = { id: number; status: string; attemptCount: number; callbackUrlId: number | null; parentId: number | null; reason: string | null };
+
+async function deliveries(status?: string): Promise<DeliveryView[]> {
+  const res = await sim.api(`/sim/deliveries${status ? `?status=${status}` : ''}`);
+  return ((await res.json()) as { deliveries: DeliveryView[] }).deliveries;
+}
+
+async function callbackStatus(id: number): Promise<string> {
+  const res = await sim.api(`/v3/REST/eventcallbackurl/${id}`);
+  return ((await res.json()) as { Data: { Status: string }[] }).Data[0]!.Status;
+}
+
+async function advance(body: Record<string, unknown>) {
+  const res = await sim.api('/sim/clock/advance', { method: 'POST', json: body });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { attempts: number; successes: number; failures: number; urlsSuspended: number; to: string };
+}
+
+describe('suspension without a backup, and reactivation', () => {
+  it('keeps later events as suppressed, replayable deliveries, and a PUT of a new Url revives the URL', async () => {
+    primary.reply({ status: 503 });
+    const url = await register({ EventType: 'open', Url: primary.url });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'open', email: 'a@example.com' } });
+    await advance({ by: '5h5m' });
+    expect(primary.requests).toHaveLength(21);
+    expect(await callbackStatus(url.ID)).toBe('dead');
+
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'open', email: 'later@example.com' } });
+    await sim.server.engine.idle();
+    const suppressed = await deliveries('suppressed');
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]!.reason).toMatch(/no alive callback URL for open/);
+    expect(primary.requests).toHaveLength(21);
+
+    const put = await sim.api(`/v3/REST/eventcallbackurl/${url.ID}`, { method: 'PUT', json: { Url: backup.url } });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as { Data: { Status: string }[] }).Data[0]!.Status).toBe('alive');
+
+    const replay = await sim.api(`/sim/deliveries/${suppressed[0]!.id}/replay`, { method: 'POST' });
+    expect(replay.status).toBe(201);
+    await backup.waitFor(1);
+    expect(JSON.parse(backup.requests[0]!.body)).toMatchObject({ event: 'open', email: 'later@example.com' });
+    await sim.server.engine.idle();
+    expect((await deliveries('delivered')).map((d) => d.parentId)).toEqual([suppressed[0]!.id]);
+  });
+
+  it('a PUT with Status "alive" revives a dead URL, and new events reach it', async () => {
+    primary.reply({ status: 500 });
+    const url = await register({ EventType: 'click', Url: primary.url });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'click' } });
+    await advance({ by: '6h' });
+    expect(await callbackStatus(url.ID)).toBe('dead');
+    primary.reply({ status: 200 });
+    const put = await sim.api(`/v3/REST/eventcallbackurl/${url.ID}`, { method: 'PUT', json: { Status: 'alive' } });
+    expect(put.status).toBe(200);
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'click', email: 'again@example.com' } });
+    await primary.waitFor(22);
+    expect(JSON.parse(primary.requests[21]!.body)).toMatchObject({ email: 'again@example.com' });
+  });
+
+  it('hands every pending delivery of a suspended URL to the backup, not just the exhausted one', async () => {
+    primary.reply({ status: 500 });
+    await register({ EventType: 'sent', Url: primary.url });
+    await register({ EventType: 'sent', Url: backup.url, IsBackup: true });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'sent', email: 'first@example.com' } });
+    await advance({ by: '1h' });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'sent', email: 'second@example.com' } });
+    await advance({ by: '4h5m' });
+    expect(backup.requests.map((r) => JSON.parse(r.body).email).sort()).toEqual(['first@example.com', 'second@example.com']);
+    const handed = await deliveries('handed_over');
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.reason).toMatch(/suspended; continued by delivery #/);
+  });
+});
+
+describe('walking the schedule step by step', () => {
+  it('"next" moves to each due attempt in turn, and 29m59s is not enough for the first 30-minute retry', async () => {
+    primary.reply({ status: 500 });
+    await register({ EventType: 'spam', Url: primary.url });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'spam' } });
+    await primary.waitFor(1);
+    for (let i = 1; i <= 10; i++) {
+      const step = await advance({ to: 'next' });
+      expect(step.attempts).toBe(1);
+      expect(Date.parse(step.to) - T0).toBe(i * 30_000);
+    }
+    expect((await advance({ by: '29m59s' })).attempts).toBe(0);
+    expect((await advance({ by: '1s' })).attempts).toBe(1);
+    expect(primary.requests).toHaveLength(12);
+    const to = new Date(T0 + 5 * 3600_000 + 5 * 60_000).toISOString();
+    const rest = await advance({ to });
+    expect(rest).toMatchObject({ attempts: 9, urlsSuspended: 1, to });
+  });
+});

@@ -6,7 +6,7 @@
  *      ▲                  │ ├──failure, retry left──▶ pending
  *      └──interrupted─────┘ └──failure, exhausted───▶ failed
  *   pending / in_flight ──url-gone──▶ suppressed      (its URL was deleted or suspended with no backup)
- *   pending ──handed-over──▶ handed_over                (its URL was suspended or deleted; a new delivery
+ *   pending / in_flight ──handed-over──▶ handed_over   (its URL was suspended or deleted; a new delivery
  *                                                        to the backup URL carries its events)
  */
 
@@ -61,8 +61,9 @@ export function transition(from: DeliveryStatus, event: DeliveryEvent): Delivery
           return 'pending';
         case 'url-gone':
           return 'suppressed';
-        case 'claim':
         case 'handed-over':
+          return 'handed_over';
+        case 'claim':
           throw new InvalidTransitionError(from, event.kind);
       }
       break;

@@ -132,7 +132,7 @@ export interface ClaimedDelivery {
   /** The URL as registered now (null when it was deleted). */
   url: string | null;
   isBackup: boolean;
-  urlEventType: string | null;
+  urlStatus: 'alive' | 'dead' | null;
 }
 
 /**
@@ -144,7 +144,7 @@ export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonl
   const rows = statement(
     db,
     `select d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
-            c.url, c.is_backup, c.event_type as url_event_type
+            c.url, c.is_backup, c.status as url_status
        from deliveries d left join callback_urls c on c.id = d.callback_url_id
       where d.status = 'pending' and d.next_attempt_at <= ?
         and (d.callback_url_id is null or d.callback_url_id not in (select value from json_each(?)))
@@ -159,7 +159,7 @@ export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonl
     next_attempt_at: number;
     url: string | null;
     is_backup: number | null;
-    url_event_type: string | null;
+    url_status: 'alive' | 'dead' | null;
   }[];
   const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
@@ -178,7 +178,7 @@ export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonl
       attemptId,
       url: row.url,
       isBackup: row.is_backup === 1,
-      urlEventType: row.url_event_type,
+      urlStatus: row.url_status,
     };
   });
 }

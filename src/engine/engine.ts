@@ -17,10 +17,10 @@ import { nextAttemptAt } from '../core/retry-policy.js';
 import { finishAttempt, interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
 import { getCallbackUrl, getCallbackUrlByKey, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import { claimDue, getDelivery, nextPendingAt, pendingOfUrl, requeueInFlight, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
-import { eventsOfDelivery, insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent, type StoredEvent } from '../db/events.js';
+import { eventsOfDelivery, insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { inTransaction, type Db } from '../db/open-db.js';
 import { readState, writeState } from '../db/sim-state.js';
-import { deliverNow, handOver, resolveTarget, routeDueEvents } from './router.js';
+import { deliverNow, handOver, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { VERSION } from '../version.js';
 
@@ -211,12 +211,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const now = this.clock.now();
     const ids = inTransaction(this.db, () => {
       const delivery = getDelivery(this.db, accountId, deliveryId);
-      if (!delivery) return undefined;
-      const byType = new Map<string, StoredEvent[]>();
-      for (const event of eventsOfDelivery(this.db, delivery.id)) byType.set(event.eventType, [...(byType.get(event.eventType) ?? []), event]);
-      return [...byType].flatMap(([type, events]) =>
-        deliverNow(this.db, accountId, events, resolveTarget(this.db, accountId, type), now, this.settings.maxBatch, delivery.id, `replay of delivery #${delivery.id}`),
-      );
+      return delivery && reroute(this.db, delivery, now, this.settings.maxBatch, `replay of delivery #${delivery.id}`).ids;
     });
     this.wake();
     return ids;
@@ -346,7 +341,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.completions.push({ claim, result });
       this.scheduleFlush();
     };
-    if (claim.url === null) {
+    if (claim.url === null || claim.urlStatus === 'dead') {
       done(null);
       return;
     }
@@ -414,8 +409,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       status,
     });
     if (result.outcome === 'url-gone') {
-      const status = transition('in_flight', { kind: 'url-gone' });
-      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason: 'its callback URL was deleted' }, now);
+      const delivery = getDelivery(this.db, claim.accountId, claim.id);
+      const moved = delivery && reroute(this.db, delivery, now, this.settings.maxBatch, `URL #${claim.callbackUrlId} gone`);
+      const status = transition('in_flight', moved?.delivered ? { kind: 'handed-over' } : { kind: 'url-gone' });
+      const reason = moved?.delivered ? `its URL is deleted or dead; continued by delivery #${moved.ids.join(', #')}` : 'its URL is deleted or dead, and no alive URL takes its events';
+      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason }, now);
       return announce(status);
     }
     if (result.outcome === 'success') {
@@ -435,6 +433,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     );
     if (next === null && this.settings.policy.onExhausted === 'suspend' && claim.callbackUrlId !== null) {
       this.suspend(claim, now, suspensions);
+    } else if (next !== null && claim.callbackUrlId !== null) {
+      // Another delivery may have suspended this URL while this attempt was in flight.
+      const url = getCallbackUrl(this.db, claim.accountId, claim.callbackUrlId);
+      if (url?.status === 'dead') this.handOverPending(url, now, `URL #${url.id} suspended`);
     }
     return announce(status);
   }

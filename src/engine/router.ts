@@ -66,6 +66,22 @@ export function handOver(db: Db, from: Delivery, target: CallbackUrl | undefined
 }
 
 /**
+ * Re-sends the events of `from` by today's routing (each type to its alive primary, else its alive backup,
+ * else suppressed). Returns the new delivery IDs and whether any went to a URL.
+ */
+export function reroute(db: Db, from: Delivery, now: number, maxBatch: number, reason: string): { ids: number[]; delivered: boolean } {
+  const byType = new Map<string, StoredEvent[]>();
+  for (const event of eventsOfDelivery(db, from.id)) byType.set(event.eventType, [...(byType.get(event.eventType) ?? []), event]);
+  let delivered = false;
+  const ids = [...byType].flatMap(([type, events]) => {
+    const target = resolveTarget(db, from.accountId, type);
+    delivered ||= target !== undefined;
+    return deliverNow(db, from.accountId, events, target, now, maxBatch, from.id, reason);
+  });
+  return { ids, delivered };
+}
+
+/**
  * New deliveries of `events` to `target`, due `now`, one per event for Version 1 or groups of `maxBatch`
  * for Version 2; one suppressed delivery when there is no target. Returns their IDs.
  */
