@@ -52,6 +52,11 @@ export function getCallbackUrlByKey(db: Db, accountId: number, eventType: string
     .get();
 }
 
+/** An account's registrations on one URL text (several event types may share a URL). */
+export function callbackUrlsWithUrl(db: Db, accountId: number, url: string): CallbackUrl[] {
+  return db.select().from(callbackUrls).where(and(eq(callbackUrls.accountId, accountId), eq(callbackUrls.url, url))).orderBy(asc(callbackUrls.id)).all();
+}
+
 /** Every callback URL of every account (for the dashboard and metrics). */
 export function listAllCallbackUrls(db: Db): CallbackUrl[] {
   return db.select().from(callbackUrls).orderBy(asc(callbackUrls.id)).all();

@@ -96,13 +96,17 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
   return id;
 }
 
-/** The open Version 2 group of a URL that an event at `occurredAt` may still join. */
-export function findOpenGroup(db: Db, callbackUrlId: number, occurredAt: number, maxBatch: number): Delivery | undefined {
+/**
+ * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
+ * account and URL text, so event types registered on the same URL share one array (reference §3).
+ */
+export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt: number, maxBatch: number): Delivery | undefined {
   const row = statement(
     db,
-    `select * from deliveries where callback_url_id = ? and status = 'pending' and attempt_count = 0 and group_closes_at > ?
-       and event_count < ? order by id desc limit 1`,
-  ).get(callbackUrlId, occurredAt, maxBatch) as DeliveryRow | undefined;
+    `select d.* from deliveries d join callback_urls c on c.id = d.callback_url_id
+      where c.account_id = ? and c.url = ? and d.status = 'pending' and d.attempt_count = 0 and d.version = 2
+        and d.group_closes_at > ? and d.event_count < ? order by d.id desc limit 1`,
+  ).get(accountId, url, occurredAt, maxBatch) as DeliveryRow | undefined;
   return row && toDelivery(row);
 }
 
@@ -137,10 +141,11 @@ export interface ClaimedDelivery {
 
 /**
  * Claims up to `limit` due deliveries in one transaction (the caller's): each becomes in-flight and gets
- * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. URLs listed in
- * `busyUrlIds` (at their concurrency limit) are skipped.
+ * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. No URL gets more
+ * than `perUrlLimit` in flight, counting `inFlightByUrl`.
  */
-export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonly number[]): ClaimedDelivery[] {
+export function claimDue(db: Db, now: number, limit: number, inFlightByUrl: ReadonlyMap<number, number>, perUrlLimit: number): ClaimedDelivery[] {
+  const busyUrlIds = [...inFlightByUrl].filter(([, count]) => count >= perUrlLimit).map(([id]) => id);
   const rows = statement(
     db,
     `select d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
@@ -163,7 +168,15 @@ export function claimDue(db: Db, now: number, limit: number, busyUrlIds: readonl
   }[];
   const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
-  return rows.map((row) => {
+  const taken = new Map(inFlightByUrl);
+  const allowed = rows.filter((row) => {
+    if (row.callback_url_id === null) return true;
+    const count = taken.get(row.callback_url_id) ?? 0;
+    if (count >= perUrlLimit) return false;
+    taken.set(row.callback_url_id, count + 1);
+    return true;
+  });
+  return allowed.map((row) => {
     markInFlight.run(now, row.id);
     const attemptNumber = row.attempt_count + 1;
     const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, now).lastInsertRowid);

@@ -15,12 +15,12 @@ import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { nextAttemptAt } from '../core/retry-policy.js';
 import { finishAttempt, interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
-import { getCallbackUrl, getCallbackUrlByKey, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
+import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import { claimDue, getDelivery, nextPendingAt, pendingOfUrl, requeueInFlight, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
-import { eventsOfDelivery, insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
+import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { inTransaction, type Db } from '../db/open-db.js';
 import { readState, writeState } from '../db/sim-state.js';
-import { deliverNow, handOver, reroute, routeDueEvents } from './router.js';
+import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { VERSION } from '../version.js';
 
@@ -290,9 +290,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const capacity = this.settings.concurrency - this.inFlight;
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
     if (capacity > 0) {
-      const busy = [...this.inFlightByUrl].filter(([, count]) => count >= this.settings.perUrlConcurrency).map(([id]) => id);
       claimed = inTransaction(this.db, () =>
-        claimDue(this.db, now, capacity, busy).map((claim) => ({ claim, body: this.bodyOf(claim) })),
+        claimDue(this.db, now, capacity, this.inFlightByUrl, this.settings.perUrlConcurrency).map((claim) => ({ claim, body: this.bodyOf(claim) })),
       );
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
@@ -410,10 +409,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     if (result.outcome === 'url-gone') {
       const delivery = getDelivery(this.db, claim.accountId, claim.id);
-      const moved = delivery && reroute(this.db, delivery, now, this.settings.maxBatch, `URL #${claim.callbackUrlId} gone`);
-      const status = transition('in_flight', moved?.delivered ? { kind: 'handed-over' } : { kind: 'url-gone' });
-      const reason = moved?.delivered ? `its URL is deleted or dead; continued by delivery #${moved.ids.join(', #')}` : 'its URL is deleted or dead, and no alive URL takes its events';
-      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason }, now);
+      const ids = delivery ? reroute(this.db, delivery, now, this.settings.maxBatch, `URL #${claim.callbackUrlId} is deleted or dead`).ids : [];
+      const status = transition('in_flight', { kind: 'handed-over' });
+      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason: `its URL is deleted or dead; continued by delivery #${ids.join(', #')}` }, now);
       return announce(status);
     }
     if (result.outcome === 'success') {
@@ -441,41 +439,31 @@ export class Engine extends EventEmitter<EngineEvents> {
     return announce(status);
   }
 
-  /** Suspends the URL (reference §4) and passes the failed delivery and its URL's pending work to the backup. */
+  /**
+   * Suspends the URL (reference §4) — every registration of this account on the same URL text, since one
+   * Version 2 array may carry several types — and passes the failed delivery and the URL's pending work on.
+   */
   private suspend(claim: ClaimedDelivery, now: number, suspensions: EngineEvents['suspended'][0][]): void {
     const url = getCallbackUrl(this.db, claim.accountId, claim.callbackUrlId as number);
     if (!url) return;
-    if (url.status === 'alive') {
-      suspendCallbackUrl(this.db, url.id, now);
+    const siblings = callbackUrlsWithUrl(this.db, url.accountId, url.url).filter((row) => row.isBackup === url.isBackup);
+    for (const row of siblings.filter((sibling) => sibling.status === 'alive')) {
+      suspendCallbackUrl(this.db, row.id, now);
       this.counters.urlsSuspended += 1;
-      suspensions.push({ callbackUrlId: url.id, accountId: url.accountId, eventType: url.eventType, url: url.url });
+      suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: row.url });
     }
-    const backup = url.isBackup ? undefined : liveBackup(this.db, url);
     const failed = getDelivery(this.db, claim.accountId, claim.id);
-    if (failed && backup) handOver(this.db, failed, backup, now, this.settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`);
-    this.handOverPending({ ...url, status: 'dead' }, now, `URL #${url.id} suspended`);
+    const reason = `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`;
+    if (failed) reroute(this.db, failed, now, this.settings.maxBatch, reason, true);
+    for (const row of siblings) this.handOverPending(row, now, `URL #${row.id} suspended`);
   }
 
-  /** Moves every pending delivery of `url` to its backup (or to suppressed when there is none). */
+  /** Re-routes every pending delivery of `url` (to the backup, or kept suppressed when none is alive). */
   private handOverPending(url: CallbackUrl, now: number, reason: string): void {
-    const backup = url.isBackup ? undefined : liveBackup(this.db, url);
     for (const delivery of pendingOfUrl(this.db, url.id)) {
-      const ids = handOver(this.db, delivery, backup, now, this.settings.maxBatch, reason);
-      updateDeliveryStatus(
-        this.db,
-        delivery.id,
-        {
-          status: transition('pending', backup ? { kind: 'handed-over' } : { kind: 'url-gone' }),
-          nextAttemptAt: null,
-          reason: backup ? `${reason}; continued by delivery #${ids.join(', #')}` : `${reason}; no alive backup URL`,
-        },
-        now,
-      );
+      const { ids } = reroute(this.db, delivery, now, this.settings.maxBatch, reason);
+      const status = transition('pending', { kind: 'handed-over' });
+      updateDeliveryStatus(this.db, delivery.id, { status, nextAttemptAt: null, reason: `${reason}; continued by delivery #${ids.join(', #')}` }, now);
     }
   }
-}
-
-function liveBackup(db: Db, url: CallbackUrl): CallbackUrl | undefined {
-  const backup = getCallbackUrlByKey(db, url.accountId, url.eventType, true);
-  return backup?.status === 'alive' ? backup : undefined;
 }

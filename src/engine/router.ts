@@ -45,7 +45,7 @@ function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, 
     return;
   }
   if (target.version === 2) {
-    const group = findOpenGroup(db, target.id, event.occurredAt, maxBatch);
+    const group = findOpenGroup(db, target.accountId, target.url, event.occurredAt, maxBatch);
     if (group) {
       appendToGroup(db, group, event.id, event.eventType, now);
       return;
@@ -58,24 +58,24 @@ function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, 
 }
 
 /**
- * Re-sends the events of `from` to `target` as new deliveries due `now` (split or grouped by the target's
- * Version), or records them suppressed when there is no target. Returns the new delivery IDs.
- */
-export function handOver(db: Db, from: Delivery, target: CallbackUrl | undefined, now: number, maxBatch: number, reason: string): number[] {
-  return deliverNow(db, from.accountId, eventsOfDelivery(db, from.id), target, now, maxBatch, from.id, reason);
-}
-
-/**
  * Re-sends the events of `from` by today's routing (each type to its alive primary, else its alive backup,
- * else suppressed). Returns the new delivery IDs and whether any went to a URL.
+ * else a suppressed delivery unless `onlyToUrls`). Returns the new delivery IDs and whether any went to a URL.
  */
-export function reroute(db: Db, from: Delivery, now: number, maxBatch: number, reason: string): { ids: number[]; delivered: boolean } {
+export function reroute(
+  db: Db,
+  from: Delivery,
+  now: number,
+  maxBatch: number,
+  reason: string,
+  onlyToUrls = false,
+): { ids: number[]; delivered: boolean } {
   const byType = new Map<string, StoredEvent[]>();
   for (const event of eventsOfDelivery(db, from.id)) byType.set(event.eventType, [...(byType.get(event.eventType) ?? []), event]);
   let delivered = false;
   const ids = [...byType].flatMap(([type, events]) => {
     const target = resolveTarget(db, from.accountId, type);
     delivered ||= target !== undefined;
+    if (!target && onlyToUrls) return [];
     return deliverNow(db, from.accountId, events, target, now, maxBatch, from.id, reason);
   });
   return { ids, delivered };
