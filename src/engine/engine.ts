@@ -51,6 +51,8 @@ interface Counters {
 }
 
 const ROUTE_BATCH = 2_000;
+/** Under load, claim only once this many slots are free (fewer, larger claim transactions). */
+const CLAIM_BATCH_FLOOR = 16;
 const MESSAGE_ID_BASE = 1n << 59n;
 const SAFE_MESSAGE_ID_BASE = 1n << 40n;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -161,11 +163,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Builds a realistic payload of `type` from the given fields (any field may be given) and accepts it. */
   emitEvents(accountId: number, inputs: readonly { type: EventType; fields: EventPayload }[]): EventPayload[] {
     const now = this.clock.now();
-    const payloads = inputs.map((input) => ({
+    const firstId = this.reserveMessageIds(inputs.length);
+    const payloads = inputs.map((input, i) => ({
       type: input.type,
       payload: buildEventPayload(input.type, input.fields, {
         time: now,
-        messageId: this.nextMessageId(),
+        messageId: firstId + BigInt(i),
         messageGuid: randomUUID(),
         random: this.random,
       }),
@@ -175,10 +178,15 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** A fresh MessageID: above 2^53 unless `safeMessageIds`, unique per database. */
   nextMessageId(): bigint {
+    return this.reserveMessageIds(1);
+  }
+
+  /** Reserves `count` consecutive MessageIDs and returns the first. */
+  reserveMessageIds(count: number): bigint {
     const key = 'message_seq';
-    const next = BigInt(readState(this.db, key) ?? '0') + 1n;
-    writeState(this.db, key, next.toString());
-    return (this.settings.safeMessageIds ? SAFE_MESSAGE_ID_BASE : MESSAGE_ID_BASE) + next;
+    const last = BigInt(readState(this.db, key) ?? '0');
+    writeState(this.db, key, (last + BigInt(count)).toString());
+    return (this.settings.safeMessageIds ? SAFE_MESSAGE_ID_BASE : MESSAGE_ID_BASE) + last + 1n;
   }
 
   /** Sends a test event of the URL's type to that URL through the normal path (`POST .../{ID}/test`). */
@@ -282,28 +290,32 @@ export class Engine extends EventEmitter<EngineEvents> {
     writeState(this.db, 'clock_now', String(this.clock.now()));
   }
 
+  /**
+   * One dispatch pass: route events whose time has come, claim what is due (in batches under load, so
+   * transactions stay few), start the POSTs, then either go again, set a timer for the next due time, or
+   * report idle.
+   */
   private pump(): void {
     if (!this.running) return;
     clearTimeout(this.timer);
     const now = this.clock.now();
-    const routed = inTransaction(this.db, () => routeDueEvents(this.db, now, ROUTE_BATCH, this.settings.maxBatch));
+    const unroutedAt = nextUnroutedAt(this.db);
+    const routed =
+      unroutedAt !== null && unroutedAt <= now ? inTransaction(this.db, () => routeDueEvents(this.db, now, ROUTE_BATCH, this.settings.maxBatch)) : 0;
     const capacity = this.settings.concurrency - this.inFlight;
+    const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && this.inFlight < CLAIM_BATCH_FLOOR);
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
-    if (capacity > 0) {
+    if (worthClaiming) {
       claimed = inTransaction(this.db, () =>
         claimDue(this.db, now, capacity, this.inFlightByUrl, this.settings.perUrlConcurrency).map((claim) => ({ claim, body: this.bodyOf(claim) })),
       );
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
-    if (routed === ROUTE_BATCH || (claimed.length > 0 && claimed.length === capacity)) {
+    if (routed === ROUTE_BATCH || claimed.length > 0) {
       this.wake();
       return;
     }
     const next = this.nextDueAt();
-    if (next !== null && next <= now && this.inFlight < this.settings.concurrency && claimed.length > 0) {
-      this.wake();
-      return;
-    }
     if (next !== null && next > now) {
       const delay = this.clock.realDelayUntil(next);
       if (Number.isFinite(delay)) this.timer = setTimeout(() => this.wake(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
