@@ -1,0 +1,98 @@
+/**
+ * The `mjsim` commands that drive a running server, run as real processes against a real `mjsim serve`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, startChild, type ChildServer } from './helpers/child.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+
+const run = promisify(execFile);
+let dir: string;
+let child: ChildServer;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mjsim-cli-'));
+  receiver = await startReceiver();
+  child = await startChild(['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'manual']);
+});
+afterAll(async () => {
+  child.process.kill('SIGKILL');
+  await receiver.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `mjsim ...args` against the child, using the dev key stored in its database. */
+async function mjsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--server', child.url, '--db', join(dir, 'sim.db')]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('mjsim client commands', () => {
+  it('health, emit, clock advance, deliveries and delivery work with the dev key from the database', async () => {
+    const [, key, secret] = /curl -s -u ([0-9a-f]+):([0-9a-f]+)/.exec(child.output())!;
+    const created = await fetch(`${child.url}/v3/REST/eventcallbackurl`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ EventType: 'bounce', Url: receiver.url }),
+    });
+    expect(created.status).toBe(201);
+    receiver.reply({ status: 500 });
+
+    const health = await mjsim('health', '--wait', '5', '--json');
+    expect(health.code).toBe(0);
+    expect(JSON.parse(health.stdout)).toMatchObject({ status: 'ok', clock: 'manual' });
+
+    const emitted = await mjsim('emit', 'bounce', '--email', 'cli@example.com', '--field', 'CustomID=order-9', '--field', 'hard_bounce=false');
+    expect(emitted.code).toBe(0);
+    expect(emitted.stdout).toMatch(/emitted bounce for cli@example.com \(MessageID \d+\)/);
+    const [first] = await receiver.waitFor(1);
+    expect(JSON.parse(first!.body)).toMatchObject({ email: 'cli@example.com', CustomID: 'order-9', hard_bounce: false });
+
+    const advanced = await mjsim('clock', 'advance', '30m');
+    expect(advanced.code).toBe(0);
+    expect(advanced.stdout).toMatch(/10 attempts, 0 succeeded, 10 failed, 0 URL\(s\) suspended/);
+
+    const list = await mjsim('deliveries', '--json');
+    const deliveries = JSON.parse(list.stdout).deliveries as { id: number; attemptCount: number }[];
+    expect(deliveries[0]!.attemptCount).toBe(11);
+    const table = await mjsim('deliveries');
+    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+status\s+eventTypes/);
+
+    const detail = await mjsim('delivery', String(deliveries[0]!.id));
+    expect(detail.stdout).toMatch(/11 attempt\(s\)/);
+    expect(detail.stdout.split('\n').filter((line) => /http-status\s+500/.test(line))).toHaveLength(11);
+
+    const next = await mjsim('clock', 'advance', 'next', '--json');
+    expect(JSON.parse(next.stdout)).toMatchObject({ attempts: 1 });
+    const shown = await mjsim('clock', '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ mode: 'manual' });
+  });
+
+  it('exits 1 on an API error, 2 on bad usage, 3 when the server cannot be reached', async () => {
+    expect((await mjsim('emit', 'typofix')).code).toBe(1);
+    expect((await mjsim('delivery', '999999')).code).toBe(1);
+    expect((await mjsim('emit', 'open', '--field', 'novalue')).code).toBe(2);
+    expect((await mjsim('clock', 'advance', 'soon')).code).toBe(1);
+    const unreachable = await run(process.execPath, [BIN, 'clock', '--server', 'http://127.0.0.1:1']).catch((error: { code: number; stderr: string }) => error);
+    expect(unreachable).toMatchObject({ code: 3 });
+    expect((unreachable as { stderr: string }).stderr).toMatch(/cannot reach mjsim/);
+    const badKey = await run(process.execPath, [BIN, 'clock', '--server', child.url, '--api-key', 'no:such']).catch((error: { code: number; stderr: string }) => error);
+    expect(badKey).toMatchObject({ code: 1 });
+  });
+
+  it('serve rejects bad flags with exit 2 and a message naming the flag', async () => {
+    const bad = await run(process.execPath, [BIN, 'serve', '--clock', 'fast', '--db', ':memory:']).catch((error: { code: number; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toMatch(/invalid clock "fast"/);
+  });
+});
