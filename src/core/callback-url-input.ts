@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './event-types.js';
+import { stringifyJson } from './json.js';
 
 export interface CallbackUrlInput {
   EventType?: EventType;
@@ -24,7 +25,8 @@ export function isWebhookUrl(value: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
-const describe = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value));
+// stringifyJson, not JSON.stringify: integers beyond 2^53 arrive as bigint.
+const describe = (value: unknown) => (typeof value === 'string' ? `"${value}"` : stringifyJson(value));
 
 const FIELDS = {
   EventType: {

@@ -20,6 +20,7 @@ import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
 import { ApiError } from './errors.js';
 import { envelope, toMailjetCallbackUrl } from './mailjet-envelope.js';
+import { exactJson } from './exact-json.js';
 import type { AppDeps } from './app-deps.js';
 
 type Env = { Variables: AuthVariables };
@@ -91,12 +92,12 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
   app.post('/:id/test', (c) => {
     const row = findOrThrow(c);
     const payload = engine.sendTest(row);
-    return c.json(envelope([payload]));
+    return exactJson(envelope([payload]));
   });
 
   function findOrThrow(c: Context<Env>): CallbackUrl {
     const accountId = c.get('account').id;
-    const id = decodeURIComponent(c.req.param('id') ?? '');
+    const id = c.req.param('id') ?? ''; // already percent-decoded by Hono: `open%7Cfalse` is `open|false`
     let row: CallbackUrl | undefined;
     if (/^\d+$/.test(id)) {
       row = getCallbackUrl(db, accountId, Number(id));
@@ -124,7 +125,8 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
 }
 
 function validated(body: unknown, mode: 'create' | 'update'): CallbackUrlInput {
-  const result = validateCallbackUrlInput(body ?? {}, mode);
+  // An empty body is no change; a JSON `null` is a body that is not an object.
+  const result = validateCallbackUrlInput(body === undefined ? {} : body, mode);
   if (result.ok) return result.value;
   throw new ApiError(result.problem.kind === 'read-only' ? 'read-only-property' : 'invalid-input', result.problem.message);
 }

@@ -19,14 +19,11 @@ import { VERSION } from '../version.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
+import { exactJson } from './exact-json.js';
 import { ApiError } from './errors.js';
 
 type Env = { Variables: AuthVariables };
 
-/** JSON response that keeps big integers exact. */
-function exactJson(value: unknown, status = 200): Response {
-  return new Response(stringifyJson(value), { status, headers: { 'content-type': 'application/json; charset=UTF-8' } });
-}
 
 const advanceBody = z.union([
   z.object({ by: z.union([z.string(), z.number()]) }).strict(),
