@@ -7,21 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, startChild, type ChildServer } from './helpers/child.js';
+import { BIN, killAllCli, startCli, type CliSim } from './helpers/cli.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 
 const run = promisify(execFile);
 let dir: string;
-let child: ChildServer;
+let child: CliSim;
 let receiver: Receiver;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mjsim-cli-'));
   receiver = await startReceiver();
-  child = await startChild(['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'manual']);
+  child = await startCli(['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'manual']);
 });
 afterAll(async () => {
-  child.process.kill('SIGKILL');
+  await killAllCli();
   await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -39,7 +39,7 @@ async function mjsim(...args: string[]): Promise<{ code: number; stdout: string;
 
 describe('mjsim client commands', () => {
   it('health, emit, clock advance, deliveries and delivery work with the dev key from the database', async () => {
-    const [, key, secret] = /curl -s -u ([0-9a-f]+):([0-9a-f]+)/.exec(child.output())!;
+    const [, key, secret] = /curl -s -u ([0-9a-f]+):([0-9a-f]+)/.exec(child.stdout())!;
     const created = await fetch(`${child.url}/v3/REST/eventcallbackurl`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`, 'content-type': 'application/json' },

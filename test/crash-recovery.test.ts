@@ -8,20 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChild, type ChildServer } from './helpers/child.js';
+import { killAllCli, startCli, type CliSim } from './helpers/cli.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { basic, KEY, SECRET } from './helpers/sim.js';
 
 let dir: string;
 let receiver: Receiver;
-let child: ChildServer | undefined;
+let child: CliSim | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mjsim-crash-'));
   receiver = await startReceiver();
 });
 afterAll(async () => {
-  child?.process.kill('SIGKILL');
+  await killAllCli();
   await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -38,7 +38,7 @@ async function api(path: string, body?: unknown): Promise<Response> {
 
 describe('kill -9 in the middle of the retry schedule', () => {
   it('loses nothing and keeps counting attempts where it stopped', async () => {
-    child = await startChild(args());
+    child = await startCli(args());
     receiver.reply({ status: 500 });
     const registered = await api('/v3/REST/eventcallbackurl', { EventType: 'bounce', Url: receiver.url });
     expect(registered.status).toBe(201);
@@ -55,8 +55,7 @@ describe('kill -9 in the middle of the retry schedule', () => {
     receiver.reply('hang');
     void api('/sim/clock/advance', { to: 'next' }).catch(() => undefined);
     await receiver.waitFor(6);
-    child.process.kill('SIGKILL');
-    expect(await child.exited).toBe('SIGKILL');
+    expect(await child.stop('SIGKILL')).toBeNull();
 
     const db = new Database(join(dir, 'sim.db'), { readonly: true });
     expect((db.prepare(`select count(*) as n from events where event_type = 'open'`).get() as { n: number }).n).toBe(200);
@@ -64,8 +63,8 @@ describe('kill -9 in the middle of the retry schedule', () => {
     db.close();
 
     receiver.reply({ status: 500 });
-    child = await startChild(args());
-    expect(child.output()).toMatch(/recovered 1 attempt\(s\) interrupted/);
+    child = await startCli(args());
+    expect(child.stdout()).toMatch(/recovered 1 attempt\(s\) interrupted/);
     await receiver.waitFor(7);
     const clockAfter = ((await (await api('/sim/clock')).json()) as { nowMs: number }).nowMs;
     expect(clockAfter).toBe(clockBefore + 30_000);
@@ -87,8 +86,7 @@ describe('kill -9 in the middle of the retry schedule', () => {
     const suppressed = (await (await api('/sim/deliveries?status=suppressed&limit=1000')).json()) as { deliveries: unknown[] };
     expect(suppressed.deliveries).toHaveLength(200);
 
-    child.process.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
+    expect(await child.stop('SIGTERM')).toBe(0);
     child = undefined;
   });
 });

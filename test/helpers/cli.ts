@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = resolve(ROOT, 'bin/mjsim.js');
+export const BIN = resolve(ROOT, 'bin/mjsim.js');
 
 export interface CliSim {
   readonly child: ChildProcess;
