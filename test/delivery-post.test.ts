@@ -184,8 +184,8 @@ describe('network failures', () => {
     expect((await lastAttempt()).attempt.outcome).toBe('dns');
   });
 
-  it('a hanging receiver does not starve another URL', async () => {
-    const slow = await setup({ attemptTimeout: '5s', urlConcurrency: '2' });
+  it('a hanging receiver does not starve another URL, even when its backlog fills the head of the queue', async () => {
+    const slow = await setup({ attemptTimeout: '5s', urlConcurrency: '2', concurrency: '4' });
     const fast = await startReceiver();
     receivers.push(fast);
     slow.reply('hang');
@@ -193,7 +193,7 @@ describe('network failures', () => {
     await register({ EventType: 'click', Url: fast.url });
     await emit(Array.from({ length: 10 }, () => ({ event: 'open' })));
     await emit(Array.from({ length: 5 }, () => ({ event: 'click' })));
-    await fast.waitFor(5);
+    await fast.waitFor(5, 3_000); // well before the slow URL's attempts time out (5 s)
     expect(slow.requests.length).toBeLessThanOrEqual(2);
   });
 });
