@@ -9,17 +9,16 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { ClockNotMovableError } from '../clock.js';
 import type { Settings } from '../config.js';
-import { transition } from '../core/delivery-state.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { nextAttemptAt } from '../core/retry-policy.js';
-import { finishAttempt, interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
-import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
-import { claimDue, getDelivery, nextPendingAt, pendingOfUrl, requeueInFlight, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
+import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
+import type { CallbackUrl } from '../db/callback-urls.js';
+import { claimDue, getDelivery, maskCredentials, nextPendingAt, requeueInFlight, type ClaimedDelivery } from '../db/deliveries.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { inTransaction, type Db } from '../db/open-db.js';
 import { readState, writeState } from '../db/sim-state.js';
+import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { VERSION } from '../version.js';
@@ -228,14 +227,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Called after a PUT: a URL set dead by hand hands its pending work over, like a suspension. */
   callbackUrlChanged(before: CallbackUrl, after: CallbackUrl): void {
     if (before.status === 'alive' && after.status === 'dead') {
-      inTransaction(this.db, () => this.handOverPending(after, this.clock.now(), `URL #${after.id} was set dead`));
+      inTransaction(this.db, () => handOverPending(this.db, after, this.clock.now(), this.settings.maxBatch, `URL #${after.id} was set dead`));
     }
     this.wake();
   }
 
   /** Called after a DELETE: the URL's pending work goes to the backup, or is kept suppressed. */
   callbackUrlRemoved(row: CallbackUrl): void {
-    inTransaction(this.db, () => this.handOverPending(row, this.clock.now(), `URL #${row.id} was deleted`));
+    inTransaction(this.db, () => handOverPending(this.db, row, this.clock.now(), this.settings.maxBatch, `URL #${row.id} was deleted`));
     this.wake();
   }
 
@@ -379,6 +378,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
+  private count(result: AttemptResult, suspended: number): void {
+    this.counters.attempts += 1;
+    if (result.outcome === 'success') this.counters.successes += 1;
+    else if (result.outcome !== 'url-gone') this.counters.failures += 1;
+    this.counters.urlsSuspended += suspended;
+  }
+
   /** Records finished attempts in one transaction, then frees their concurrency slots. */
   private flush(): void {
     const batch = this.completions.splice(0);
@@ -388,7 +394,20 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.running) {
       inTransaction(this.db, () => {
         for (const { claim, result } of batch) {
-          announcements.push(this.record(claim, result, suspensions));
+          const recorded = recordAttempt(this.db, this.settings, claim, result, this.clock.now());
+          this.count(result, recorded.suspended.length);
+          announcements.push({
+            deliveryId: claim.id,
+            accountId: claim.accountId,
+            number: claim.attemptNumber,
+            outcome: result.outcome,
+            httpStatus: result.httpStatus,
+            latencyMs: result.latencyMs,
+            status: recorded.status,
+          });
+          for (const row of recorded.suspended) {
+            suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url) });
+          }
         }
       });
     }
@@ -403,79 +422,5 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const announcement of announcements) this.emit('attempt', announcement);
     for (const suspension of suspensions) this.emit('suspended', suspension);
     this.wake();
-  }
-
-  /** Applies one attempt's result: the attempt row, the delivery's transition, suspension and hand-over. */
-  private record(claim: ClaimedDelivery, result: AttemptResult, suspensions: EngineEvents['suspended'][0][]): EngineEvents['attempt'][0] {
-    const now = this.clock.now();
-    finishAttempt(this.db, claim.attemptId, result);
-    this.counters.attempts += 1;
-    const announce = (status: string) => ({
-      deliveryId: claim.id,
-      accountId: claim.accountId,
-      number: claim.attemptNumber,
-      outcome: result.outcome,
-      httpStatus: result.httpStatus,
-      latencyMs: result.latencyMs,
-      status,
-    });
-    if (result.outcome === 'url-gone') {
-      const delivery = getDelivery(this.db, claim.accountId, claim.id);
-      const ids = delivery ? reroute(this.db, delivery, now, this.settings.maxBatch, `URL #${claim.callbackUrlId} is deleted or dead`).ids : [];
-      const status = transition('in_flight', { kind: 'handed-over' });
-      updateDeliveryStatus(this.db, claim.id, { status, nextAttemptAt: null, reason: `its URL is deleted or dead; continued by delivery #${ids.join(', #')}` }, now);
-      return announce(status);
-    }
-    if (result.outcome === 'success') {
-      this.counters.successes += 1;
-      const status = transition('in_flight', { kind: 'success' });
-      updateDeliveryStatus(this.db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: null }, now);
-      return announce(status);
-    }
-    this.counters.failures += 1;
-    const next = nextAttemptAt(this.settings.policy, claim.attemptNumber, claim.scheduledAt, now);
-    const status = transition('in_flight', { kind: 'failure', nextAttemptAt: next });
-    updateDeliveryStatus(
-      this.db,
-      claim.id,
-      { status, attemptCount: claim.attemptNumber, nextAttemptAt: next, reason: next === null ? `all ${claim.attemptNumber} attempts failed` : null },
-      now,
-    );
-    if (next === null && this.settings.policy.onExhausted === 'suspend' && claim.callbackUrlId !== null) {
-      this.suspend(claim, now, suspensions);
-    } else if (next !== null && claim.callbackUrlId !== null) {
-      // Another delivery may have suspended this URL while this attempt was in flight.
-      const url = getCallbackUrl(this.db, claim.accountId, claim.callbackUrlId);
-      if (url?.status === 'dead') this.handOverPending(url, now, `URL #${url.id} suspended`);
-    }
-    return announce(status);
-  }
-
-  /**
-   * Suspends the URL (reference §4) — every registration of this account on the same URL text, since one
-   * Version 2 array may carry several types — and passes the failed delivery and the URL's pending work on.
-   */
-  private suspend(claim: ClaimedDelivery, now: number, suspensions: EngineEvents['suspended'][0][]): void {
-    const url = getCallbackUrl(this.db, claim.accountId, claim.callbackUrlId as number);
-    if (!url) return;
-    const siblings = callbackUrlsWithUrl(this.db, url.accountId, url.url).filter((row) => row.isBackup === url.isBackup);
-    for (const row of siblings.filter((sibling) => sibling.status === 'alive')) {
-      suspendCallbackUrl(this.db, row.id, now);
-      this.counters.urlsSuspended += 1;
-      suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: row.url });
-    }
-    const failed = getDelivery(this.db, claim.accountId, claim.id);
-    const reason = `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`;
-    if (failed) reroute(this.db, failed, now, this.settings.maxBatch, reason, true);
-    for (const row of siblings) this.handOverPending(row, now, `URL #${row.id} suspended`);
-  }
-
-  /** Re-routes every pending delivery of `url` (to the backup, or kept suppressed when none is alive). */
-  private handOverPending(url: CallbackUrl, now: number, reason: string): void {
-    for (const delivery of pendingOfUrl(this.db, url.id)) {
-      const { ids } = reroute(this.db, delivery, now, this.settings.maxBatch, reason);
-      const status = transition('pending', { kind: 'handed-over' });
-      updateDeliveryStatus(this.db, delivery.id, { status, nextAttemptAt: null, reason: `${reason}; continued by delivery #${ids.join(', #')}` }, now);
-    }
   }
 }
