@@ -1,13 +1,14 @@
 /**
  * CLI commands that talk to a running mjsim through its control API (`/sim`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pRetry, { AbortError } from 'p-retry';
 import Database from 'better-sqlite3';
 import { DEFAULT_DB } from './config.js';
+import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 
-interface ClientOptions {
+export interface ClientOptions {
   server?: string;
   apiKey?: string;
   db?: string;
@@ -17,7 +18,7 @@ interface ClientOptions {
 /** Exit codes: 0 success, 1 the server answered an error, 2 bad usage, 3 the server could not be reached. */
 export const EXIT = { ok: 0, apiError: 1, usage: 2, unreachable: 3 } as const;
 
-class CliError extends Error {
+export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
@@ -27,7 +28,7 @@ class CliError extends Error {
 }
 
 /** The credentials to use: the flag, the environment, or the dev key stored in the local database. */
-function credentials(options: ClientOptions): string | undefined {
+export function credentials(options: ClientOptions): string | undefined {
   const pair = options.apiKey ?? process.env.MJSIM_API_KEY;
   if (pair) return pair;
   const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
@@ -46,7 +47,7 @@ function credentials(options: ClientOptions): string | undefined {
 }
 
 /** Calls the control API; throws a `CliError` with the right exit code on failure. */
-async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const base = options.server ?? process.env.MJSIM_URL ?? `http://127.0.0.1:${process.env.MJSIM_PORT ?? 7355}`;
   const headers: Record<string, string> = { accept: 'application/json' };
   const pair = credentials(options);
@@ -54,7 +55,7 @@ async function call(options: ClientOptions, method: string, path: string, body?:
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : stringifyJson(body) });
   } catch (error) {
     throw new CliError(`cannot reach mjsim at ${base}: ${(error as Error).cause ?? (error as Error).message}`, EXIT.unreachable);
   }
@@ -76,7 +77,7 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }
 
-function withClientOptions(command: Command): Command {
+export function withClientOptions(command: Command): Command {
   return command
     .option('--server <url>', 'mjsim base URL [env MJSIM_URL, default http://127.0.0.1:7355]')
     .option('--api-key <public:secret>', 'account key pair [env MJSIM_API_KEY, default: the dev key in --db]')
@@ -84,7 +85,7 @@ function withClientOptions(command: Command): Command {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes positional args then options
-function run<A extends any[]>(action: (...args: A) => Promise<void>) {
+export function run<A extends any[]>(action: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     try {
       await action(...args);
@@ -196,14 +197,35 @@ export function registerClientCommands(program: Command): void {
       }),
     );
 
-  withClientOptions(program.command('replay <id>').description('send a delivery\'s events again'))
+  withClientOptions(program.command('replay <id|file>').description('send a delivery\'s events again, or post a fixture file\'s events'))
+    .option('--now', 'for a file: drop each event\'s "time" so it gets the clock\'s time')
     .option('--json', 'print JSON')
     .action(
-      run(async (id: string, options: ClientOptions) => {
+      run(async (id: string, options: ClientOptions & { now?: boolean }) => {
+        if (!/^\d+$/.test(id)) return replayFile(id, options);
         const data = (await call(options, 'POST', `/sim/deliveries/${encodeURIComponent(id)}/replay`)) as { deliveries: number[] };
         console.log(options.json ? JSON.stringify(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
       }),
     );
+
+  /** Posts a fixture file (one event object or an array) to `POST /sim/events`; given fields are kept. */
+  async function replayFile(path: string, options: ClientOptions & { now?: boolean }): Promise<void> {
+    let events: JsonValue;
+    try {
+      events = parseJson(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new CliError(`cannot read ${path}: ${(error as Error).message} (give a delivery ID or a JSON file of events)`, EXIT.usage);
+    }
+    const list = (Array.isArray(events) ? events : [events]).map((event) => {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new CliError(`${path}: every event must be a JSON object`, EXIT.usage);
+      if (!options.now) return event;
+      const { time: _time, ...rest } = event as Record<string, JsonValue>;
+      return rest;
+    });
+    const data = (await call(options, 'POST', '/sim/events', list)) as { count: number; events: { event: string; email: string }[] };
+    if (options.json) return console.log(JSON.stringify(data));
+    console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
+  }
 
   withClientOptions(program.command('reset').description('delete this account\'s callback URLs, events and deliveries'))
     .option('--json', 'print JSON')

@@ -6,6 +6,9 @@ import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './
 import { startServer } from './serve.js';
 import { VERSION } from './version.js';
 import { registerClientCommands } from './cli-client.js';
+import { registerTrafficCommands } from './cli-generate.js';
+import { runDemo } from './demo/demo.js';
+import { registerUrlCommands } from './cli-urls.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -39,6 +42,7 @@ export function buildCli(): Command {
       urlConcurrency: flags.urlConcurrency,
       responseCap: flags.responseCap,
       safeMessageIds: flags.safeMessageIds,
+      scenarioFile: flags.scenarioFile,
     };
     let config;
     try {
@@ -83,7 +87,29 @@ export function buildCli(): Command {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
 
+  program
+    .command('demo')
+    .description('watch retries and a suspension: mjsim on a fast clock with a flaky receiver, URLs and traffic')
+    .option('--speed <factor>', 'clock speed-up (600x: the always-down URL is suspended after ~30 s)', '600x')
+    .option('--port <n>', 'port to listen on [default 7355, or a free one when taken]')
+    .option('--policy <name>', 'retry policy (see serve --help)')
+    .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', '1500')
+    .action(async (flags: { speed: string; port?: string; policy?: string; traffic: string }) => {
+      let demo;
+      try {
+        demo = await runDemo({ clock: flags.speed, port: flags.port === undefined ? undefined : Number(flags.port), policy: flags.policy, trafficEveryMs: Number(flags.traffic) });
+      } catch (error) {
+        console.error(`mjsim: ${(error as Error).message}`);
+        process.exit(error instanceof ConfigError ? 2 : 1);
+      }
+      const stop = () => demo.stop().then(() => process.exit(0), () => process.exit(1));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
   registerClientCommands(program);
+  registerUrlCommands(program);
+  registerTrafficCommands(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 /**
  * Configuration, parsed once from flags and environment into a frozen object. Flags win over environment.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseClockSpec, type ClockMode } from './clock.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
+import { parseScenarioFile, type ScenarioFile } from './core/scenario-config.js';
 
 /** The port mjsim listens on by default: unused by common dev tools. */
 export const DEFAULT_PORT = 7355;
@@ -21,6 +23,8 @@ export interface Settings {
   readonly responseCapBytes: number;
   /** Keep generated MessageIDs below 2^53 (for consumers that parse JSON into doubles). */
   readonly safeMessageIds: boolean;
+  /** The account-default lifecycle scenario of sent messages (`--scenario-file`); none: messages are just sent. */
+  readonly scenario?: ScenarioFile | undefined;
 }
 
 /** Everything `mjsim serve` needs. */
@@ -53,6 +57,12 @@ export const OPTIONS = [
   { flag: '--url-concurrency <n>', env: 'MJSIM_URL_CONCURRENCY', default: '32', help: 'attempts in flight at once, per URL' },
   { flag: '--response-cap <bytes>', env: 'MJSIM_RESPONSE_CAP', default: '4096', help: 'how much of each response body is kept' },
   { flag: '--safe-message-ids', env: 'MJSIM_SAFE_MESSAGE_IDS', default: 'off', help: 'generate MessageIDs below 2^53' },
+  {
+    flag: '--scenario-file <path>',
+    env: 'MJSIM_SCENARIO_FILE',
+    default: '(none: messages are just sent)',
+    help: 'JSON file of event probabilities, delays and a seed for sent messages',
+  },
 ] as const;
 
 const duration = z.string().transform((text, ctx) => {
@@ -103,6 +113,25 @@ const schema = z.object({
   urlConcurrency: positiveInt('url-concurrency'),
   responseCap: positiveInt('response-cap'),
   safeMessageIds: flagBool,
+  scenarioFile: z
+    .string()
+    .optional()
+    .transform((path, ctx) => {
+      if (path === undefined || path === '') return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(path, 'utf8'));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read scenario file ${path}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+      const scenario = parseScenarioFile(json);
+      if (typeof scenario === 'string') {
+        ctx.addIssue({ code: 'custom', message: `scenario file ${path}: ${scenario}` });
+        return z.NEVER;
+      }
+      return scenario;
+    }),
 });
 
 export type RawServeOptions = Partial<Record<keyof z.input<typeof schema>, unknown>>;
@@ -132,6 +161,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     urlConcurrency: flags.urlConcurrency ?? env.MJSIM_URL_CONCURRENCY ?? 32,
     responseCap: flags.responseCap ?? env.MJSIM_RESPONSE_CAP ?? 4096,
     safeMessageIds: flags.safeMessageIds ?? env.MJSIM_SAFE_MESSAGE_IDS ?? false,
+    scenarioFile: flags.scenarioFile ?? env.MJSIM_SCENARIO_FILE,
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
@@ -151,6 +181,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
       perUrlConcurrency: value.urlConcurrency,
       responseCapBytes: value.responseCap,
       safeMessageIds: value.safeMessageIds,
+      scenario: value.scenarioFile,
     }),
   });
 }

@@ -139,45 +139,66 @@ export interface ClaimedDelivery {
   urlStatus: 'alive' | 'dead' | null;
 }
 
+interface DueRow {
+  id: number;
+  account_id: number;
+  callback_url_id: number | null;
+  version: number;
+  event_types: string;
+  attempt_count: number;
+  next_attempt_at: number;
+  url: string | null;
+  is_backup: number | null;
+  url_status: 'alive' | 'dead' | null;
+}
+
+const DUE_COLUMNS = `d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
+  c.url, c.is_backup, c.status as url_status`;
+
 /**
- * Claims up to `limit` due deliveries (the partial index `deliveries_due` is named because SQLite's planner
- * otherwise prefers the status index and sorts every pending row on each claim) in one transaction (the caller's): each becomes in-flight and gets
+ * Claims up to `limit` due deliveries in one transaction (the caller's): each becomes in-flight and gets
  * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. No URL gets more
  * than `perUrlLimit` in flight, counting `inFlightByUrl`.
+ *
+ * The head of the queue comes from the partial index `deliveries_due` (named, because SQLite's planner
+ * otherwise prefers the status index and sorts every pending row). When a URL at its limit holds that head,
+ * the other URLs' due work is looked up per URL through `deliveries_url_due`, so a huge backlog on one busy
+ * URL never costs a scan.
  */
 export function claimDue(db: Db, now: number, limit: number, inFlightByUrl: ReadonlyMap<number, number>, perUrlLimit: number): ClaimedDelivery[] {
-  const busyUrlIds = [...inFlightByUrl].filter(([, count]) => count >= perUrlLimit).map(([id]) => id);
-  const rows = statement(
+  const head = statement(
     db,
-    `select d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
-            c.url, c.is_backup, c.status as url_status
-       from deliveries d indexed by deliveries_due left join callback_urls c on c.id = d.callback_url_id
-      where d.status = 'pending' and d.next_attempt_at <= ?
-        and (d.callback_url_id is null or d.callback_url_id not in (select value from json_each(?)))
-      order by d.next_attempt_at, d.id limit ?`,
-  ).all(now, JSON.stringify(busyUrlIds), limit) as {
-    id: number;
-    account_id: number;
-    callback_url_id: number | null;
-    version: number;
-    event_types: string;
-    attempt_count: number;
-    next_attempt_at: number;
-    url: string | null;
-    is_backup: number | null;
-    url_status: 'alive' | 'dead' | null;
-  }[];
-  const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
-  const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
+    `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_due left join callback_urls c on c.id = d.callback_url_id
+      where d.status = 'pending' and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
+  ).all(now, limit) as DueRow[];
   const taken = new Map(inFlightByUrl);
-  const allowed = rows.filter((row) => {
-    if (row.callback_url_id === null) return true;
+  const chosen: DueRow[] = [];
+  let blocked = false;
+  const take = (row: DueRow): boolean => {
+    if (row.callback_url_id === null) return chosen.push(row) > 0;
     const count = taken.get(row.callback_url_id) ?? 0;
     if (count >= perUrlLimit) return false;
     taken.set(row.callback_url_id, count + 1);
-    return true;
-  });
-  return allowed.map((row) => {
+    return chosen.push(row) > 0;
+  };
+  for (const row of head) blocked = !take(row) || blocked;
+  if (blocked && chosen.length < limit) {
+    const seen = new Set(chosen.map((row) => row.id));
+    for (const urlId of urlsWithDueWork(db, now)) {
+      const room = Math.min(perUrlLimit - (taken.get(urlId) ?? 0), limit - chosen.length);
+      if (room <= 0) continue;
+      const rows = statement(
+        db,
+        `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_url_due left join callback_urls c on c.id = d.callback_url_id
+          where d.status = 'pending' and d.callback_url_id = ? and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
+      ).all(urlId, now, room + perUrlLimit) as DueRow[];
+      for (const row of rows) if (!seen.has(row.id) && chosen.length < limit) take(row);
+      if (chosen.length >= limit) break;
+    }
+  }
+  const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
+  const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
+  return chosen.map((row) => {
     markInFlight.run(now, row.id);
     const attemptNumber = row.attempt_count + 1;
     const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, now).lastInsertRowid);
@@ -195,6 +216,16 @@ export function claimDue(db: Db, now: number, limit: number, inFlightByUrl: Read
       urlStatus: row.url_status,
     };
   });
+}
+
+/** Callback URLs with a pending delivery due by `now` (one index probe per registered URL). */
+function urlsWithDueWork(db: Db, now: number): number[] {
+  const rows = statement(
+    db,
+    `select c.id from callback_urls c where exists (select 1 from deliveries d indexed by deliveries_url_due
+       where d.status = 'pending' and d.callback_url_id = c.id and d.next_attempt_at <= ?)`,
+  ).all(now) as { id: number }[];
+  return rows.map((row) => row.id);
 }
 
 /** Writes a delivery's new status after an attempt (or a routing change). */
@@ -270,9 +301,12 @@ export function listDeliveries(db: Db, accountId: number | null, filter: Deliver
   return rows.map(toDelivery);
 }
 
-/** Deliveries per status (for metrics). */
-export function countDeliveriesByStatus(db: Db): Record<string, number> {
-  const rows = statement(db, 'select status, count(*) as n from deliveries group by status').all() as { status: string; n: number }[];
+/** Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). */
+export function countDeliveriesByStatus(db: Db, accountId: number | null = null): Record<string, number> {
+  const rows = statement(db, 'select status, count(*) as n from deliveries where (? is null or account_id = ?) group by status').all(accountId, accountId) as {
+    status: string;
+    n: number;
+  }[];
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 

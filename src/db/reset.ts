@@ -1,17 +1,20 @@
 /**
- * Clearing one account: its callback URLs, events, deliveries and attempts. The account and the clock stay.
+ * Clearing one account: its callback URLs, events, deliveries, attempts and sent messages. The account and
+ * the clock stay.
  */
+import { deleteMessagesOf } from './messages.js';
 import { inTransaction, type Db } from './open-db.js';
 import { statement } from './statements.js';
 
 /** Deletes everything an account owns but the account itself; returns what was removed. */
-export function resetAccount(db: Db, accountId: number): { callbackUrls: number; events: number; deliveries: number } {
+export function resetAccount(db: Db, accountId: number): { callbackUrls: number; events: number; deliveries: number; messages: number } {
   return inTransaction(db, () => {
     statement(db, 'delete from attempts where delivery_id in (select id from deliveries where account_id = ?)').run(accountId);
     statement(db, 'delete from delivery_events where delivery_id in (select id from deliveries where account_id = ?)').run(accountId);
     const deliveries = statement(db, 'delete from deliveries where account_id = ?').run(accountId).changes;
     const events = statement(db, 'delete from events where account_id = ?').run(accountId).changes;
     const callbackUrls = statement(db, 'delete from callback_urls where account_id = ?').run(accountId).changes;
-    return { callbackUrls, events, deliveries };
+    const messages = deleteMessagesOf(db, accountId);
+    return { callbackUrls, events, deliveries, messages };
   });
 }

@@ -79,6 +79,7 @@ export const deliveries = sqliteTable(
   },
   (t) => [
     index('deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('deliveries_url_due').on(t.callbackUrlId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('deliveries_status').on(t.status, t.id),
     index('deliveries_url').on(t.callbackUrlId, t.status),
     index('deliveries_account').on(t.accountId, t.id),
@@ -124,3 +125,46 @@ export const simState = sqliteTable('sim_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Messages created by the Send API: one row per recipient, as on Mailjet (each recipient's message has its
+ * own MessageID). Status is not stored: the polling side derives it from the message's events that have
+ * happened by the clock's now.
+ */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    /** The MessageID as decimal text (it exceeds 2^53). */
+    messageId: text('message_id').notNull(),
+    /** The MessageUUID, also every event's `Message_GUID`. */
+    uuid: text('uuid').notNull(),
+    email: text('email').notNull(),
+    recipientType: text('recipient_type', { enum: ['To', 'Cc', 'Bcc'] }).notNull(),
+    fromEmail: text('from_email').notNull(),
+    fromName: text('from_name').notNull(),
+    subject: text('subject').notNull(),
+    customId: text('custom_id').notNull(),
+    eventPayload: text('event_payload').notNull(),
+    /** CustomCampaign, "" when none. */
+    campaign: text('campaign').notNull(),
+    campaignId: integer('campaign_id').notNull(),
+    contactId: integer('contact_id').notNull(),
+    isOpenTracked: integer('is_open_tracked', { mode: 'boolean' }).notNull(),
+    isClickTracked: integer('is_click_tracked', { mode: 'boolean' }).notNull(),
+    isHtmlPartIncluded: integer('is_html_part_included', { mode: 'boolean' }).notNull(),
+    isTextPartIncluded: integer('is_text_part_included', { mode: 'boolean' }).notNull(),
+    attachmentCount: integer('attachment_count').notNull(),
+    messageSize: integer('message_size').notNull(),
+    /** For a planned bounce: whether it is hard (the polling Status tells hardbounced from softbounced). */
+    bounceHard: integer('bounce_hard', { mode: 'boolean' }),
+    /** Clock time of the send. */
+    arrivedAt: integer('arrived_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('messages_message_id').on(t.messageId),
+    index('messages_account').on(t.accountId, t.id),
+    index('messages_campaign').on(t.accountId, t.campaign, t.email),
+  ],
+);

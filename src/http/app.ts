@@ -9,6 +9,10 @@ import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
 import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
 import type { AppDeps } from './app-deps.js';
 import { simRoutes } from './sim-routes.js';
+import { messageHistoryRoutes, messageRoutes } from './message-routes.js';
+import { sendV3Routes, sendV31Routes } from './send-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 
 type Api = 'mailjet-v3' | 'mailjet-send-v31' | 'sim';
 
@@ -33,7 +37,13 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
+  app.route('/v3.1/send', sendV31Routes(deps));
+  app.route('/v3/send', sendV3Routes(deps));
+  app.route('/v3/REST/message', messageRoutes(deps));
+  app.route('/v3/REST/messagehistory', messageHistoryRoutes(deps));
   app.route('/sim', simRoutes(deps, auth));
+  app.route('/metrics', metricsRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
 
   app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));

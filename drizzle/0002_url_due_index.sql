@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_url_due` ON `deliveries` (`callback_url_id`,`next_attempt_at`) WHERE "deliveries"."status" = 'pending';

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium for the dashboard's browser test when it is missing (playwright-core drives
+# it; `npx playwright install` cannot download browsers here). Needs root, as on the project's machines.
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+echo "ensure-chromium: /usr/bin/chromium is missing; installing Debian's chromium package" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y chromium

@@ -1,0 +1,67 @@
+/**
+ * "Advance to suspension": steps the clock from one due attempt to the next until a callback URL is
+ * suspended or nothing is left to do. The dashboard's button and the library API share it.
+ */
+import { scheduleOffsets } from './core/retry-policy.js';
+import type { AdvanceSummary, Engine } from './engine/engine.js';
+
+/**
+ * What `advanceUntilSuspended` did: the sums over every step, and why it stopped.
+ *
+ * @example
+ * const { stoppedBecause, attempts }: UntilSuspendedSummary = await sim.advanceUntilSuspended();
+ */
+export interface UntilSuspendedSummary extends AdvanceSummary {
+  steps: number;
+  /**
+   * `suspended`: a URL was suspended; `nothing-due`: no attempt is left; `schedule-elapsed`: the next
+   * attempt is later than the policy's whole schedule from the start, so the work that was pending has run
+   * its course (with a live traffic source, new events would otherwise keep it going forever);
+   * `step-limit`: `maxSteps` steps were taken.
+   */
+  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit';
+}
+
+/** Version 2 groups wait up to a second before their first attempt. */
+const GROUP_SLACK_MS = 1_000;
+
+/**
+ * Advances the engine's (manual or scaled) clock to the next due attempt, again and again, until a URL is
+ * suspended, nothing is due, the retry policy's whole schedule has passed since the start, or `maxSteps`
+ * steps were taken.
+ *
+ * @example
+ * const summary = await advanceUntilSuspended(server.engine);
+ * summary.stoppedBecause // 'suspended'
+ * summary.attempts       // 20 retries with mailjet-2017 and one always-failing URL (attempt 1 ran at once)
+ */
+export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): Promise<UntilSuspendedSummary> {
+  const start = engine.clock.now();
+  const horizon = start + (scheduleOffsets(engine.settings.policy).at(-1) ?? 0) + GROUP_SLACK_MS;
+  const from = new Date(start).toISOString();
+  const total: UntilSuspendedSummary = { from, to: from, attempts: 0, successes: 0, failures: 0, urlsSuspended: 0, steps: 0, stoppedBecause: 'nothing-due' };
+  for (;;) {
+    const next = engine.nextDueAt();
+    if (next === null && total.steps > 0) break;
+    if (next !== null && next > horizon) {
+      total.stoppedBecause = 'schedule-elapsed';
+      break;
+    }
+    if (total.steps >= maxSteps) {
+      total.stoppedBecause = 'step-limit';
+      break;
+    }
+    const step = await engine.advance('next');
+    total.steps += 1;
+    total.to = step.to;
+    total.attempts += step.attempts;
+    total.successes += step.successes;
+    total.failures += step.failures;
+    total.urlsSuspended += step.urlsSuspended;
+    if (total.urlsSuspended > 0) {
+      total.stoppedBecause = 'suspended';
+      break;
+    }
+  }
+  return total;
+}

@@ -1,0 +1,149 @@
+/**
+ * The polling side's shapes (reference §5, "The polling side"): a message's `Status` from the last event
+ * that has happened on the clock, the `message` object, and `messagehistory` rows. Field names follow a
+ * recorded `GET /v3/REST/message` answer (mailjet-apiv3-go's tests). Pure.
+ */
+import { stableId, type EventPayload } from './event-payload.js';
+import type { EventType } from './event-types.js';
+
+/** A stored message as the shapes need it. */
+export interface MessageRecord {
+  readonly messageId: string;
+  readonly uuid: string;
+  readonly email: string;
+  readonly fromEmail: string;
+  readonly subject: string;
+  readonly customId: string;
+  readonly campaignId: number;
+  readonly contactId: number;
+  readonly isOpenTracked: boolean;
+  readonly isClickTracked: boolean;
+  readonly isHtmlPartIncluded: boolean;
+  readonly isTextPartIncluded: boolean;
+  readonly attachmentCount: number;
+  readonly messageSize: number;
+  /** Clock time of the send, epoch ms. */
+  readonly arrivedAt: number;
+  /** Type of the latest event that has happened by now, or null (still queued). */
+  readonly lastEvent: EventType | null;
+  /** For a bounce: whether it was hard. */
+  readonly bounceHard: boolean | null;
+}
+
+export const MESSAGE_STATUSES = ['queued', 'sent', 'opened', 'clicked', 'hardbounced', 'softbounced', 'spam', 'unsub', 'blocked'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * A message's `Status` from its latest event.
+ *
+ * @example
+ * messageStatus('click', null) // 'clicked'
+ * messageStatus(null, null)    // 'queued'
+ */
+export function messageStatus(lastEvent: EventType | null, bounceHard: boolean | null): MessageStatus {
+  if (lastEvent === null) return 'queued';
+  switch (lastEvent) {
+    case 'sent':
+      return 'sent';
+    case 'open':
+      return 'opened';
+    case 'click':
+      return 'clicked';
+    case 'bounce':
+      return bounceHard === false ? 'softbounced' : 'hardbounced';
+    case 'spam':
+      return 'spam';
+    case 'unsub':
+      return 'unsub';
+    case 'blocked':
+      return 'blocked';
+  }
+}
+
+/**
+ * What a `MessageStatus` filter selects: the latest event type (null: none yet) and, for bounces, hardness.
+ *
+ * @example
+ * statusCondition('softbounced') // { lastEvent: 'bounce', bounceHard: false }
+ */
+export function statusCondition(status: MessageStatus): { lastEvent: EventType | null; bounceHard?: boolean } {
+  switch (status) {
+    case 'queued':
+      return { lastEvent: null };
+    case 'opened':
+      return { lastEvent: 'open' };
+    case 'clicked':
+      return { lastEvent: 'click' };
+    case 'hardbounced':
+      return { lastEvent: 'bounce', bounceHard: true };
+    case 'softbounced':
+      return { lastEvent: 'bounce', bounceHard: false };
+    case 'sent':
+    case 'spam':
+    case 'unsub':
+    case 'blocked':
+      return { lastEvent: status };
+  }
+}
+
+/** Epoch ms as Mailjet writes times: `2020-10-08T06:36:35Z`. @example mailjetTime(0) // '1970-01-01T00:00:00Z' */
+export function mailjetTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The `message` object. `Subject`, `CustomID` and `ContactAlt` are shown only when asked for
+ * (`ShowSubject`, `ShowCustomID`, `ShowContactAlt`), as on Mailjet.
+ *
+ * @example
+ * toMailjetMessage(record, { showSubject: true }).Status // 'opened'
+ */
+export function toMailjetMessage(record: MessageRecord, show: { showSubject?: boolean; showCustomId?: boolean; showContactAlt?: boolean } = {}) {
+  const status = messageStatus(record.lastEvent, record.bounceHard);
+  return {
+    ArrivedAt: mailjetTime(record.arrivedAt),
+    AttachmentCount: record.attachmentCount,
+    AttemptCount: 0,
+    CampaignID: record.campaignId,
+    ContactAlt: show.showContactAlt ? record.email : '',
+    ContactID: record.contactId,
+    ...(show.showCustomId ? { CustomID: record.customId } : {}),
+    Delay: 0,
+    DestinationID: stableId(`domain:${record.email.slice(record.email.lastIndexOf('@') + 1)}`, 1_000_000),
+    FilterTime: 0,
+    ID: BigInt(record.messageId),
+    IsClickTracked: record.isClickTracked,
+    IsHTMLPartIncluded: record.isHtmlPartIncluded,
+    IsOpenTracked: record.isOpenTracked,
+    IsTextPartIncluded: record.isTextPartIncluded,
+    IsUnsubTracked: false,
+    MessageSize: record.messageSize,
+    SenderID: record.fromEmail ? stableId(`sender:${record.fromEmail}`, 1_000_000) : 0,
+    SpamassassinScore: 0,
+    SpamassRules: '',
+    StatePermanent: status === 'hardbounced' || status === 'blocked',
+    Status: status,
+    Subject: show.showSubject ? record.subject : '',
+    UUID: record.uuid,
+  };
+}
+
+/**
+ * One `messagehistory` row for an event that has happened.
+ *
+ * @example
+ * toHistoryRow('click', 1767225600000, { url: 'https://x.test/', agent: 'Mozilla/5.0 …' })
+ * // { Comment: 'https://x.test/', EventAt: 1767225600, EventType: 'clicked', State: '', Useragent: 'Mozilla/5.0 …', UseragentID: … }
+ */
+export function toHistoryRow(eventType: EventType, occurredAt: number, payload: EventPayload) {
+  const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : '');
+  const agent = ['open', 'click', 'unsub'].includes(eventType) ? text('agent') : '';
+  return {
+    Comment: eventType === 'click' ? text('url') : eventType === 'bounce' ? text('comment') : '',
+    EventAt: Math.floor(occurredAt / 1000),
+    EventType: eventType === 'open' ? 'opened' : eventType === 'click' ? 'clicked' : eventType,
+    State: eventType === 'bounce' || eventType === 'blocked' ? text('error') : '',
+    Useragent: agent,
+    UseragentID: agent ? stableId(`agent:${agent}`, 100_000) : 0,
+  };
+}

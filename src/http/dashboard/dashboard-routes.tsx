@@ -1,0 +1,115 @@
+/**
+ * The dashboard's routes: the page at `/`, its refreshable panels, its script, its live feed, and the
+ * actions its buttons send (clock, emit, reactivate, replay). Access rules are in access.ts.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { advanceUntilSuspended } from '../../advance-until-suspended.js';
+import { ClockNotMovableError } from '../../clock.js';
+import { parseDuration } from '../../core/duration.js';
+import type { EventPayload } from '../../core/event-payload.js';
+import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
+import { listAccounts } from '../../db/accounts.js';
+import { listAllCallbackUrls, updateCallbackUrl } from '../../db/callback-urls.js';
+import { getDelivery } from '../../db/deliveries.js';
+import { VERSION } from '../../version.js';
+import type { AppDeps } from '../app-deps.js';
+import { readJson } from '../body.js';
+import { ApiError } from '../errors.js';
+import { accountScope, dashboardAccess, requireActionHeader, type DashboardEnv } from './access.js';
+import { CLIENT_SCRIPT } from './client-script.js';
+import { liveFeed } from './live-feed.js';
+import { Page, Panels } from './page.js';
+import { loadDashboard } from './view-model.js';
+
+const advanceBody = z.union([z.object({ by: z.union([z.string(), z.number()]) }).strict(), z.object({ to: z.enum(['next', 'suspension']) }).strict()]);
+const emitBody = z.object({ event: z.string(), email: z.string().max(254).optional(), accountId: z.number().int().optional() }).strict();
+
+/**
+ * Builds the dashboard; mount with `app.route('/', dashboardRoutes(deps))`.
+ *
+ * @example
+ * app.route('/', dashboardRoutes(deps));
+ * // then open http://127.0.0.1:7355/ in a browser
+ */
+export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
+  const { db, clock, engine } = deps;
+  const app = new Hono<DashboardEnv>();
+  const access = dashboardAccess(db);
+  app.use('/', access);
+  app.use('/dashboard/*', access);
+  app.use('/dashboard/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
+  app.get('/', (c) => {
+    const viewer = c.get('viewer');
+    return c.html(`<!doctype html>${<Page view={loadDashboard(deps, viewer)} viewer={viewer} version={VERSION} />}`);
+  });
+  app.get('/dashboard/panels', (c) => c.html(<Panels view={loadDashboard(deps, c.get('viewer'))} />));
+  app.get('/dashboard/app.js', (c) => c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/dashboard/stream', (c) => liveFeed(c, engine));
+
+  app.post('/dashboard/clock/advance', requireActionHeader, async (c) => {
+    const parsed = advanceBody.safeParse((await readJson(c)) ?? {});
+    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"}, {"to":"next"} or {"to":"suspension"}');
+    try {
+      if ('to' in parsed.data && parsed.data.to === 'suspension') {
+        const summary = await advanceUntilSuspended(engine);
+        const why = {
+          suspended: 'a URL was suspended',
+          'nothing-due': 'nothing is due any more',
+          'schedule-elapsed': 'the retry policy\'s whole schedule has passed without a suspension',
+          'step-limit': 'the step limit was reached',
+        }[summary.stoppedBecause];
+        return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
+      }
+      let target: number | 'next' = 'next';
+      if ('by' in parsed.data) {
+        const by = parseDuration(parsed.data.by);
+        if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
+        target = clock.now() + by;
+      }
+      const summary = await engine.advance(target);
+      return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended` });
+    } catch (error) {
+      if (error instanceof ClockNotMovableError) throw new ApiError('clock-not-movable', error.message);
+      throw error;
+    }
+  });
+
+  app.post('/dashboard/events', requireActionHeader, async (c) => {
+    const parsed = emitBody.safeParse(await readJson(c));
+    if (!parsed.success || !isEventType(parsed.data.event)) throw new ApiError('invalid-input', `Body must be {"event": one of ${EVENT_TYPES.join(', ')}, "email"?: "..."}`);
+    const scope = accountScope(c.get('viewer'));
+    const accountId = scope ?? parsed.data.accountId ?? listAccounts(db)[0]?.id;
+    if (accountId === undefined || (scope === null && !listAccounts(db).some((account) => account.id === accountId))) {
+      throw new ApiError('invalid-input', `No account ${parsed.data.accountId}`);
+    }
+    const fields: EventPayload = { event: parsed.data.event };
+    if (parsed.data.email) fields.email = parsed.data.email;
+    const [payload] = engine.emitEvents(accountId, [{ type: parsed.data.event, fields }]);
+    return c.json({ message: `emitted ${parsed.data.event} for ${String(payload?.email)} (MessageID ${String(payload?.MessageID)})` }, 201);
+  });
+
+  app.post('/dashboard/callback-urls/:id/reactivate', requireActionHeader, (c) => {
+    const id = Number(c.req.param('id'));
+    const scope = accountScope(c.get('viewer'));
+    const before = listAllCallbackUrls(db).find((row) => row.id === id && (scope === null || row.accountId === scope));
+    if (!before) throw new ApiError('not-found', `No callback URL ${c.req.param('id')}`);
+    const after = updateCallbackUrl(db, before.id, { status: 'alive' }, clock.now());
+    engine.callbackUrlChanged(before, after);
+    return c.json({ message: `URL #${after.id} is alive again` });
+  });
+
+  app.post('/dashboard/deliveries/:id/replay', requireActionHeader, (c) => {
+    const id = Number(c.req.param('id'));
+    const delivery = Number.isInteger(id) ? getDelivery(db, accountScope(c.get('viewer')), id) : undefined;
+    if (!delivery) throw new ApiError('not-found', `No delivery ${c.req.param('id')}`);
+    const ids = engine.replay(delivery.accountId, delivery.id) ?? [];
+    return c.json({ message: `delivery #${delivery.id} replayed as #${ids.join(', #')}`, deliveries: ids }, 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,179 @@
+/**
+ * The dashboard page: clock controls and the emit form (static), the panels the client script refreshes
+ * (clock, callback URLs, deliveries), and the live feed.
+ */
+import type { FC } from 'hono/jsx';
+import { EVENT_TYPES } from '../../core/event-types.js';
+import { DELIVERY_STATUSES } from '../../core/delivery-state.js';
+import type { Viewer } from './access.js';
+import { clockText } from './format.js';
+import { STYLES } from './styles.js';
+import { DeliveryCard } from './timeline.js';
+import { DELIVERIES_SHOWN, type DashboardView } from './view-model.js';
+
+const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
+  <section class="clock-status">
+    <span>
+      clock{' '}
+      <time id="clock-now" data-now={view.now} data-mode={view.clockMode} data-factor={view.clockFactor}>
+        {clockText(view.now)}
+      </time>{' '}
+      <span class="muted">({view.clockMode === 'scaled' ? `${view.clockFactor}x` : view.clockMode})</span>
+    </span>
+    <span>
+      next due: <span id="next-due">{view.nextDueAt === null ? 'nothing' : clockText(view.nextDueAt)}</span>
+    </span>
+    <span class="muted">
+      policy {view.policy.name}: {view.policy.description}
+    </span>
+  </section>
+);
+
+/**
+ * Everything the client script re-renders after an action or a live event.
+ *
+ * @example
+ * c.html(<Panels view={loadDashboard(deps, viewer)} />)
+ */
+export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
+  <>
+    <ClockStatus view={view} />
+    <section>
+      <h2>Callback URLs</h2>
+      {view.urls.length === 0 ? (
+        <p class="muted">No callback URL yet: register one with POST /v3/REST/eventcallbackurl.</p>
+      ) : (
+        <table class="urls">
+          <thead>
+            <tr>
+              <th>ID</th>
+              <th>account</th>
+              <th>event</th>
+              <th>role</th>
+              <th>version</th>
+              <th>URL</th>
+              <th>status</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.urls.map((url) => (
+              <tr data-url-id={url.id} data-status={url.status}>
+                <td>{url.id}</td>
+                <td>{url.accountId}</td>
+                <td>{url.eventType}</td>
+                <td>{url.isBackup ? 'backup' : 'primary'}</td>
+                <td>{url.version}</td>
+                <td class="url">{url.maskedUrl}</td>
+                <td>
+                  <span class={`badge ${url.status}`}>{url.status}</span>
+                </td>
+                <td>
+                  {url.status === 'dead' ? (
+                    <button type="button" data-action="reactivate" data-id={url.id}>
+                      Reactivate
+                    </button>
+                  ) : (
+                    ''
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+    <section>
+      <h2>Deliveries</h2>
+      <p class="counts">
+        {DELIVERY_STATUSES.map((status) => (
+          <span class={`badge ${status}`} data-count={status}>
+            {status} {view.counts[status] ?? 0}
+          </span>
+        ))}
+        <span class="muted"> · newest {DELIVERIES_SHOWN} shown</span>
+      </p>
+      {view.deliveries.length === 0 ? <p class="muted">No delivery yet: emit an event.</p> : ''}
+      {view.deliveries.map((item) => (
+        <DeliveryCard item={item} policyAttempts={view.policy.attempts} />
+      ))}
+    </section>
+  </>
+);
+
+/**
+ * The whole page.
+ *
+ * @example
+ * c.html(`<!doctype html>${<Page view={view} viewer={viewer} version={VERSION} />}`)
+ */
+export const Page: FC<{ view: DashboardView; viewer: Viewer; version: string }> = ({ view, viewer, version }) => {
+  const movable = view.clockMode !== 'real';
+  const fixed = movable ? {} : { disabled: true, 'data-fixed-disabled': '1', title: 'the real clock cannot be moved: start with --clock manual or --clock 100x' };
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>mjsim dashboard</title>
+        <style dangerouslySetInnerHTML={{ __html: STYLES }} />
+        <script src="/dashboard/app.js" defer></script>
+      </head>
+      <body>
+        <header>
+          <h1>mjsim</h1>
+          <span class="muted">
+            {version} · Mailjet webhook simulator · {viewer.scope === 'all' ? 'every account (local access)' : `account ${viewer.account.id}`}
+          </span>
+          <span id="live" class="badge">connecting</span>
+        </header>
+        <section id="controls">
+          <div class="buttons" role="group" aria-label="clock controls">
+            <button type="button" data-action="advance" data-by="30s" {...fixed}>
+              +30 s
+            </button>
+            <button type="button" data-action="advance" data-by="30m" {...fixed}>
+              +30 min
+            </button>
+            <button type="button" data-action="advance" data-to="next" {...fixed}>
+              Next attempt
+            </button>
+            <button type="button" data-action="advance" data-to="suspension" {...fixed}>
+              To suspension
+            </button>
+          </div>
+          <form id="emit-form" class="emit">
+            <select name="event" aria-label="event type">
+              {EVENT_TYPES.map((type) => (
+                <option value={type}>{type}</option>
+              ))}
+            </select>
+            <input name="email" type="email" placeholder="recipient@example.com" aria-label="email" />
+            {view.accounts.length > 1 ? (
+              <select name="accountId" aria-label="account">
+                {view.accounts.map((account) => (
+                  <option value={account.id}>
+                    {account.id} ({account.publicKey.slice(0, 8)}…)
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input type="hidden" name="accountId" value={view.accounts[0]?.id ?? ''} />
+            )}
+            <button type="submit">Emit event</button>
+          </form>
+          <output id="action-status" aria-live="polite"></output>
+        </section>
+        <div class="layout">
+          <main id="panels">
+            <Panels view={view} />
+          </main>
+          <aside>
+            <h2>Live feed</h2>
+            <ol id="feed"></ol>
+          </aside>
+        </div>
+      </body>
+    </html>
+  );
+};

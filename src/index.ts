@@ -1,0 +1,87 @@
+/**
+ * mjsim as a library: start a Mailjet-compatible webhook simulator inside a test suite.
+ *
+ * @example
+ * import { createSimulator } from 'mailjet-webhook-simulator';
+ *
+ * const sim = await createSimulator();            // 127.0.0.1, free port, :memory:, manual clock
+ * await sim.registerUrl({ eventType: 'open', url: consumerUrl });
+ * sim.emit({ event: 'open', email: 'a@example.com' });
+ * await sim.waitUntilIdle();
+ * await sim.close();
+ */
+export {
+  createSimulator,
+  SimulatorError,
+  type CallbackUrlInfo,
+  type DeliveryDetail,
+  type DeliveryInfo,
+  type DeliveryQuery,
+  type EmitInput,
+  type SendResult,
+  type Simulator,
+  type SimulatorOptions,
+} from './simulator.js';
+export type { UntilSuspendedSummary } from './advance-until-suspended.js';
+import type { AdvanceSummary as EngineAdvanceSummary } from './engine/engine.js';
+import type { Attempt as StoredAttempt, AttemptOutcome as StoredAttemptOutcome } from './db/attempts.js';
+import type { DeliveryStatus as StoredDeliveryStatus } from './core/delivery-state.js';
+import type { EventPayload as MailjetEventPayload } from './core/event-payload.js';
+import type { EventType as MailjetEventType } from './core/event-types.js';
+
+/**
+ * What one move of the clock did.
+ *
+ * @example
+ * const { attempts, failures, urlsSuspended }: AdvanceSummary = await sim.advance('5h5m');
+ */
+export type AdvanceSummary = EngineAdvanceSummary;
+
+/**
+ * One HTTP attempt of a delivery; times are clock epoch milliseconds.
+ *
+ * @example
+ * const attempts: Attempt[] = sim.delivery(id)!.attempts;
+ * attempts.map((a) => [a.number, a.startedAt, a.httpStatus ?? a.outcome, a.latencyMs]);
+ */
+export type Attempt = StoredAttempt;
+
+/**
+ * How an attempt ended: `success`, `http-status` (a status other than success), `timeout`, `refused`,
+ * `reset`, `dns`, `tls`, `error`, `interrupted` or `url-gone`.
+ *
+ * @example
+ * const outcome: AttemptOutcome = sim.delivery(id)!.attempts[0]!.outcome ?? 'interrupted';
+ */
+export type AttemptOutcome = StoredAttemptOutcome;
+
+/**
+ * A delivery's status: `pending`, `in_flight`, `delivered`, `failed`, `suppressed` or `handed_over`.
+ *
+ * @example
+ * const status: DeliveryStatus = 'failed';
+ * sim.deliveries({ status });
+ */
+export type DeliveryStatus = StoredDeliveryStatus;
+
+/**
+ * A Mailjet event payload; integers above 2^53 (MessageID) are `bigint`.
+ *
+ * @example
+ * const [payload]: EventPayload[] = sim.emit({ event: 'open' });
+ * typeof payload.MessageID // 'bigint'
+ */
+export type EventPayload = MailjetEventPayload;
+
+/**
+ * One of the seven event types Mailjet sends.
+ *
+ * @example
+ * const type: EventType = 'bounce';
+ */
+export type EventType = MailjetEventType;
+
+export { EVENT_TYPES } from './core/event-types.js';
+export { parseDuration } from './core/duration.js';
+export { scheduleOffsets, resolvePolicy } from './core/retry-policy.js';
+export { parseJson, stringifyJson } from './core/json.js';

@@ -1,0 +1,107 @@
+/**
+ * Sending: turns validated messages into stored messages (one per recipient, each with its MessageID and
+ * MessageUUID) and hands their planned lifecycle events to the engine, due at send time + delay. The HTTP
+ * routes of both Send API versions and `mjsim generate` (through HTTP) all come here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { Settings } from './config.js';
+import { buildEventPayload, stableId, type EventPayload } from './core/event-payload.js';
+import type { EventType } from './core/event-types.js';
+import { planLifecycle } from './core/lifecycle-plan.js';
+import { messageSizeOf, recipientsOf, trackabilityOf, type OutgoingMessage } from './core/outgoing-message.js';
+import { scenarioFor } from './core/scenario-config.js';
+import { addressTags } from './core/scenario-tags.js';
+import { seededRandom, uuidFrom } from './core/seeded-random.js';
+import type { SentRecipient } from './core/send-response.js';
+import type { Account } from './db/accounts.js';
+import { campaignHasRecipient, insertMessage } from './db/messages.js';
+import { inTransaction, type Db } from './db/open-db.js';
+import type { Engine } from './engine/engine.js';
+
+export interface SendDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly engine: Engine;
+  readonly settings: Settings;
+}
+
+/** Without a seed in the scenario file, each process draws its own: runs differ, as real mail does. */
+const PROCESS_SEED = randomUUID();
+
+/**
+ * Creates the messages of `messages` for `account` and schedules their events. In sandbox mode nothing is
+ * stored or scheduled and every recipient gets MessageID 0 and MessageUUID "" (reference §5).
+ * Returns, per message, its recipients in answer order (To, Cc, Bcc).
+ *
+ * @example
+ * const [recipients] = sendMessages({ db, clock, engine, settings }, account, [message], { sandbox: false });
+ * recipients[0].messageId // 576460752303423489n
+ */
+export function sendMessages(deps: SendDeps, account: Account, messages: readonly OutgoingMessage[], options: { sandbox: boolean }): SentRecipient[][] {
+  if (options.sandbox) {
+    return messages.map((message) => recipientsOf(message).map((recipient) => ({ kind: recipient.kind, email: recipient.email, messageId: 0n, uuid: '' })));
+  }
+  const { db, clock, engine, settings } = deps;
+  const rules = scenarioFor(settings.scenario, account.publicKey);
+  const seed = settings.scenario?.seed ?? PROCESS_SEED;
+  return inTransaction(db, () => {
+    const now = clock.now();
+    const seen = new Set<string>();
+    const events: { type: EventType; payload: EventPayload; occurredAt: number }[] = [];
+    const sent = messages.map((message) => {
+      const trackability = trackabilityOf(message);
+      const campaign = message.customCampaign;
+      return recipientsOf(message).map((recipient): SentRecipient => {
+        const messageId = engine.nextMessageId();
+        const random = seededRandom(`${seed}:${messageId}`);
+        const uuid = uuidFrom(random);
+        const key = `${campaign}\n${recipient.email.toLowerCase()}`;
+        const duplicate = message.deduplicateCampaign && (seen.has(key) || campaignHasRecipient(db, account.id, campaign, recipient.email));
+        if (campaign !== '') seen.add(key);
+        const plan = planLifecycle(
+          { email: recipient.email, customId: message.customId, eventPayload: message.eventPayload, campaign, ...trackability, duplicate },
+          { rules, tags: addressTags(recipient.email) ?? message.scenarioTags },
+          random,
+        );
+        const bounce = plan.find((event) => event.type === 'bounce');
+        insertMessage(db, {
+          accountId: account.id,
+          messageId: messageId.toString(),
+          uuid,
+          email: recipient.email,
+          recipientType: recipient.kind,
+          fromEmail: message.from.email,
+          fromName: message.from.name,
+          subject: message.subject,
+          customId: message.customId,
+          eventPayload: message.eventPayload,
+          campaign,
+          campaignId: campaign ? stableId(`campaign:${campaign}`, 100_000) : 0,
+          contactId: stableId(recipient.email),
+          isOpenTracked: trackability.tracksOpens,
+          isClickTracked: trackability.tracksClicks,
+          isHtmlPartIncluded: message.htmlPart !== null,
+          isTextPartIncluded: message.textPart !== null,
+          attachmentCount: message.attachmentCount,
+          messageSize: messageSizeOf(message),
+          bounceHard: bounce ? bounce.fields.hard_bounce === true : null,
+          arrivedAt: now,
+        });
+        // One reader, one device: the click comes from the browser that opened.
+        let device: EventPayload | undefined;
+        for (const event of plan) {
+          const occurredAt = now + event.delayMs;
+          const engagement = event.type === 'open' || event.type === 'click';
+          const fields = engagement && device ? { ...event.fields, ...device } : event.fields;
+          const payload = buildEventPayload(event.type, fields, { time: occurredAt, messageId, messageGuid: uuid, random });
+          if (engagement) device ??= { ip: payload.ip ?? null, geo: payload.geo ?? null, agent: payload.agent ?? null };
+          events.push({ type: event.type, payload, occurredAt });
+        }
+        return { kind: recipient.kind, email: recipient.email, messageId, uuid };
+      });
+    });
+    if (events.length > 0) engine.accept(account.id, events);
+    return sent;
+  });
+}

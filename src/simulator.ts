@@ -1,0 +1,326 @@
+/**
+ * The library API: mjsim started in-process for a test suite. Reads and clock moves call the same engine
+ * and database functions as the `/sim` routes; writes that Mailjet validates (registering URLs, sending
+ * mail) go through the simulator's own HTTP API so they get exactly the API's checks and errors.
+ */
+import { randomBytes } from 'node:crypto';
+import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
+import { parseServeConfig } from './config.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
+import { parseDuration } from './core/duration.js';
+import type { EventPayload } from './core/event-payload.js';
+import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
+import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
+import { attemptsOf, type Attempt } from './db/attempts.js';
+import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
+import { getDelivery, listDeliveries } from './db/deliveries.js';
+import { payloadsOfDelivery } from './db/events.js';
+import { resetAccount } from './db/reset.js';
+import type { AdvanceSummary } from './engine/engine.js';
+import { describe } from './http/sim-routes.js';
+import { startServer, type RunningServer } from './serve.js';
+
+/**
+ * How to start a simulator; every field is optional.
+ *
+ * @example
+ * await createSimulator({ policy: 'custom:1s*2', startAt: '2026-01-01T00:00:00Z', attemptTimeout: '2s' });
+ */
+export interface SimulatorOptions {
+  /** `'manual'` (default: time moves only when you call `advance`), `'real'`, or a speed-up such as `'100x'`. */
+  clock?: 'manual' | 'real' | `${number}x`;
+  /** Where a manual or scaled clock starts (Date, epoch ms or ISO text). Default: now. */
+  startAt?: Date | number | string;
+  /** Retry policy: `mailjet-2017` (default), `mailjet-2015`, `mailjet-current` or `custom:30s*3,1m*2`. */
+  policy?: string;
+  /** SQLite file; default `':memory:'`. */
+  db?: string;
+  /** The account's key pair; default a generated one. */
+  apiKey?: string;
+  apiSecret?: string;
+  /** Default 0 (a free port) on 127.0.0.1. */
+  port?: number;
+  host?: string;
+  /** Per-attempt timeout, e.g. `'2s'`; default `'10s'`. */
+  attemptTimeout?: string;
+  /** Count any 2xx as success (Mailjet: only 200). */
+  acceptAny2xx?: boolean;
+  /** Most events in one Version 2 POST; default 500. */
+  maxBatch?: number;
+  /** Generate MessageIDs below 2^53. */
+  safeMessageIds?: boolean;
+}
+
+/**
+ * An event to emit: its type, and any payload field you want to fix (the rest is generated).
+ *
+ * @example
+ * const input: EmitInput = { event: 'click', email: 'a@example.com', url: 'https://example.com/pricing' };
+ */
+export type EmitInput = { event: EventType; email?: string } & EventPayload;
+
+/**
+ * A registered callback URL (Mailjet's `eventcallbackurl`), with field names in camelCase.
+ *
+ * @example
+ * const info: CallbackUrlInfo = await sim.registerUrl({ eventType: 'open', url });
+ * info.status // 'alive'
+ */
+export interface CallbackUrlInfo {
+  id: number;
+  eventType: EventType;
+  url: string;
+  isBackup: boolean;
+  status: 'alive' | 'dead';
+  version: 1 | 2;
+}
+
+/**
+ * A delivery as `GET /sim/deliveries` shows it.
+ *
+ * @example
+ * const [latest]: DeliveryInfo[] = sim.deliveries({ status: 'pending' });
+ */
+export type DeliveryInfo = ReturnType<typeof describe>;
+
+/**
+ * A delivery with its attempts (times in epoch ms) and the event payloads it carries.
+ *
+ * @example
+ * const detail: DeliveryDetail | undefined = sim.delivery(1);
+ * detail?.attempts.map((a) => a.httpStatus); // [500, 500, 200]
+ */
+export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: EventPayload[] };
+
+/**
+ * Filters for `deliveries()`.
+ *
+ * @example
+ * sim.deliveries({ status: 'failed', eventType: 'bounce', limit: 10 });
+ */
+export interface DeliveryQuery {
+  status?: DeliveryStatus;
+  eventType?: EventType;
+  /** The callback URL exactly as registered. */
+  url?: string;
+  /** Default 1000. */
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The Send API v3.1 answer (HTTP 200, or 400 when some message failed).
+ *
+ * @example
+ * const { httpStatus, body } = await sim.send([{ From: { Email: 'a@x.test' }, To: [{ Email: 'b@y.test' }], Subject: 'Hi', TextPart: 'Hi' }]);
+ */
+export interface SendResult {
+  httpStatus: number;
+  body: { Messages?: { Status: 'success' | 'error'; To?: { Email: string; MessageID: number | bigint; MessageUUID: string }[]; Errors?: unknown[] }[] } & Record<string, JsonValue | undefined>;
+}
+
+/**
+ * An error answered by the simulator's API, or a bad argument.
+ *
+ * @example
+ * await expect(sim.registerUrl({ eventType: 'open', url: 'not a url' })).rejects.toBeInstanceOf(SimulatorError);
+ */
+export class SimulatorError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus: number | null = null,
+    readonly body: unknown = null,
+  ) {
+    super(message);
+    this.name = 'SimulatorError';
+  }
+}
+
+/**
+ * A running in-process simulator (see `createSimulator`).
+ *
+ * @example
+ * let sim: Simulator;
+ * beforeEach(async () => { sim = await createSimulator(); });
+ * afterEach(() => sim.close());
+ */
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`: point your Mailjet client here. */
+  readonly url: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** The account's `APIKeyID`. */
+  readonly accountId: number;
+  /** The server underneath (engine events: `server.engine.on('attempt', ...)`). */
+  readonly server: RunningServer;
+  /** The simulator clock's time. */
+  now(): Date;
+  /** Registers a webhook URL through `POST /v3/REST/eventcallbackurl` (same validation and errors). */
+  registerUrl(input: { eventType: EventType; url: string; version?: 1 | 2; isBackup?: boolean; status?: 'alive' | 'dead' }): Promise<CallbackUrlInfo>;
+  /** Changes a URL through `PUT /v3/REST/eventcallbackurl/{id}`; `{ status: 'alive' }` reactivates a dead one. */
+  updateUrl(id: number, changes: { url?: string; status?: 'alive' | 'dead'; version?: 1 | 2 }): Promise<CallbackUrlInfo>;
+  /** The account's callback URLs, by ID. */
+  callbackUrls(): CallbackUrlInfo[];
+  /** Emits events (due at once); returns the full payloads (MessageID as bigint). */
+  emit(events: EmitInput | readonly EmitInput[]): EventPayload[];
+  /** Sends mail through `POST /v3.1/send`. */
+  send(messages: readonly Record<string, unknown>[], options?: { sandbox?: boolean }): Promise<SendResult>;
+  /** Moves the clock by a duration (`'30s'`, `'5h5m'`, ms) or to the next due attempt (`'next'`), running every attempt due on the way. */
+  advance(by: string | number | 'next'): Promise<AdvanceSummary>;
+  /** Moves the clock to a time. */
+  advanceTo(time: Date | number | string): Promise<AdvanceSummary>;
+  /** Steps through due attempts until a URL is suspended or nothing is due. */
+  advanceUntilSuspended(): Promise<UntilSuspendedSummary>;
+  /** Resolves when nothing is due now and no attempt is in flight. */
+  waitUntilIdle(): Promise<void>;
+  deliveries(query?: DeliveryQuery): DeliveryInfo[];
+  delivery(id: number): DeliveryDetail | undefined;
+  /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts mjsim in-process: a free port on 127.0.0.1, an in-memory database and the manual clock unless
+ * told otherwise. Close it in `afterEach`/`afterAll`.
+ *
+ * @example
+ * import { createSimulator } from 'mailjet-webhook-simulator';
+ *
+ * const sim = await createSimulator();
+ * await sim.registerUrl({ eventType: 'bounce', url: 'http://127.0.0.1:8080/hooks' });
+ * sim.emit({ event: 'bounce', email: 'gone@example.com' });
+ * await sim.waitUntilIdle();                 // attempt 1 has happened
+ * await sim.advance('5h5m');                 // every retry of mailjet-2017
+ * sim.deliveries()[0]?.status;               // 'delivered' or 'failed'
+ * await sim.close();
+ */
+export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+  const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
+  const config = parseServeConfig(
+    {
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      db: options.db ?? ':memory:',
+      apiKeys: [`${apiKey}:${apiSecret}`],
+      clock: options.clock ?? 'manual',
+      policy: options.policy,
+      attemptTimeout: options.attemptTimeout,
+      accept2xx: options.acceptAny2xx,
+      maxBatch: options.maxBatch,
+      safeMessageIds: options.safeMessageIds,
+    },
+    {},
+  );
+  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) });
+  const { db, engine } = server;
+  const accountId = (server.accounts[0] as { id: number }).id;
+  const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
+
+  async function request(method: string, path: string, body?: unknown): Promise<{ status: number; data: JsonValue | undefined }> {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : stringifyJson(body),
+    });
+    const text = await response.text();
+    return { status: response.status, data: text ? parseJson(text) : undefined };
+  }
+
+  async function callbackUrlCall(method: string, path: string, body: Record<string, unknown>): Promise<CallbackUrlInfo> {
+    const { status, data } = await request(method, path, body);
+    const row = (data as { Data?: Record<string, unknown>[] } | undefined)?.Data?.[0];
+    if (status >= 300 || !row) {
+      const message = (data as { ErrorMessage?: string } | undefined)?.ErrorMessage ?? `HTTP ${status}`;
+      throw new SimulatorError(`${method} ${path}: ${message}`, status, data);
+    }
+    return { id: row.ID, eventType: row.EventType, url: row.Url, isBackup: row.IsBackup, status: row.Status, version: row.Version } as CallbackUrlInfo;
+  }
+
+  const advance = async (target: number | 'next') => engine.advance(target);
+
+  return {
+    url: server.url,
+    apiKey,
+    apiSecret,
+    accountId,
+    server,
+    now: () => new Date(server.clock.now()),
+    registerUrl: (input) =>
+      callbackUrlCall('POST', '/v3/REST/eventcallbackurl', {
+        EventType: input.eventType,
+        Url: input.url,
+        Version: input.version ?? 1,
+        IsBackup: input.isBackup ?? false,
+        ...(input.status ? { Status: input.status } : {}),
+      }),
+    updateUrl: (id, changes) =>
+      callbackUrlCall('PUT', `/v3/REST/eventcallbackurl/${id}`, {
+        ...(changes.url !== undefined ? { Url: changes.url } : {}),
+        ...(changes.status !== undefined ? { Status: changes.status } : {}),
+        ...(changes.version !== undefined ? { Version: changes.version } : {}),
+      }),
+    callbackUrls: () => listCallbackUrls(db, accountId, {}, 10_000, 0).map(toInfo),
+    emit(events) {
+      const list = (Array.isArray(events) ? events : [events]) as readonly EmitInput[];
+      const inputs = list.map((fields, index) => {
+        if (!isEventType(fields.event)) throw new SimulatorError(`event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
+        if (fields.email !== undefined && typeof fields.email !== 'string') throw new SimulatorError(`event ${index}: "email" must be a string`);
+        return { type: fields.event, fields };
+      });
+      return engine.emitEvents(accountId, inputs);
+    },
+    async send(messages, sendOptions = {}) {
+      const { status, data } = await request('POST', '/v3.1/send', { Messages: messages, ...(sendOptions.sandbox ? { SandboxMode: true } : {}) });
+      if (status !== 200 && status !== 400) {
+        throw new SimulatorError(`POST /v3.1/send: ${(data as { ErrorMessage?: string } | undefined)?.ErrorMessage ?? `HTTP ${status}`}`, status, data);
+      }
+      return { httpStatus: status, body: data as SendResult['body'] };
+    },
+    async advance(by) {
+      if (by === 'next') return advance('next');
+      const ms = parseDuration(by);
+      if (ms === null) throw new SimulatorError(`invalid duration ${JSON.stringify(by)}: use e.g. 30s, 29m59s, 5h5m, 'next' or milliseconds`);
+      return advance(server.clock.now() + ms);
+    },
+    async advanceTo(time) {
+      const ms = toMs(time);
+      if (ms < server.clock.now()) {
+        throw new SimulatorError(`the clock only moves forward: ${new Date(ms).toISOString()} is before ${new Date(server.clock.now()).toISOString()}`);
+      }
+      return advance(ms);
+    },
+    advanceUntilSuspended: () => advanceUntilSuspended(engine),
+    waitUntilIdle: () => engine.idle(),
+    deliveries(query = {}) {
+      if (query.status !== undefined && !DELIVERY_STATUSES.includes(query.status)) {
+        throw new SimulatorError(`invalid status "${query.status}": one of ${DELIVERY_STATUSES.join(', ')}`);
+      }
+      const filter = { status: query.status, eventType: query.eventType, url: query.url };
+      return listDeliveries(db, accountId, filter, query.limit ?? 1_000, query.offset ?? 0).map(describe);
+    },
+    delivery(id) {
+      const delivery = getDelivery(db, accountId, id);
+      if (!delivery) return undefined;
+      const events = payloadsOfDelivery(db, delivery.id).map((text) => parseJson(text) as EventPayload);
+      return { ...describe(delivery), attempts: attemptsOf(db, delivery.id), events };
+    },
+    async reset() {
+      await engine.idle();
+      resetAccount(db, accountId);
+      engine.wake();
+    },
+    close: () => server.close(),
+  };
+}
+
+function toInfo(row: CallbackUrl): CallbackUrlInfo {
+  return { id: row.id, eventType: row.eventType as EventType, url: row.url, isBackup: row.isBackup, status: row.status, version: row.version as 1 | 2 };
+}
+
+function toMs(time: Date | number | string): number {
+  const ms = time instanceof Date ? time.getTime() : typeof time === 'number' ? time : Date.parse(time);
+  if (!Number.isFinite(ms)) throw new SimulatorError(`invalid time ${JSON.stringify(time)}: use a Date, epoch milliseconds or ISO 8601 text`);
+  return ms;
+}

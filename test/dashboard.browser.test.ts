@@ -1,0 +1,105 @@
+/**
+ * The dashboard in headless Chromium (Debian's package, driven by playwright-core): a failing receiver is
+ * registered, the page drives the clock to suspension, and the test reads what the page shows.
+ * `scripts/ensure-chromium.sh` installs Chromium when it is missing.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { startTestSim, type TestSim } from './helpers/sim.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser: Browser;
+let sim: TestSim;
+let failing: Receiver;
+let backup: Receiver;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root) first`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  sim = await startTestSim();
+  failing = await startReceiver();
+  backup = await startReceiver();
+  failing.reply({ status: 500, body: 'primary is down' });
+  page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+});
+afterEach(async () => {
+  await page.close();
+  await sim.close();
+  await failing.close();
+  await backup.close();
+});
+
+async function register(body: Record<string, unknown>): Promise<number> {
+  const res = await sim.api('/v3/REST/eventcallbackurl', { method: 'POST', json: body });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { Data: { ID: number }[] }).Data[0]!.ID;
+}
+
+describe('dashboard in a browser', () => {
+  it('drives a failing URL to suspension from the page and shows the timeline, the backup and the feed', async () => {
+    const primaryId = await register({ EventType: 'bounce', Url: failing.url.replace('http://', 'http://hook-user:hook-pass@') });
+    await register({ EventType: 'bounce', Url: backup.url, IsBackup: true });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'bounce', email: 'gone@example.com' } });
+    await failing.waitFor(1);
+    await sim.server.engine.idle();
+
+    await page.goto(`${sim.server.url}/`);
+    await page.waitForSelector('#live.alive'); // the live feed is connected
+    expect(await page.getAttribute(`tr[data-url-id="${primaryId}"]`, 'data-status')).toBe('alive');
+    expect(await page.textContent('article[data-delivery-id="1"] .next-due')).toBe('next attempt #2 at 2026-01-01 00:00:30Z');
+    expect(await page.locator('article[data-delivery-id="1"] [data-slot]').count()).toBe(21);
+
+    await page.click('button[data-to="suspension"]');
+    await page.waitForSelector(`tr[data-url-id="${primaryId}"][data-status="dead"]`);
+    await page.waitForSelector('article[data-delivery-id="2"][data-status="delivered"]');
+
+    expect(await page.textContent('#action-status')).toContain('stopped because a URL was suspended');
+    expect(await page.textContent('#clock-now')).toBe('2026-01-01 05:05:00Z');
+    const states = await page.locator('article[data-delivery-id="1"] [data-slot]').evaluateAll((slots) => slots.map((slot) => slot.getAttribute('data-state')));
+    expect(states).toEqual(Array(21).fill('failed'));
+    expect(await page.getAttribute('article[data-delivery-id="1"] [data-slot="21"]', 'title')).toMatch(
+      /^attempt 21 \(\+5h 05min in the policy\): 500 in \d+ ms at 2026-01-01 05:05:00Z$/,
+    );
+    expect(await page.getAttribute('article[data-delivery-id="1"]', 'data-status')).toBe('failed');
+    expect(await page.getAttribute('article[data-delivery-id="2"] [data-slot="1"]', 'data-state')).toBe('success');
+    expect(backup.requests).toHaveLength(1);
+    await page.waitForSelector('#feed .feed-suspended');
+    expect(await page.textContent('#feed .feed-suspended')).toMatch(/URL #1 \(bounce\) suspended: http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/webhook/);
+    expect(await page.locator('#feed .feed-attempt').count()).toBeGreaterThanOrEqual(21);
+
+    const html = await page.content();
+    expect(html).not.toContain('hook-pass');
+    expect(html).not.toContain('hook-user');
+  });
+
+  it('reactivates the URL, replays a delivery and emits an event from the page', async () => {
+    const id = await register({ EventType: 'open', Url: failing.url, Status: 'dead' });
+    failing.reply({ status: 200 });
+    await page.goto(`${sim.server.url}/`);
+    await page.waitForSelector('#live.alive');
+    await page.click(`tr[data-url-id="${id}"] button[data-action="reactivate"]`);
+    await page.waitForSelector(`tr[data-url-id="${id}"][data-status="alive"]`);
+
+    await page.selectOption('#emit-form select[name="event"]', 'open');
+    await page.fill('#emit-form input[name="email"]', 'reader@example.com');
+    await page.click('#emit-form button[type="submit"]');
+    await page.waitForSelector('article[data-delivery-id="1"][data-status="delivered"]');
+    expect(JSON.parse(failing.requests[0]!.body)).toMatchObject({ event: 'open', email: 'reader@example.com' });
+
+    await page.click('article[data-delivery-id="1"] button[data-action="replay"]');
+    await page.waitForSelector('article[data-delivery-id="2"][data-status="delivered"]');
+    expect(await page.textContent('article[data-delivery-id="2"]')).toContain('continues delivery #1');
+    expect(failing.requests.map((request) => request.body)).toEqual([failing.requests[0]!.body, failing.requests[0]!.body]);
+  });
+});
