@@ -17,7 +17,7 @@ const total = Number(process.argv[2] ?? 20_000);
 const concurrency = 128;
 const receiver = await startReceiverProcess(200);
 const dir = mkdtempSync(join(tmpdir(), 'mjsim-bench-'));
-const server = await startServer(parseServeConfig({ port: '0', db: join(dir, 'bench.db'), apiKeys: ['bench:secret'] }, {}));
+const server = await startServer(parseServeConfig({ port: '0', db: join(dir, 'bench.db'), apiKeys: ['bench:secret'], concurrency: String(concurrency), urlConcurrency: String(concurrency) }, {}));
 const account = server.accounts[0]!;
 insertCallbackUrl(server.db, account.id, { eventType: 'sent', isBackup: false, status: 'alive', url: `http://127.0.0.1:${receiver.port}/hook`, version: 1 }, server.clock.now());
 
@@ -36,17 +36,22 @@ const seconds = (performance.now() - start) / 1000;
 const rate = total / seconds;
 
 console.log(`v1-throughput: ${conditions()}`);
-console.log(`  ${total} Version 1 events, ${concurrency} in flight, SQLite file in WAL mode, receiver in its own process answering 200`);
+console.log(`  ${total} Version 1 events, ${concurrency} in flight for both (mjsim: --concurrency and --url-concurrency ${concurrency}), SQLite file in WAL mode, receiver in its own process answering 200`);
 console.log(`  raw keep-alive client: ${Math.round(rawRate)} POST/s (ceiling)`);
 console.log(`  mjsim (accept → route → claim → POST → record): ${Math.round(rate)} deliveries/s = ${Math.round((100 * rate) / rawRate)} % of the ceiling`);
 await server.close();
 receiver.stop();
 rmSync(dir, { recursive: true, force: true });
 
-async function waitDelivered(count: number): Promise<void> {
-  for (;;) {
-    const row = server.db.$client.prepare(`select count(*) as n from deliveries where status = 'delivered'`).get() as { n: number };
-    if (row.n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Resolves once `count` attempts in all have succeeded (counted from the engine's own events). */
+function waitDelivered(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (server.engine.counters.successes < count) return;
+      server.engine.off('attempt', check);
+      resolve();
+    };
+    server.engine.on('attempt', check);
+    check();
+  });
 }
