@@ -68,6 +68,26 @@ export async function call(options: ClientOptions, method: string, path: string,
   return data;
 }
 
+/**
+ * A progress line on stderr while a long advance runs: the server's clock and the attempts made so far,
+ * polled every 250 ms, ending with a final line.
+ */
+async function advanceProgress(options: ClientOptions): Promise<{ stop(): Promise<void> }> {
+  type ClockView = { now: string; attemptsMade: number };
+  const first = (await call(options, 'GET', '/sim/clock')) as ClockView;
+  const show = (clock: ClockView, end: string) => process.stderr.write(`\r  clock ${clock.now}, ${clock.attemptsMade - first.attemptsMade} attempts made${end}`);
+  show(first, '');
+  const timer = setInterval(() => {
+    call(options, 'GET', '/sim/clock').then((clock) => show(clock as ClockView, ''), () => undefined);
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      show((await call(options, 'GET', '/sim/clock')) as ClockView, '\n');
+    },
+  };
+}
+
 /** Prints rows as an aligned table. */
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (rows.length === 0) return '(none)';
@@ -136,11 +156,17 @@ export function registerClientCommands(program: Command): void {
     );
   withClientOptions(clock.command('advance <target>').description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'))
     .option('--json', 'print JSON')
+    .option('--progress', 'show the clock and the attempts made while it moves (default when stderr is a terminal)')
     .action(
-      run(async (target: string, options: ClientOptions) => {
+      run(async (target: string, options: ClientOptions & { progress?: boolean }) => {
         const body = target === 'next' ? { to: 'next' } : /^\d{4}-\d\d-\d\d/.test(target) ? { to: target } : { by: target };
-        if (!options.json) process.stderr.write(`advancing the clock (${target})...\n`);
-        const data = (await call(options, 'POST', '/sim/clock/advance', body)) as Record<string, unknown>;
+        const progress = !options.json && (options.progress || process.stderr.isTTY) ? await advanceProgress(options) : undefined;
+        let data: Record<string, unknown>;
+        try {
+          data = (await call(options, 'POST', '/sim/clock/advance', body)) as Record<string, unknown>;
+        } finally {
+          await progress?.stop();
+        }
         console.log(
           options.json
             ? JSON.stringify(data)

@@ -58,9 +58,10 @@ describe('mjsim client commands', () => {
     const [first] = await receiver.waitFor(1);
     expect(JSON.parse(first!.body)).toMatchObject({ email: 'cli@example.com', CustomID: 'order-9', hard_bounce: false });
 
-    const advanced = await mjsim('clock', 'advance', '30m');
+    const advanced = await mjsim('clock', 'advance', '30m', '--progress');
     expect(advanced.code).toBe(0);
     expect(advanced.stdout).toMatch(/10 attempts, 0 succeeded, 10 failed, 0 URL\(s\) suspended/);
+    expect(advanced.stderr).toMatch(/clock \S+, 10 attempts made\n$/);
 
     const list = await mjsim('deliveries', '--json');
     const deliveries = JSON.parse(list.stdout).deliveries as { id: number; attemptCount: number }[];

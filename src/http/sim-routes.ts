@@ -39,7 +39,14 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   app.use('*', auth);
 
   app.get('/clock', (c) =>
-    c.json({ mode: clock.mode, factor: clock.factor, now: new Date(clock.now()).toISOString(), nowMs: clock.now(), nextDueAt: isoOrNull(engine.nextDueAt()) }),
+    c.json({
+      mode: clock.mode,
+      factor: clock.factor,
+      now: new Date(clock.now()).toISOString(),
+      nowMs: clock.now(),
+      nextDueAt: isoOrNull(engine.nextDueAt()),
+      attemptsMade: engine.counters.attempts,
+    }),
   );
 
   app.post('/clock/advance', async (c) => {
