@@ -25,6 +25,7 @@ export function openDb(path: string): Db {
   if (path !== ':memory:') client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
+  client.pragma('cache_size = -32768'); // 32 MiB of page cache: a large backlog's indexes stay in memory
   const db = drizzle(client, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   return db;
