@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/open-db.js';
 import { getCallbackUrlByKey, type CallbackUrl } from '../db/callback-urls.js';
-import { appendToGroup, findOpenGroup, insertDelivery, type Delivery } from '../db/deliveries.js';
+import { appendToGroup, findOpenGroup, insertDelivery, type Delivery, type NewDelivery } from '../db/deliveries.js';
 import { dueUnroutedEvents, eventsOfDelivery, markRouted, type StoredEvent } from '../db/events.js';
 
 /** One second of clock time: a Version 2 group holds the events of its first event's second. */
@@ -41,7 +41,7 @@ export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: num
 
 function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, now: number, maxBatch: number): void {
   if (!target) {
-    insertDelivery(db, suppressed(event.accountId, [event], null, `no alive callback URL for ${event.eventType}`), now);
+    insertDelivery(db, newDelivery(event.accountId, undefined, [event], now, null, null, `no alive callback URL for ${event.eventType}`), now);
     return;
   }
   if (target.version === 2) {
@@ -51,10 +51,10 @@ function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, 
       return;
     }
     const closesAt = event.occurredAt + GROUP_WINDOW_MS;
-    insertDelivery(db, pending(target, [event], closesAt, closesAt, null, null), now);
+    insertDelivery(db, newDelivery(target.accountId, target, [event], closesAt, closesAt, null, null), now);
     return;
   }
-  insertDelivery(db, pending(target, [event], event.occurredAt, null, null, null), now);
+  insertDelivery(db, newDelivery(target.accountId, target, [event], event.occurredAt, null, null, null), now);
 }
 
 /**
@@ -96,36 +96,30 @@ export function deliverNow(
   reason: string | null,
 ): number[] {
   if (events.length === 0) return [];
-  if (!target) return [insertDelivery(db, suppressed(accountId, events, parentId, reason ?? 'no alive callback URL'), now)];
+  if (!target) return [insertDelivery(db, newDelivery(accountId, undefined, events, now, null, parentId, reason ?? 'no alive callback URL'), now)];
   const chunks = target.version === 2 ? chunk(events, maxBatch) : events.map((event) => [event]);
-  return chunks.map((group) => insertDelivery(db, pending(target, group, now, null, parentId, reason), now));
+  return chunks.map((group) => insertDelivery(db, newDelivery(accountId, target, group, now, null, parentId, reason), now));
 }
 
-function pending(target: CallbackUrl, events: StoredEvent[], dueAt: number, closesAt: number | null, parentId: number | null, reason: string | null) {
-  return {
-    accountId: target.accountId,
-    callbackUrlId: target.id,
-    version: target.version,
-    status: 'pending' as const,
-    eventIds: events.map((event) => event.id),
-    eventTypes: events.map((event) => event.eventType),
-    nextAttemptAt: dueAt,
-    groupClosesAt: closesAt,
-    parentId,
-    reason,
-  };
-}
-
-function suppressed(accountId: number, events: StoredEvent[], parentId: number | null, reason: string) {
+/** A new delivery of `events`: pending to `target`, or suppressed (kept, replayable) when there is none. */
+function newDelivery(
+  accountId: number,
+  target: CallbackUrl | undefined,
+  events: StoredEvent[],
+  dueAt: number,
+  closesAt: number | null,
+  parentId: number | null,
+  reason: string | null,
+): NewDelivery {
   return {
     accountId,
-    callbackUrlId: null,
-    version: 1,
-    status: 'suppressed' as const,
+    callbackUrlId: target?.id ?? null,
+    version: target?.version ?? 1,
+    status: target ? 'pending' : 'suppressed',
     eventIds: events.map((event) => event.id),
     eventTypes: events.map((event) => event.eventType),
-    nextAttemptAt: null,
-    groupClosesAt: null,
+    nextAttemptAt: target ? dueAt : null,
+    groupClosesAt: closesAt,
     parentId,
     reason,
   };

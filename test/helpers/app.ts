@@ -9,7 +9,7 @@ import { openDb, type Db } from '../../src/db/open-db.js';
 import { Engine } from '../../src/engine/engine.js';
 import { createHttpTransport } from '../../src/engine/http-transport.js';
 import { createApp } from '../../src/http/app.js';
-import { basic, KEY, OTHER_KEY, OTHER_SECRET, SECRET, T0 } from './sim.js';
+import { authorized, KEY, OTHER_KEY, OTHER_SECRET, SECRET, T0 } from './sim.js';
 
 export const EVENTCALLBACKURL = '/v3/REST/eventcallbackurl';
 
@@ -68,16 +68,7 @@ export function buildTestApp(): TestApp {
   ) as [Account, Account];
   const app = createApp({ db, clock, engine, settings });
 
-  const call: TestApp['call'] = (method, path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.as !== 'none') headers.set('authorization', init.as === 'other' ? basic(OTHER_KEY, OTHER_SECRET) : basic());
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return Promise.resolve(app.request(path, { method, headers, body }));
-  };
+  const call: TestApp['call'] = (method, path, init = {}) => Promise.resolve(app.request(path, { method, ...authorized(init) }));
 
   return {
     app,

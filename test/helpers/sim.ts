@@ -26,6 +26,21 @@ export function basic(key = KEY, secret = SECRET): string {
 }
 
 /**
+ * Headers and body for a test request: the first account's Basic auth (`as: 'other'` for the second,
+ * `'none'` for none), and `json` sent as a JSON body.
+ */
+export function authorized(init: { headers?: RequestInit['headers']; body?: RequestInit['body']; json?: unknown; as?: 'other' | 'none' }): {
+  headers: Headers;
+  body: RequestInit['body'];
+} {
+  const headers = new Headers(init.headers);
+  if (init.as !== 'none') headers.set('authorization', init.as === 'other' ? basic(OTHER_KEY, OTHER_SECRET) : basic());
+  if (init.json === undefined) return { headers, body: init.body };
+  headers.set('content-type', 'application/json');
+  return { headers, body: JSON.stringify(init.json) };
+}
+
+/**
  * Starts a simulator with two accounts on the manual clock at `T0` (the clock starts there only for a fresh
  * database).
  */
@@ -38,14 +53,7 @@ export async function startTestSim(options: RawServeOptions = {}): Promise<TestS
   return {
     server,
     api(path, init = {}) {
-      const headers = new Headers(init.headers);
-      if (init.as !== 'none') headers.set('authorization', init.as === 'other' ? basic(OTHER_KEY, OTHER_SECRET) : basic());
-      let body = init.body;
-      if (init.json !== undefined) {
-        headers.set('content-type', 'application/json');
-        body = JSON.stringify(init.json);
-      }
-      return fetch(`${server.url}${path}`, { ...init, headers, body });
+      return fetch(`${server.url}${path}`, { ...init, ...authorized(init) });
     },
     close: () => server.close(),
   };
