@@ -37,7 +37,7 @@ export function parseMessageQuery(raw: Record<string, string[]>): { ok: true; qu
   for (const [name, values] of Object.entries(raw)) {
     const value = (values.at(-1) ?? '').trim();
     const bad = (allowed: string) => ({ ok: false as const, message: `Invalid value "${value}" for filter "${name}": expected ${allowed}` });
-    const integer = () => (/^\d+$/.test(value) ? Number(value) : undefined);
+    const integer = () => (/^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined);
     const bool = () => (/^(true|1)$/i.test(value) ? true : /^(false|0)$/i.test(value) ? false : undefined);
     switch (name.toLowerCase()) {
       case 'customid':
