@@ -91,6 +91,17 @@ describe('mjsim client commands', () => {
     expect(badKey).toMatchObject({ code: 1 });
   });
 
+  it('has help for the program and for each command', async () => {
+    const { stdout } = await run(process.execPath, [BIN, '--help']);
+    for (const command of ['serve', 'health', 'clock', 'emit', 'deliveries', 'delivery', 'replay', 'reset', 'urls', 'generate', 'demo']) {
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    const advance = await run(process.execPath, [BIN, 'clock', 'advance', '--help']);
+    expect(advance.stdout).toMatch(/advance by a duration \(30s, 5h5m\), to "next", or to an ISO time/);
+    const serve = await run(process.execPath, [BIN, 'serve', '--help']);
+    expect(serve.stdout).toMatch(/--clock <mode>\s+real, manual, or a speed-up such as 100x \[env\s+MJSIM_CLOCK, default real\]/);
+  });
+
   it('serve rejects bad flags with exit 2 and a message naming the flag', async () => {
     const bad = await run(process.execPath, [BIN, 'serve', '--clock', 'fast', '--db', ':memory:']).catch((error: { code: number; stderr: string }) => error);
     expect(bad).toMatchObject({ code: 2 });
