@@ -7,5 +7,10 @@ if [ -x /usr/bin/chromium ]; then
 fi
 echo "ensure-chromium: /usr/bin/chromium is missing; installing Debian's chromium package" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y chromium
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "ensure-chromium: run as root, or install Debian's chromium package first" >&2; exit 1; }
+  as_root=(sudo -E)
+fi
+"${as_root[@]}" apt-get update
+"${as_root[@]}" apt-get install -y chromium
