@@ -204,7 +204,8 @@ export function registerClientCommands(program: Command): void {
           if (eq <= 0) throw new CliError(`--field takes name=value, got "${field}"`, EXIT.usage);
           const raw = field.slice(eq + 1);
           // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
-          event[field.slice(0, eq)] = /^(true|false|-?\d+(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
+          // Only JSON number syntax is a number: "007" stays the string it is.
+          event[field.slice(0, eq)] = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
         }
         const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
         console.log(options.json ? stringifyJson(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
