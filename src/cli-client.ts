@@ -60,13 +60,29 @@ export async function call(options: ClientOptions, method: string, path: string,
     throw new CliError(`cannot reach mjsim at ${base}: ${(error as Error).cause ?? (error as Error).message}`, EXIT.unreachable);
   }
   const text = await response.text();
-  const data = text ? (JSON.parse(text) as unknown) : null;
+  const data = parseAnswer(text);
   if (!response.ok) {
-    const message = (data as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}`;
+    const message = (data as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}${data === null && text ? `: ${text.slice(0, 200)}` : ''}`;
     throw new CliError(response.status === 401 ? `${message}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY` : message, EXIT.apiError);
   }
   return data;
 }
+
+/**
+ * Parses an answer with the project's exact parser: MessageIDs above 2^53 stay exact `bigint`s, where
+ * `JSON.parse` would round them (…529 printed as …500). Text that is not JSON gives `null`.
+ */
+function parseAnswer(text: string): unknown {
+  if (text.trim() === '') return null;
+  try {
+    return parseJson(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Prints a server answer (or any value) as exact JSON: big integers written as they came. */
+const printJson = (value: unknown): void => console.log(stringifyJson(value));
 
 /**
  * A progress line on stderr while a long advance runs: the server's clock and the attempts made so far,
@@ -141,7 +157,7 @@ export function registerClientCommands(program: Command): void {
           },
           { retries: Math.ceil(seconds * 4), minTimeout: 250, maxTimeout: 250, factor: 1 },
         );
-        console.log(options.json ? JSON.stringify(health) : `mjsim is up: ${JSON.stringify(health)}`);
+        console.log(options.json ? stringifyJson(health) : `mjsim is up: ${stringifyJson(health)}`);
       }),
     );
 
@@ -151,7 +167,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       run(async (options: ClientOptions) => {
         const data = (await call(options, 'GET', '/sim/clock')) as Record<string, unknown>;
-        console.log(options.json ? JSON.stringify(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
+        console.log(options.json ? stringifyJson(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
       }),
     );
   withClientOptions(clock.command('advance <target>').description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'))
@@ -169,7 +185,7 @@ export function registerClientCommands(program: Command): void {
         }
         console.log(
           options.json
-            ? JSON.stringify(data)
+            ? stringifyJson(data)
             : `clock ${data.from} -> ${data.to}: ${data.attempts} attempts, ${data.successes} succeeded, ${data.failures} failed, ${data.urlsSuspended} URL(s) suspended`,
         );
       }),
@@ -187,10 +203,12 @@ export function registerClientCommands(program: Command): void {
           const eq = field.indexOf('=');
           if (eq <= 0) throw new CliError(`--field takes name=value, got "${field}"`, EXIT.usage);
           const raw = field.slice(eq + 1);
-          event[field.slice(0, eq)] = /^(true|false|-?\d+(\.\d+)?)$/.test(raw) && !/^\d{16,}$/.test(raw) ? JSON.parse(raw) : raw;
+          // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
+          // Only JSON number syntax is a number: "007" stays the string it is.
+          event[field.slice(0, eq)] = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
         }
         const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
-        console.log(options.json ? JSON.stringify(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
+        console.log(options.json ? stringifyJson(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
       }),
     );
 
@@ -207,7 +225,7 @@ export function registerClientCommands(program: Command): void {
         if (options.event) query.set('eventType', options.event);
         if (options.url) query.set('url', options.url);
         const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
-        if (options.json) return console.log(JSON.stringify(data));
+        if (options.json) return printJson(data);
         console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));
       }),
     );
@@ -217,7 +235,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       run(async (id: string, options: ClientOptions) => {
         const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
-        if (options.json) return console.log(JSON.stringify(data));
+        if (options.json) return printJson(data);
         console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
         console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
       }),
@@ -230,7 +248,7 @@ export function registerClientCommands(program: Command): void {
       run(async (id: string, options: ClientOptions & { now?: boolean }) => {
         if (!/^\d+$/.test(id)) return replayFile(id, options);
         const data = (await call(options, 'POST', `/sim/deliveries/${encodeURIComponent(id)}/replay`)) as { deliveries: number[] };
-        console.log(options.json ? JSON.stringify(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
+        console.log(options.json ? stringifyJson(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
       }),
     );
 
@@ -249,7 +267,7 @@ export function registerClientCommands(program: Command): void {
       return rest;
     });
     const data = (await call(options, 'POST', '/sim/events', list)) as { count: number; events: { event: string; email: string }[] };
-    if (options.json) return console.log(JSON.stringify(data));
+    if (options.json) return printJson(data);
     console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
   }
 
@@ -258,7 +276,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       run(async (options: ClientOptions) => {
         const data = await call(options, 'POST', '/sim/reset');
-        console.log(options.json ? JSON.stringify(data) : `reset: ${JSON.stringify(data)}`);
+        console.log(options.json ? stringifyJson(data) : `reset: ${stringifyJson(data)}`);
       }),
     );
 }

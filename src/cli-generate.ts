@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { parseDuration } from './core/duration.js';
+import { stringifyJson } from './core/json.js';
 import { MAX_MESSAGES } from './core/outgoing-message.js';
 import { dueCount, parseRate } from './core/rate.js';
 import { headerTags, SCENARIO_HEADER } from './core/scenario-tags.js';
@@ -89,7 +90,7 @@ async function generate(options: GenerateOptions): Promise<void> {
   let inFlight = 0;
   let unreachable: CliError | undefined;
   const send = async (from: number, count: number) => {
-    const body = JSON.stringify({ Messages: Array.from({ length: count }, (_, i) => message(from + i)) });
+    const body = stringifyJson({ Messages: Array.from({ length: count }, (_, i) => message(from + i)) });
     const t0 = performance.now();
     try {
       const response = await fetch(new URL('/v3.1/send', base), { method: 'POST', headers, body });
@@ -124,7 +125,7 @@ async function generate(options: GenerateOptions): Promise<void> {
   progress.stop();
   if (unreachable) throw unreachable;
   const summary = summaryOf(tally, started);
-  console.log(options.json ? JSON.stringify(summary) : `sent ${summary.accepted} message(s) in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
+  console.log(options.json ? stringifyJson(summary) : `sent ${summary.accepted} message(s) in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
   if (tally.firstError) console.error(`mjsim: first failure: ${tally.firstError}`);
   if (tally.failed > 0) process.exitCode = EXIT.apiError;
 }

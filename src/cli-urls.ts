@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './cli-client.js';
+import { stringifyJson } from './core/json.js';
 import { maskCredentials } from './db/deliveries.js';
 
 interface MailjetCallbackUrl {
@@ -35,7 +36,7 @@ export function registerUrlCommands(program: Command): void {
         if (options.status) query.set('Status', options.status);
         const data = (await call(options, 'GET', `/v3/REST/eventcallbackurl?${query}`)) as { Data: MailjetCallbackUrl[] };
         const rows = data.Data.map((row) => ({ ...row, Url: maskCredentials(row.Url) }));
-        console.log(options.json ? JSON.stringify({ count: rows.length, urls: rows }) : table(rows, ['ID', 'EventType', 'IsBackup', 'Version', 'Status', 'Url']));
+        console.log(options.json ? stringifyJson({ count: rows.length, urls: rows }) : table(rows, ['ID', 'EventType', 'IsBackup', 'Version', 'Status', 'Url']));
         const dead = rows.filter((row) => row.Status === 'dead');
         if (options.failOnDead && dead.length > 0) {
           throw new CliError(`${dead.length} callback URL(s) dead: #${dead.map((row) => row.ID).join(', #')}`, EXIT.apiError);

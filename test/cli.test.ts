@@ -79,6 +79,43 @@ describe('mjsim client commands', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ mode: 'manual' });
   });
 
+  it('prints MessageIDs above 2^53 exactly, in the table and in --json (JSON.parse printed …500 for …529)', async () => {
+    const hooks = await startReceiver();
+    try {
+      const [, key, secret] = /curl -s -u ([0-9a-f]+):([0-9a-f]+)/.exec(child.stdout())!;
+      const created = await fetch(`${child.url}/v3/REST/eventcallbackurl`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ EventType: 'sent', Url: hooks.url }),
+      });
+      expect(created.status).toBe(201);
+      /** The MessageID as the server wrote it in the webhook it delivered: the exact value, read as text. */
+      const deliveredId = async (count: number) => /"MessageID":(\d+)/.exec((await hooks.waitFor(count))[count - 1]!.body)![1]!;
+
+      const asJson = await mjsim('emit', 'sent', '--email', 'exact-1@example.com', '--json');
+      expect(asJson.code).toBe(0);
+      const printedJson = /"MessageID":(\d+)/.exec(asJson.stdout)![1]!;
+      expect(BigInt(printedJson)).toBeGreaterThan(2n ** 53n);
+      expect(printedJson).toBe(await deliveredId(1));
+
+      const asTable = await mjsim('emit', 'sent', '--email', 'exact-2@example.com');
+      const printedTable = /\(MessageID (\d+)\)/.exec(asTable.stdout)![1]!;
+      expect(BigInt(printedTable)).toBeGreaterThan(2n ** 53n);
+      expect(printedTable).toBe(await deliveredId(2));
+
+      // A given MessageID goes out and comes back exact, as the bare integer it is.
+      const given = '576460765503091529';
+      const explicit = await mjsim('emit', 'sent', '--email', 'exact-3@example.com', '--field', `MessageID=${given}`);
+      expect(explicit.stdout).toContain(`(MessageID ${given})`);
+      expect(await deliveredId(3)).toBe(given);
+      const explicitJson = await mjsim('emit', 'sent', '--email', 'exact-4@example.com', '--field', `MessageID=${given}`, '--json');
+      expect(explicitJson.stdout).toContain(`"MessageID":${given},`);
+      expect(await deliveredId(4)).toBe(given);
+    } finally {
+      await hooks.close();
+    }
+  });
+
   it('exits 1 on an API error, 2 on bad usage, 3 when the server cannot be reached', async () => {
     expect((await mjsim('emit', 'typofix')).code).toBe(1);
     expect((await mjsim('delivery', '999999')).code).toBe(1);

@@ -71,11 +71,21 @@ describe('body validation', () => {
     ['EventType as a number', { EventType: 6, Url: HOOK }, /"EventType".*sent, open/],
     ['Version 3', { EventType: 'open', Url: HOOK, Version: 3 }, /"Version".*1 or 2/],
     ['Version 0', { EventType: 'open', Url: HOOK, Version: 0 }, /"Version".*1 or 2/],
-    ['Version as a string', { EventType: 'open', Url: HOOK, Version: '2' }, /"Version".*1 or 2/],
+    // Only the exact strings "1" and "2" of Mailjet's own examples are read as integers (reference §2).
+    ['Version " 2"', { EventType: 'open', Url: HOOK, Version: ' 2' }, /Invalid value " 2" for property "Version": expected 1 or 2/],
+    ['Version "2.0"', { EventType: 'open', Url: HOOK, Version: '2.0' }, /"Version".*1 or 2/],
+    ['Version "02"', { EventType: 'open', Url: HOOK, Version: '02' }, /"Version".*1 or 2/],
+    ['Version "3"', { EventType: 'open', Url: HOOK, Version: '3' }, /"Version".*1 or 2/],
+    ['Version ""', { EventType: 'open', Url: HOOK, Version: '' }, /"Version".*1 or 2/],
+    ['Version "two"', { EventType: 'open', Url: HOOK, Version: 'two' }, /"Version".*1 or 2/],
     ['Version 1.5', { EventType: 'open', Url: HOOK, Version: 1.5 }, /"Version".*1 or 2/],
     ['Status zombie', { EventType: 'open', Url: HOOK, Status: 'zombie' }, /"Status".*alive or dead/],
     ['Status as a boolean', { EventType: 'open', Url: HOOK, Status: true }, /"Status".*alive or dead/],
-    ['IsBackup as a string', { EventType: 'open', Url: HOOK, IsBackup: 'true' }, /"IsBackup".*boolean/],
+    ['IsBackup "TRUE"', { EventType: 'open', Url: HOOK, IsBackup: 'TRUE' }, /Invalid value "TRUE" for property "IsBackup": expected a boolean/],
+    ['IsBackup " true"', { EventType: 'open', Url: HOOK, IsBackup: ' true' }, /"IsBackup".*boolean/],
+    ['IsBackup "1"', { EventType: 'open', Url: HOOK, IsBackup: '1' }, /"IsBackup".*boolean/],
+    ['IsBackup "yes"', { EventType: 'open', Url: HOOK, IsBackup: 'yes' }, /"IsBackup".*boolean/],
+    ['EventType as a numeric string', { EventType: '6', Url: HOOK }, /"EventType".*sent, open/],
     ['IsBackup as a number', { EventType: 'open', Url: HOOK, IsBackup: 1 }, /"IsBackup".*boolean/],
     ['Url missing', { EventType: 'open' }, /"Url".*required.*http/],
     ['EventType missing', { Url: HOOK }, /"EventType".*required.*sent, open/],
@@ -107,7 +117,8 @@ describe('body validation', () => {
       [{ Status: 'zombie' }, /"Status".*alive or dead/],
       [{ Url: 'mailto:a@b.c' }, /"Url".*absolute http/],
       [{ Url: null }, /"Url".*absolute http/],
-      [{ IsBackup: 'false' }, /"IsBackup".*boolean/],
+      [{ IsBackup: 'False' }, /"IsBackup".*boolean/],
+      [{ Version: '2.0' }, /"Version".*1 or 2/],
       [[], /JSON object/],
       [null, /JSON object/],
       ['x', /JSON object/],
@@ -169,6 +180,12 @@ describe('list filters', () => {
     ['Sort=ID+DESC', /"Sort".*only on ID, ascending/],
     ['Sort=ID%20desc', /"Sort".*only on ID, ascending/],
     ['Sort=Url', /"Sort".*only on ID/],
+    // Numeric EventType codes are node-mailjet's 1..7; nothing else is read as a code.
+    ['EventType=0', /"EventType".*or its code 1 click, 2 bounce, 3 spam, 4 blocked, 5 unsub, 6 open, 7 sent/],
+    ['EventType=8', /"EventType".*or its code/],
+    ['EventType=06', /"EventType".*or its code/],
+    ['EventType=6.0', /"EventType".*or its code/],
+    ['EventType=-6', /"EventType".*or its code/],
     ['Name=open', /Unknown filter "Name".*EventType, Status, Backup, Version, APIKey, Limit, Offset, Sort, countOnly/],
   ];
   for (const [query, message] of wrong) {
@@ -224,5 +241,52 @@ describe('routes and methods', () => {
     for (const [method, path] of wrong) {
       expect(await errorOf(await t.call(method, path, method === 'GET' ? {} : { json: {} }), 405), `${method} ${path}`).toMatch(/Method not allowed.*use/);
     }
+  });
+});
+
+describe('callback URL hygiene (issue 12 §5)', () => {
+  // Each of these was stored as given while the URL requested was another one: WHATWG parsing drops tabs
+  // and line breaks, trims other control characters, and reads http:///x as the host x.
+  const refused: [string, string, RegExp][] = [
+    ['a raw CR', 'https://hooks.example.com/a\rb', /control character U\+000D \(carriage return\) at index 27/],
+    ['a raw LF', 'https://hooks.example.com/a\nb', /control character U\+000A \(line feed\)/],
+    ['CR LF and a header', 'https://hooks.example.com/a\r\nX-Injected: 1', /control character U\+000D/],
+    ['a raw NUL', 'https://hooks.example.com/a\u0000b', /control character U\+0000 \(NUL\)/],
+    ['a raw TAB', 'https://hooks.ex\tample.com/a', /control character U\+0009 \(tab\)/],
+    ['another C0 character', 'https://hooks.example.com/\u001b[31m', /control character U\+001B at index 26/],
+    ['DEL', 'https://hooks.example.com/a\u007f', /control character U\+007F \(DEL\)/],
+    ['a leading control character', '\u0001https://hooks.example.com/a', /control character U\+0001 at index 0/],
+    ['a trailing line feed', 'https://hooks.example.com/a\n', /control character U\+000A/],
+    ['an empty host (http:///x)', 'http:///x', /the host is empty: after "http:\/\/" comes "\/"/],
+    ['an empty host (https:///x/y)', 'https:///x/y', /the host is empty/],
+    ['an empty host before a query', 'http://?x', /the host is empty: after "http:\/\/" comes "\?"/],
+    ['an empty host before a fragment', 'http://#x', /the host is empty/],
+    ['nothing after http://', 'http://', /the host is empty: after "http:\/\/" comes nothing/],
+    ['a backslash for the host', 'http://\\x/y', /the host is empty: after "http:\/\/" comes "\\"/],
+    ['backslashes for slashes', 'http:\\\\x/y', /"http:" must be followed by "\/\/" and the host/],
+    ['one slash', 'http:/x', /"http:" must be followed by "\/\/"/],
+    ['no slash', 'https:x.example.com', /"https:" must be followed by "\/\/"/],
+  ];
+
+  for (const [name, url, message] of refused) {
+    it(`refuses ${name} with 400 naming Url, on POST and PUT, storing nothing`, async () => {
+      const post = await t.call('POST', EVENTCALLBACKURL, { json: { EventType: 'open', Url: url } });
+      const text = await errorOf(post, 400);
+      expect(text).toMatch(/^Invalid value ".*" for property "Url": /s);
+      expect(text).toMatch(message);
+      expect((await envelopeOf(await t.call('GET', `${EVENTCALLBACKURL}?countOnly=1`))).Total).toBe(0);
+
+      const created = await t.create({ EventType: 'click', Url: HOOK });
+      const put = await t.call('PUT', `${EVENTCALLBACKURL}/${created.ID}`, { json: { Url: url } });
+      expect(await errorOf(put, 400)).toMatch(message);
+      expect((await envelopeOf(await t.call('GET', `${EVENTCALLBACKURL}/${created.ID}`))).Data).toEqual([created]);
+    });
+  }
+
+  it('shows a control character escaped in the message, not raw', async () => {
+    const res = await t.call('POST', EVENTCALLBACKURL, { json: { EventType: 'open', Url: 'https://a.example/x\r\nSet-Cookie: y' } });
+    const message = await errorOf(res, 400);
+    expect(message).toContain('"https://a.example/x\\r\\nSet-Cookie: y"');
+    expect(message).not.toMatch(/[\r\n]/);
   });
 });

@@ -75,6 +75,19 @@ describe('GET list', () => {
     expect(await ids('?EventType=open&Backup=false')).toEqual([rows[0]!.ID]);
   });
 
+  it("takes node-mailjet's numeric EventType codes (its EventTypeValue enum order)", async () => {
+    // GetEventCallbackUrlQueryParams types EventType as 1 click, 2 bounce, 3 spam, 4 blocked, 5 unsub, 6 open, 7 sent.
+    expect(await ids('?EventType=6')).toEqual(await ids('?EventType=open'));
+    expect(await ids('?EventType=6')).toEqual([rows[0]!.ID, rows[1]!.ID]);
+    expect(await ids('?EventType=1')).toEqual([rows[2]!.ID]);
+    expect(await ids('?EventType=2')).toEqual([rows[3]!.ID]);
+    expect(await ids('?EventType=7')).toEqual([rows[4]!.ID]);
+    for (const code of ['3', '4', '5']) expect(await ids(`?EventType=${code}`)).toEqual([]);
+    expect(await ids('?EventType=6&Backup=false')).toEqual([rows[0]!.ID]);
+    const counted = await t.call('GET', `${EVENTCALLBACKURL}?countOnly=1&EventType=6`);
+    expect(await counted.json()).toEqual({ Count: 2, Data: [], Total: 2 });
+  });
+
   it('takes filter names in any case', async () => {
     expect(await ids('?eventtype=open&BACKUP=1')).toEqual([rows[1]!.ID]);
   });
@@ -201,6 +214,105 @@ describe('POST /{ID}/test', () => {
       const body = JSON.parse(text) as { Count: number; Total: number; Data: { event: string; email: string }[] };
       expect(body).toMatchObject({ Count: 1, Total: 1, Data: [{ event: 'click' }] });
     }
+  });
+});
+
+/** Posts `body` byte for byte with `contentType`; returns the status, the raw answer and its object. */
+async function postRaw(body: string, contentType: string, method = 'POST', path = EVENTCALLBACKURL) {
+  const res = await t.call(method, path, { body, headers: { 'content-type': contentType } });
+  const text = await res.text();
+  return { status: res.status, text, object: text ? (JSON.parse(text) as { Data: CallbackUrlObject[] }).Data[0] : undefined };
+}
+
+describe("Mailjet's own examples, unmodified (reference §2)", () => {
+  // guides/_event-api.md, "Create a grouped handler for the open event". PHP: mailjet-apiv3-php hands the
+  // array to Guzzle's `json` option, i.e. json_encode() with its default flags, which escapes slashes.
+  const PHP = '{"EventType":"open","Url":"https:\\/\\/mydomain.com\\/event_handler","Version":"2"}';
+  // C#: Mailjet.Client sends Body.ToString(Formatting.None) as StringContent(…, UTF8, "application/json").
+  const CSHARP = '{"EventType":"open","Url":"https://mydomain.com/event_handler","Version":"2"}';
+  // The 2015-16 curl example, tabs and line breaks as in the guide.
+  const CURL = '{\n\t\t"EventType":"open",\n\t\t"Url":"https://mydomain.com/event_handler",\n\t\t"Version":"2"\n\t}';
+  const EXPECTED = { APIKeyID: expect.any(Number), EventType: 'open', ID: expect.any(Number), IsBackup: false, Status: 'alive', Url: 'https://mydomain.com/event_handler', Version: 2 };
+
+  it('PHP grouped handler: "Version":"2" with escaped slashes is a Version 2 URL, answered as the integer 2', async () => {
+    expect(PHP).toBe(String.raw`{"EventType":"open","Url":"https:\/\/mydomain.com\/event_handler","Version":"2"}`);
+    const { status, text, object } = await postRaw(PHP, 'application/json');
+    expect(status).toBe(201);
+    expect(object).toEqual(EXPECTED);
+    expect(text).toContain('"Version":2');
+    expect(text).not.toContain('"Version":"2"');
+  });
+
+  it('C# grouped handler: the same body unescaped, with a charset', async () => {
+    const { status, object } = await postRaw(CSHARP, 'application/json; charset=utf-8');
+    expect(status).toBe(201);
+    expect(object).toEqual(EXPECTED);
+  });
+
+  it('Python grouped handler: json.dumps with its default separators', async () => {
+    const { status, object } = await postRaw('{"EventType": "open", "Url": "https://mydomain.com/event_handler", "Version": "2"}', 'application/json');
+    expect(status).toBe(201);
+    expect(object).toEqual(EXPECTED);
+  });
+
+  it('curl grouped handler of the 2015-16 guide', async () => {
+    const { status, object } = await postRaw(CURL, 'application/json');
+    expect(status).toBe(201);
+    expect(object).toEqual(EXPECTED);
+    const listed = await envelopeOf(await t.call('GET', `${EVENTCALLBACKURL}?Version=2`));
+    expect(listed.Data).toEqual([object]);
+  });
+
+  it('"IsBackup":"true"/"false" and "Version":"1" as strings, on POST and PUT, answered as boolean and integer', async () => {
+    const backup = await postRaw('{"EventType":"open","Url":"https://mydomain.com/backup","IsBackup":"true","Version":"1"}', 'application/json');
+    expect(backup.status).toBe(201);
+    expect(backup.object).toMatchObject({ IsBackup: true, Version: 1 });
+    expect(backup.text).toContain('"IsBackup":true');
+    const primary = await postRaw('{"EventType":"open","Url":"https://mydomain.com/primary","IsBackup":"false","Version":"2"}', 'application/json');
+    expect(primary.object).toMatchObject({ IsBackup: false, Version: 2 });
+
+    const path = `${EVENTCALLBACKURL}/${primary.object!.ID}`;
+    const moved = await postRaw('{"Version":"1"}', 'application/json', 'PUT', path);
+    expect(moved.status).toBe(200);
+    expect(moved.object).toMatchObject({ Version: 1 });
+    // The same values as strings are no change.
+    expect((await postRaw('{"Version":"1","IsBackup":"false"}', 'application/json', 'PUT', path)).status).toBe(304);
+    expect((await postRaw('{"Version":"1"}', 'application/json', 'PUT', `${EVENTCALLBACKURL}/open|true`)).status).toBe(304);
+    const swapped = await postRaw('{"IsBackup":"true"}', 'application/json', 'PUT', `${EVENTCALLBACKURL}/${backup.object!.ID}`);
+    expect(swapped.status).toBe(304);
+  });
+});
+
+describe('the stored URL is the normalized one that is requested (issue 12 §5)', () => {
+  const cases: [string, string][] = [
+    ['https://www.example.com/123/', 'https://www.example.com/123/'], // Mailjet's recorded answer: unchanged
+    ['HTTPS://Hooks.Example.COM/Mailjet', 'https://hooks.example.com/Mailjet'],
+    ['https://hooks.example.com', 'https://hooks.example.com/'],
+    ['https://hooks.example.com:443/a/../b/./c', 'https://hooks.example.com/b/c'],
+    ['http://127.0.0.1:80/hook', 'http://127.0.0.1/hook'],
+    ['http://0x7f.1:8080/hook', 'http://127.0.0.1:8080/hook'],
+    ['https://hooks.example.com/a b?q=a b', 'https://hooks.example.com/a%20b?q=a%20b'],
+    ['https://hooks.example.com/a\\b', 'https://hooks.example.com/a/b'],
+    ['https://user:p%40ss@Hooks.example.com/mailjet_triggers.php', 'https://user:p%40ss@hooks.example.com/mailjet_triggers.php'],
+    ['https://bücher.example/hook', 'https://xn--bcher-kva.example/hook'],
+  ];
+
+  for (const [given, stored] of cases) {
+    it(`stores ${JSON.stringify(given)} as ${stored}, shows it, and a PUT of either form is no change`, async () => {
+      const created = await t.create({ EventType: 'open', Url: given });
+      expect(created.Url).toBe(stored);
+      expect(new URL(stored).href).toBe(stored); // what the delivery parses and requests
+      expect((await envelopeOf(await t.call('GET', `${EVENTCALLBACKURL}/${created.ID}`))).Data[0]!.Url).toBe(stored);
+      expect((await t.call('PUT', `${EVENTCALLBACKURL}/${created.ID}`, { json: { Url: given } })).status).toBe(304);
+      expect((await t.call('PUT', `${EVENTCALLBACKURL}/${created.ID}`, { json: { Url: stored } })).status).toBe(304);
+    });
+  }
+
+  it('normalizes a PUT the same way', async () => {
+    const created = await t.create({ EventType: 'open', Url: HOOK });
+    const res = await t.call('PUT', `${EVENTCALLBACKURL}/${created.ID}`, { json: { Url: 'HTTPS://Other.Example.com' } });
+    expect(res.status).toBe(200);
+    expect((await envelopeOf(res)).Data[0]!.Url).toBe('https://other.example.com/');
   });
 });
 

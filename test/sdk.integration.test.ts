@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import MailjetModule, { type Client } from 'node-mailjet';
+import MailjetModule, { type Client, type Webhook } from 'node-mailjet';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/core/event-types.js';
 import { MAX_BODY_BYTES } from '../src/http/body.js';
@@ -115,6 +115,19 @@ describe('the eventcallbackurl lifecycle through node-mailjet', () => {
     expect(errorMessageOf(descending)).toMatch(/"Sort".*only on ID, ascending/);
   });
 
+  it("takes Mailjet's node example with \"Version\":\"2\" and the numeric EventType filter of the SDK's typings", async () => {
+    // guides/_event-api.md (2015-16), node: .post("eventcallbackurl").request({..., "Version":"2"})
+    const grouped = await create(k1, { EventType: 'open', Url: 'https://mydomain.com/event_handler', Version: '2' });
+    expect(grouped).toMatchObject({ Version: 2, IsBackup: false });
+    const backup = await create(k1, { EventType: 'open', Url: 'https://mydomain.com/backup', IsBackup: 'true' });
+    expect(backup).toMatchObject({ Version: 1, IsBackup: true });
+    await create(k1, { EventType: 'click', Url: HOOK });
+    // Webhook.GetEventCallbackUrlQueryParams: EventType is EventTypeValue, Open = 6.
+    const query: Webhook.GetEventCallbackUrlQueryParams = { EventType: 6 as Webhook.EventTypeValue, Backup: false };
+    expect((await list(k1, query)).Data).toEqual([grouped]);
+    expect((await list(k1, { EventType: 6 })).Data.map((row) => row.ID)).toEqual([grouped.ID, backup.ID]);
+  });
+
   it('pages through more than the default Limit of 10', async () => {
     for (const type of EVENT_TYPES) {
       await create(k1, { EventType: type, Url: HOOK });
@@ -201,7 +214,8 @@ describe('the eventcallbackurl lifecycle through node-mailjet', () => {
       [() => k1.post(RESOURCE).request({ EventType: 'click' }), /"Url" is required/],
       [() => k1.post(RESOURCE).request({ EventType: 'click', Url: 'ftp://example.com/x' }), /"Url".*absolute http/],
       [() => k1.post(RESOURCE).request({ EventType: 'click', Url: HOOK, IsBackup: 'yes' }), /"IsBackup".*boolean/],
-      [() => k1.post(RESOURCE).request({ EventType: 'click', Url: HOOK, Version: '1' }), /"Version".*1 or 2/],
+      [() => k1.post(RESOURCE).request({ EventType: 'click', Url: HOOK, Version: '1.0' }), /"Version".*1 or 2/],
+      [() => k1.post(RESOURCE).request({ EventType: 'click', Url: 'http:///x' }), /"Url".*the host is empty/],
       [() => k1.post(RESOURCE).request({ EventType: 'click', Url: HOOK, ID: 1 }), /^MJ19 Setting a value for property "ID" is not allowed$/],
       [() => k1.put(RESOURCE).id(row.ID).request({ APIKeyID: k2Id }), /^MJ19 Setting a value for property "APIKeyID" is not allowed$/],
       [() => k1.put(RESOURCE).id(row.ID).request({ Version: 7 }), /"Version".*1 or 2/],

@@ -84,6 +84,57 @@ describe('per-message errors', () => {
     expect(await errorOf({ Headers: { 'X-MJSim-Scenario': 'explode' } })).toMatchObject([{ ErrorCode: 'mj-0005', ErrorMessage: expect.stringContaining('"explode"') }]);
   });
 
+  // A template-error-management message as Mailjet's guide and node-mailjet's SendEmailV3_1 typings shape it
+  // (TemplateErrorReporting is {Email, Name}), posted as these exact bytes, with or without TemplateLanguage.
+  const TEMPLATE_ERRORS = (templateLanguage: string) =>
+    `{"Messages":[{"From":{"Email":"pilot@mailjet.com","Name":"Mailjet Pilot"},"To":[{"Email":"passenger1@mailjet.com","Name":"passenger 1"}],"TemplateID":1,${templateLanguage}"Subject":"Your email flight plan!","Variables":{"day":"Monday"},"TemplateErrorReporting":{"Email":"air-traffic-control@mailjet.com","Name":"Air traffic control"}}]}`;
+  const postRaw = async (body: string) => {
+    const res = await sim.api('/v3.1/send', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    return { status: res.status, body: (await res.json()) as { Messages: { Status: string; Errors?: { ErrorCode: string; ErrorMessage: string; ErrorRelatedTo: string[]; StatusCode: number }[] }[] } };
+  };
+
+  it('send-0016: TemplateErrorReporting or TemplateErrorDeliver without TemplateLanguage', async () => {
+    const without = await postRaw(TEMPLATE_ERRORS(''));
+    expect(without.status).toBe(400);
+    expect(without.body.Messages).toEqual([
+      {
+        Status: 'error',
+        Errors: [
+          {
+            ErrorIdentifier: expect.stringMatching(UUID),
+            ErrorCode: 'send-0016',
+            StatusCode: 400,
+            ErrorMessage: 'TemplateLanguage is missing: TemplateErrorReporting can only be used when TemplateLanguage is set.',
+            ErrorRelatedTo: ['TemplateLanguage'],
+          },
+        ],
+      },
+    ]);
+    expect(await errorOf({ TemplateErrorDeliver: true })).toMatchObject([{ ErrorCode: 'send-0016', ErrorRelatedTo: ['TemplateLanguage'], ErrorMessage: expect.stringContaining('TemplateErrorDeliver can only') }]);
+    expect(await errorOf({ TemplateLanguage: null, TemplateErrorDeliver: false })).toMatchObject([{ ErrorCode: 'send-0016' }]);
+    // With TemplateLanguage, the same message is sent.
+    const withIt = await postRaw(TEMPLATE_ERRORS('"TemplateLanguage":true,'));
+    expect(withIt.status).toBe(200);
+    expect(withIt.body.Messages[0]!.Status).toBe('success');
+    const { status } = await send(sim, { Messages: [message('jane@example.com', { TemplateLanguage: false, TemplateErrorDeliver: true })] });
+    expect(status).toBe(200);
+  });
+
+  it('mj-0004 and mj-0013 on the template-language properties', async () => {
+    expect(await errorOf({ TemplateLanguage: 'true' })).toMatchObject([{ ErrorCode: 'mj-0004', ErrorRelatedTo: ['TemplateLanguage'] }]);
+    expect(await errorOf({ TemplateLanguage: true, TemplateErrorDeliver: 'deliver' })).toMatchObject([{ ErrorCode: 'mj-0004', ErrorRelatedTo: ['TemplateErrorDeliver'] }]);
+    // A bare address is the v3 header's form; v3.1 takes {Email, Name}.
+    expect(await errorOf({ TemplateLanguage: true, TemplateErrorReporting: 'ops@example.com' })).toMatchObject([{ ErrorCode: 'mj-0004', ErrorRelatedTo: ['TemplateErrorReporting'] }]);
+    expect(await errorOf({ TemplateLanguage: true, TemplateErrorReporting: { Email: 'ops' } })).toMatchObject([{ ErrorCode: 'mj-0013', ErrorRelatedTo: ['TemplateErrorReporting.Email'] }]);
+  });
+
+  it('mj-0008: more than 50 Variables', async () => {
+    const variables = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`v${i}`, i]));
+    expect(await errorOf({ Variables: variables })).toMatchObject([{ ErrorCode: 'mj-0008', ErrorRelatedTo: ['Variables'], ErrorMessage: 'The Variables collection has 51 elements: at most 50 are allowed.' }]);
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`v${i}`, i]));
+    expect((await send(sim, { Messages: [message('jane@example.com', { Variables: fifty })] })).status).toBe(200);
+  });
+
   it('lists every problem of a message', async () => {
     const errors = await errorOf({ From: { Email: 'nope' }, TextPart: undefined, HTMLPart: undefined, TrackOpens: 'x' }, 'bad');
     expect(errors.map((error) => error.ErrorCode)).toEqual(['mj-0013', 'mj-0013', 'send-0003', 'mj-0005']);

@@ -1,10 +1,16 @@
 /**
  * Validation of `eventcallbackurl` bodies (POST and PUT), with Mailjet-style messages that name the
  * property and what it allows. Pure: plain JSON in, a result out.
+ *
+ * Mailjet's own PHP, C#, Java, Ruby and Python "grouped handler" examples send `"Version": "2"`, so
+ * exactly the strings `"1"`/`"2"` for Version and `"true"`/`"false"` for IsBackup are accepted beside the
+ * JSON types (reference §2); the answer always carries the canonical integer and boolean.
+ * Nothing looser (`" 2"`, `"2.0"`, `"TRUE"`, `1` for a boolean) is guessed at.
  */
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './event-types.js';
 import { stringifyJson } from './json.js';
+import { MAX_URL_LENGTH, normalizeWebhookUrl } from './webhook-url.js';
 
 export interface CallbackUrlInput {
   EventType?: EventType;
@@ -18,28 +24,41 @@ export type InputProblem = { kind: 'invalid' | 'read-only'; message: string };
 
 const READ_ONLY = ['ID', 'APIKeyID', 'APIKey'] as const;
 
-/** True for an absolute http(s) URL with a host. @example isWebhookUrl('https://a.example/hook') // true */
+/**
+ * True for a callback URL mjsim accepts (see webhook-url.ts).
+ *
+ * @example
+ * isWebhookUrl('https://a.example/hook') // true
+ * isWebhookUrl('http:///x')              // false
+ */
 export function isWebhookUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  return normalizeWebhookUrl(value).ok;
 }
 
-// stringifyJson, not JSON.stringify: integers beyond 2^53 arrive as bigint.
-const describe = (value: unknown) => (typeof value === 'string' ? `"${value}"` : stringifyJson(value));
+// stringifyJson, not JSON.stringify: integers beyond 2^53 arrive as bigint; strings come out JSON-escaped,
+// so a control character in a value is shown as \r or \u0000 rather than breaking the message.
+const describe = (value: unknown) => stringifyJson(value);
 
 const FIELDS = {
   EventType: {
+    // A string enum in META (AnsiString with AllowedValues) and in node-mailjet's body typings: the
+    // numeric codes (open = 6) are only a list filter (TTriggerEvent), not a body value.
     schema: z.enum(EVENT_TYPES),
     allowed: `one of ${EVENT_TYPES.join(', ')}`,
   },
-  IsBackup: { schema: z.boolean(), allowed: 'a boolean (true or false)' },
+  IsBackup: {
+    schema: z.union([z.boolean(), z.literal('true').transform(() => true), z.literal('false').transform(() => false)]),
+    allowed: 'a boolean (true or false; the strings "true" and "false" are accepted too)',
+  },
   Status: { schema: z.enum(['alive', 'dead']), allowed: 'alive or dead' },
   Url: {
-    schema: z.string().max(2048).refine(isWebhookUrl),
-    allowed: 'an absolute http:// or https:// URL of at most 2048 characters',
+    schema: z.string(),
+    allowed: `an absolute http:// or https:// URL of at most ${MAX_URL_LENGTH} characters`,
   },
-  Version: { schema: z.union([z.literal(1), z.literal(2)]), allowed: '1 or 2' },
+  Version: {
+    schema: z.union([z.literal(1), z.literal(2), z.literal('1').transform(() => 1 as const), z.literal('2').transform(() => 2 as const)]),
+    allowed: '1 or 2 (the strings "1" and "2" are accepted too)',
+  },
 } as const;
 
 type Field = keyof typeof FIELDS;
@@ -75,6 +94,12 @@ export function validateCallbackUrlInput(
     const parsed = field.schema.safeParse(record[name]);
     if (!parsed.success) return invalid(`Invalid value ${describe(record[name])} for property "${name}": expected ${field.allowed}`);
     value[name] = parsed.data;
+    if (name === 'Url') {
+      // Stored and shown as normalized: the exact URL the deliveries request.
+      const url = normalizeWebhookUrl(parsed.data as string);
+      if (!url.ok) return invalid(`Invalid value ${describe(record[name])} for property "Url": ${url.reason}`);
+      value.Url = url.url;
+    }
   }
   if (mode === 'create') {
     for (const required of ['EventType', 'Url'] as const) {

@@ -24,3 +24,14 @@ export const MAILJET_TYPE_CODE: Readonly<Record<EventType, number>> = Object.fre
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
 }
+
+/**
+ * The event type of one of Mailjet's numeric codes (node-mailjet's `EventTypeValue`, used as a list filter).
+ *
+ * @example
+ * eventTypeOfCode(6) // 'open'
+ * eventTypeOfCode(8) // undefined
+ */
+export function eventTypeOfCode(code: number): EventType | undefined {
+  return EVENT_TYPES.find((type) => MAILJET_TYPE_CODE[type] === code);
+}

@@ -36,8 +36,10 @@ export const NO_CONTENT_MESSAGE = 'At least "HTMLPart", "TextPart" or "TemplateI
 
 /** Headers that have a message property instead (`send-0011`). */
 const FORBIDDEN_HEADERS = ['from', 'sender', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'x-mj-customid', 'x-mj-eventpayload', 'x-mailjet-campaign', 'x-mailjet-deduplicatecampaign', 'x-mailjet-trackopen', 'x-mailjet-trackclick', 'x-mailjet-prio'];
+/** Mailjet's table: "Max Allowed item limit is 50" for Messages, Attachments, InlinedAttachments, Headers, Variables. */
 const MAX_HEADERS = 50;
 const MAX_ATTACHMENTS = 50;
+const MAX_VARIABLES = 50;
 
 type Obj = { [key: string]: JsonValue };
 const isObject = (value: JsonValue | undefined): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value !== 'bigint';
@@ -128,7 +130,8 @@ export function validateMessage(m: Obj): MessageCheck {
   readPriority(m.Priority, errors);
   const headers = readHeaders(m.Headers, errors);
   const scenarioTags = readScenarioHeader(headers, errors);
-  if (!absent(m.Variables) && !isObject(m.Variables)) errors.push(mismatch('Variables', 'object'));
+  readVariables(m.Variables, errors);
+  readTemplateLanguage(m, errors);
   const attachmentCount = readAttachments(m.Attachments, 'Attachments', errors) + readAttachments(m.InlinedAttachments, 'InlinedAttachments', errors);
 
   if (errors.length > 0) return { ok: false, errors };
@@ -216,6 +219,30 @@ function readPriority(value: JsonValue | undefined, errors: SendError[]): void {
   if (absent(value)) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) errors.push(mismatch('Priority', 'int'));
   else if (value < 0 || value > 4) errors.push(error('mj-0005', `The value "${value}" is not allowed for Priority. Allowed values are: 0, 1, 2, 3, 4.`, 'Priority'));
+}
+
+function readVariables(value: JsonValue | undefined, errors: SendError[]): void {
+  if (absent(value)) return;
+  if (!isObject(value)) {
+    errors.push(mismatch('Variables', 'object'));
+    return;
+  }
+  const count = Object.keys(value).length;
+  if (count > MAX_VARIABLES) errors.push(error('mj-0008', `The Variables collection has ${count} elements: at most ${MAX_VARIABLES} are allowed.`, 'Variables'));
+}
+
+/**
+ * TemplateLanguage, TemplateErrorReporting (an address) and TemplateErrorDeliver, and `send-0016`: the two
+ * error-management properties only make sense with TemplateLanguage, and Mailjet refuses them without it.
+ */
+function readTemplateLanguage(m: Obj, errors: SendError[]): void {
+  readBoolean(m.TemplateLanguage, 'TemplateLanguage', errors);
+  readBoolean(m.TemplateErrorDeliver, 'TemplateErrorDeliver', errors);
+  if (!absent(m.TemplateErrorReporting)) readAddress(m.TemplateErrorReporting, 'TemplateErrorReporting', errors);
+  if (absent(m.TemplateLanguage) && (!absent(m.TemplateErrorReporting) || !absent(m.TemplateErrorDeliver))) {
+    const given = ['TemplateErrorReporting', 'TemplateErrorDeliver'].filter((name) => !absent(m[name])).join(' and ');
+    errors.push(error('send-0016', `TemplateLanguage is missing: ${given} can only be used when TemplateLanguage is set.`, 'TemplateLanguage'));
+  }
 }
 
 function readHeaders(value: JsonValue | undefined, errors: SendError[]): Record<string, string> {

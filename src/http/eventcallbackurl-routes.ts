@@ -3,7 +3,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { validateCallbackUrlInput, type CallbackUrlInput } from '../core/callback-url-input.js';
-import { EVENT_TYPES, isEventType, MAILJET_TYPE_CODE, type EventType } from '../core/event-types.js';
+import { EVENT_TYPES, eventTypeOfCode, isEventType, MAILJET_TYPE_CODE, type EventType } from '../core/event-types.js';
 import {
   countCallbackUrls,
   deleteCallbackUrl,
@@ -26,6 +26,11 @@ import type { AppDeps } from './app-deps.js';
 type Env = { Variables: AuthVariables };
 
 const MAX_LIMIT = 1000;
+/** `1 click, 2 bounce, …`: the numeric EventType filter values (node-mailjet's EventTypeValue). */
+const CODES = EVENT_TYPES.map((type) => [MAILJET_TYPE_CODE[type], type] as const)
+  .sort(([a], [b]) => a - b)
+  .map(([code, type]) => `${code} ${type}`)
+  .join(', ');
 const FILTERS = ['eventtype', 'status', 'backup', 'version', 'apikey', 'limit', 'offset', 'sort', 'countonly'] as const;
 
 /** Builds the resource's routes; mounted under `/v3/REST/eventcallbackurl`. */
@@ -159,10 +164,13 @@ function parseListQuery(raw: Record<string, string[]>): ListQuery {
     const key = name.toLowerCase() as (typeof FILTERS)[number];
     const value = (values.at(-1) ?? '').trim();
     switch (key) {
-      case 'eventtype':
-        if (!isEventType(value)) throw badFilter(name, value, `one of ${EVENT_TYPES.join(', ')}`);
-        query.filter.eventType = value;
+      case 'eventtype': {
+        // The filter is an enum (META: TTriggerEvent) that node-mailjet types as numbers: EventType=6 is open.
+        const type = /^[1-7]$/.test(value) ? eventTypeOfCode(Number(value)) : value;
+        if (!isEventType(type)) throw badFilter(name, value, `one of ${EVENT_TYPES.join(', ')}, or its code ${CODES}`);
+        query.filter.eventType = type;
         break;
+      }
       case 'status':
         if (value !== 'alive' && value !== 'dead') throw badFilter(name, value, 'alive or dead');
         query.filter.status = value;
