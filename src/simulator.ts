@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
+import { ClockNotMovableError, ClockRangeError } from './clock.js';
+import { isoTime } from './core/clock-range.js';
+import { StoredClockError } from './stored-clock.js';
 import { parseServeConfig } from './config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
@@ -213,7 +216,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     {},
   );
-  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) });
+  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) }).catch(asSimulatorError);
   const { db, engine } = server;
   const accountId = (server.accounts[0] as { id: number }).id;
   const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
@@ -238,7 +241,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return { id: row.ID, eventType: row.EventType, url: row.Url, isBackup: row.IsBackup, status: row.Status, version: row.Version } as CallbackUrlInfo;
   }
 
-  const advance = async (target: number | 'next') => engine.advance(target);
+  const advance = async (target: number | 'next') => engine.advance(target).catch(asSimulatorError);
 
   return {
     url: server.url,
@@ -287,11 +290,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     async advanceTo(time) {
       const ms = toMs(time);
       if (ms < server.clock.now()) {
-        throw new SimulatorError(`the clock only moves forward: ${new Date(ms).toISOString()} is before ${new Date(server.clock.now()).toISOString()}`);
+        throw new SimulatorError(`the clock only moves forward: ${isoTime(ms)} is before ${isoTime(server.clock.now())}`);
       }
       return advance(ms);
     },
-    advanceUntilSuspended: () => advanceUntilSuspended(engine),
+    advanceUntilSuspended: () => advanceUntilSuspended(engine).catch(asSimulatorError),
     waitUntilIdle: () => engine.idle(),
     deliveries(query = {}) {
       if (query.status !== undefined && !DELIVERY_STATUSES.includes(query.status)) {
@@ -317,6 +320,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
 function toInfo(row: CallbackUrl): CallbackUrlInfo {
   return { id: row.id, eventType: row.eventType as EventType, url: row.url, isBackup: row.isBackup, status: row.status, version: row.version as 1 | 2 };
+}
+
+/** Clock and stored-clock errors reach library users as `SimulatorError`, with the same message. */
+function asSimulatorError(error: unknown): never {
+  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError) throw new SimulatorError(error.message);
+  throw error;
 }
 
 function toMs(time: Date | number | string): number {

@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
+import { ClockNotMovableError, ClockRangeError } from '../clock.js';
 import { basicAuth, type AuthVariables } from './auth.js';
 import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
 import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
@@ -87,6 +88,8 @@ function errorResponse(error: Error, c: Context): Response {
 
 function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ClockRangeError) return new ApiError('clock-out-of-range', error.message);
+  if (error instanceof ClockNotMovableError) return new ApiError('clock-not-movable', error.message);
   if (error instanceof HTTPException) {
     if (error.status === 413) return new ApiError('payload-too-large', 'Request body too large');
     return new ApiError(error.status === 404 ? 'not-found' : 'invalid-input', error.message || 'Bad request');

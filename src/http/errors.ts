@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'read-only-property'
   | 'payload-too-large'
   | 'clock-not-movable'
+  | 'clock-out-of-range'
   | 'conflict'
   | 'internal';
 
@@ -23,6 +24,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 5
     case 'malformed-json':
     case 'duplicate':
     case 'read-only-property':
+    case 'clock-out-of-range':
       return 400;
     case 'unauthorized':
       return 401;

@@ -4,7 +4,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { ClockNotMovableError } from '../clock.js';
+import { isoTime } from '../core/clock-range.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/delivery-state.js';
 import { parseDuration } from '../core/duration.js';
 import type { EventPayload } from '../core/event-payload.js';
@@ -35,14 +35,14 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const { db, clock, engine, settings } = deps;
   const app = new Hono<Env>();
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: new Date(clock.now()).toISOString() }));
+  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
   app.use('*', auth);
 
   app.get('/clock', (c) =>
     c.json({
       mode: clock.mode,
       factor: clock.factor,
-      now: new Date(clock.now()).toISOString(),
+      now: isoTime(clock.now()),
       nowMs: clock.now(),
       nextDueAt: isoOrNull(engine.nextDueAt()),
       attemptsMade: engine.counters.attempts,
@@ -62,15 +62,10 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     } else {
       const time = Date.parse(parsed.data.to);
       if (Number.isNaN(time)) throw new ApiError('invalid-input', `Invalid time "${parsed.data.to}": use "next" or an ISO 8601 time`);
-      if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${new Date(clock.now()).toISOString()}`);
+      if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${isoTime(clock.now())}`);
       target = time;
     }
-    try {
-      return c.json(await engine.advance(target));
-    } catch (error) {
-      if (error instanceof ClockNotMovableError) throw new ApiError('clock-not-movable', error.message);
-      throw error;
-    }
+    return c.json(await engine.advance(target));
   });
 
   app.post('/events', async (c) => {
@@ -166,7 +161,7 @@ export function describe(delivery: Delivery) {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 function boundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
