@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
 import { ClockNotMovableError, ClockRangeError } from '../clock.js';
 import { basicAuth, type AuthVariables } from './auth.js';
+import { closeIfBodyUnread } from './body.js';
 import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
 import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
 import type { AppDeps } from './app-deps.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const auth = basicAuth(deps.db);
 
+  app.use('*', closeIfBodyUnread);
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
@@ -49,9 +51,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));
   app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
-  app.notFound((c) => {
-    throw new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
-  });
+  // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
+  app.notFound((c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
   app.onError((error, c) => errorResponse(error, c));
   return app;
 }
