@@ -3,8 +3,7 @@
  * shuts down cleanly. The CLI's `serve` and the library API both start mjsim through `startServer`.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { Clock } from './clock.js';
 import type { ServeConfig } from './config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
@@ -12,6 +11,7 @@ import { openDb, type Db } from './db/open-db.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
+import { answerClientErrors, nodeListener } from './http/node-listener.js';
 import { restoreClock } from './stored-clock.js';
 
 /** A running simulator. */
@@ -53,7 +53,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const accounts = devAccount ? [devAccount] : configured;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency));
   const app = createApp({ db, clock, engine, settings: config.settings });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  const server = createServer(nodeListener(app.fetch, config.host));
+  answerClientErrors(server);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,10 +8,11 @@ import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-unt
 import { ClockNotMovableError, ClockRangeError } from './clock.js';
 import { isoTime } from './core/clock-range.js';
 import { StoredClockError } from './stored-clock.js';
+import { DatabaseTooNewError } from './db/open-db.js';
 import { parseServeConfig } from './config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
-import type { EventPayload } from './core/event-payload.js';
+import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
 import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf, type Attempt } from './db/attempts.js';
@@ -270,6 +271,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const inputs = list.map((fields, index) => {
         if (!isEventType(fields.event)) throw new SimulatorError(`event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
         if (fields.email !== undefined && typeof fields.email !== 'string') throw new SimulatorError(`event ${index}: "email" must be a string`);
+        const problem = givenFieldProblem(fields);
+        if (problem) throw new SimulatorError(`event ${index}: ${problem}`);
         return { type: fields.event, fields };
       });
       return engine.emitEvents(accountId, inputs);
@@ -324,7 +327,9 @@ function toInfo(row: CallbackUrl): CallbackUrlInfo {
 
 /** Clock and stored-clock errors reach library users as `SimulatorError`, with the same message. */
 function asSimulatorError(error: unknown): never {
-  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError) throw new SimulatorError(error.message);
+  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError || error instanceof DatabaseTooNewError) {
+    throw new SimulatorError(error.message);
+  }
   throw error;
 }
 

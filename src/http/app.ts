@@ -63,24 +63,34 @@ function methodNotAllowed(allowed: string): never {
 
 /** The one place errors become responses, in the envelope of the API the path belongs to. */
 function errorResponse(error: Error, c: Context): Response {
-  const apiError = toApiError(error);
-  const api = apiOf(new URL(c.req.url).pathname);
-  const status = apiError.status as 400;
-  switch (api) {
+  return errorEnvelope(new URL(c.req.url).pathname, toApiError(error));
+}
+
+/**
+ * An error as the API of `path` writes it: Mailjet's envelopes under `/v3` and `/v3.1`, mjsim's
+ * `{"error":{"code","message"}}` elsewhere. Also used for errors raised before the app runs (serve.ts).
+ *
+ * @example
+ * errorEnvelope('/sim/clock', new ApiError('not-found', 'No route')).status // 404
+ */
+export function errorEnvelope(path: string, apiError: ApiError): Response {
+  const status = apiError.status;
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  switch (apiOf(path)) {
     case 'mailjet-v3':
       if (apiError.code === 'unauthorized') {
         return new Response(null, { status: 401, headers: { 'content-type': 'text/html', 'www-authenticate': AUTH_REALM } });
       }
-      return c.json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status }, status);
+      return json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status });
     case 'mailjet-send-v31': {
       const message = apiError.code === 'unauthorized' ? SEND_API_AUTH_MESSAGE : apiError.message;
       const code = apiError.code === 'unauthorized' ? 'mj-0015' : (apiError.mailjetCode ?? 'mj-0003');
-      const response = c.json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message }, status);
+      const response = json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message });
       if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
       return response;
     }
     case 'sim': {
-      const response = c.json({ error: { code: apiError.code, message: apiError.message } }, status);
+      const response = json({ error: { code: apiError.code, message: apiError.message } });
       if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
       return response;
     }

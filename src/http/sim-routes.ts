@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isoTime } from '../core/clock-range.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/delivery-state.js';
 import { parseDuration } from '../core/duration.js';
-import type { EventPayload } from '../core/event-payload.js';
+import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf } from '../db/attempts.js';
@@ -20,6 +20,7 @@ import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
 import { exactJson } from './exact-json.js';
+import { jsonBodyOnly, sameOriginOnly } from './request-guards.js';
 import { ApiError } from './errors.js';
 
 type Env = { Variables: AuthVariables };
@@ -36,7 +37,9 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const app = new Hono<Env>();
 
   app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
+  app.post('*', sameOriginOnly);
   app.use('*', auth);
+  app.post('*', jsonBodyOnly);
 
   app.get('/clock', (c) =>
     c.json({
@@ -81,6 +84,8 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
         throw new ApiError('invalid-input', `Event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
       }
       if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `Event ${index}: "email" must be a string`);
+      const problem = givenFieldProblem(fields);
+      if (problem) throw new ApiError('invalid-input', `Event ${index}: ${problem}`);
       return { type: fields.event, fields };
     });
     const payloads = engine.emitEvents(c.get('account').id, inputs);
