@@ -1,8 +1,9 @@
 /**
  * Streaming size limits: mjsim in its own process, and a chunked body (no Content-Length; generated in
  * 64 KiB chunks, never buffered) of 2 GiB sent to every POST route, with and without a key. Prints per route
- * the answer, the time to it, what had been sent by then, when the connection closed, and the server's peak
- * RSS. Target: RSS under 300 MB and every answer within about a second.
+ * the answer, the time to it, what had been sent by then, when the request ended (the server closed the
+ * connection, or the client dropped it after a `Connection: close` answer), what was sent in all, and the
+ * server's peak RSS. Target: RSS under 300 MB and every answer within about a second.
  *
  * Usage: npm run bench:body-cap [-- <MiB per request, default 2048>]   (run `npm run build` first)
  */
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
 
   console.log(`body-cap: ${SIZE / MiB} MiB chunked to ${ROUTES.length} routes, with and without a key; ${conditions()}`);
   console.log(`server RSS at start: ${memoryOf(pid).rss.toFixed(0)} MiB`);
-  console.log('route                                        key  status  answer ms  MiB sent at answer  closed ms  MiB sent  peak RSS MiB');
+  console.log('route                                        key  status  answer ms  MiB sent at answer   ended ms  MiB sent  peak RSS MiB');
   let worst = { ms: 0, hwm: 0 };
   for (const [method, path] of ROUTES) {
     for (const withKey of [true, false]) {
