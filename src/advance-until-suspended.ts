@@ -2,6 +2,7 @@
  * "Advance to suspension": steps the clock from one due attempt to the next until a callback URL is
  * suspended or nothing is left to do. The dashboard's button and the library API share it.
  */
+import { isoTime } from './core/clock-range.js';
 import { scheduleOffsets } from './core/retry-policy.js';
 import type { AdvanceSummary, Engine } from './engine/engine.js';
 
@@ -38,7 +39,7 @@ const GROUP_SLACK_MS = 1_000;
 export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): Promise<UntilSuspendedSummary> {
   const start = engine.clock.now();
   const horizon = start + (scheduleOffsets(engine.settings.policy).at(-1) ?? 0) + GROUP_SLACK_MS;
-  const from = new Date(start).toISOString();
+  const from = isoTime(start);
   const total: UntilSuspendedSummary = { from, to: from, attempts: 0, successes: 0, failures: 0, urlsSuspended: 0, steps: 0, stoppedBecause: 'nothing-due' };
   for (;;) {
     const next = engine.nextDueAt();

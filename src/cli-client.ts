@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pRetry, { AbortError } from 'p-retry';
 import Database from 'better-sqlite3';
+import { ClockRangeError } from './clock.js';
 import { DEFAULT_DB } from './config.js';
+import { clockLimit, isoTime } from './core/clock-range.js';
+import { setStoredClock, StoredClockError } from './stored-clock.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 
 export interface ClientOptions {
@@ -188,6 +191,25 @@ export function registerClientCommands(program: Command): void {
             ? stringifyJson(data)
             : `clock ${data.from} -> ${data.to}: ${data.attempts} attempts, ${data.successes} succeeded, ${data.failures} failed, ${data.urlsSuspended} URL(s) suspended`,
         );
+      }),
+    );
+
+  clock
+    .command('set <time>')
+    .description('offline, with mjsim stopped: set the clock stored in a database (ISO time or epoch ms); its 100-year range starts there')
+    .option('--db <path>', `the database file [env MJSIM_DB, default ${DEFAULT_DB}]`)
+    .action(
+      run(async (time: string, options: { db?: string }) => {
+        const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
+        const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
+        if (Number.isNaN(ms)) throw new CliError(`invalid time "${time}": use an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds`, EXIT.usage);
+        try {
+          setStoredClock(path, ms);
+        } catch (error) {
+          if (error instanceof ClockRangeError || error instanceof StoredClockError) throw new CliError(error.message, EXIT.usage);
+          throw error;
+        }
+        console.log(`clock of ${path} set to ${isoTime(ms)}; it may now reach ${isoTime(clockLimit(ms))}`);
       }),
     );
 

@@ -71,6 +71,11 @@ const duration = z.string().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (e.g. 10s, 500ms, 1m)` });
     return z.NEVER;
   }
+  // Node's timers overflow past 2^31-1 ms (and then fire at once): a day is far beyond any receiver.
+  if (ms > 86_400_000) {
+    ctx.addIssue({ code: 'custom', message: `duration "${text}" is too long: at most 1d` });
+    return z.NEVER;
+  }
   return ms;
 });
 const positiveInt = (name: string) => z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`);

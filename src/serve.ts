@@ -3,16 +3,16 @@
  * shuts down cleanly. The CLI's `serve` and the library API both start mjsim through `startServer`.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
-import { createClock, type Clock } from './clock.js';
+import { createServer } from 'node:http';
+import type { Clock } from './clock.js';
 import type { ServeConfig } from './config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { openDb, type Db } from './db/open-db.js';
-import { readState } from './db/sim-state.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
+import { answerClientErrors, nodeListener } from './http/node-listener.js';
+import { restoreClock } from './stored-clock.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -40,15 +40,21 @@ export interface RunningServer {
  */
 export async function startServer(config: ServeConfig, options: { clockStart?: number } = {}): Promise<RunningServer> {
   const db = openDb(config.db);
-  const persisted = readState(db, 'clock_now');
-  const clock = createClock(config.clock, persisted === undefined ? options.clockStart : Number(persisted));
+  let clock: Clock;
+  try {
+    clock = restoreClock(db, config.clock, config.db, options.clockStart);
+  } catch (error) {
+    db.$client.close();
+    throw error;
+  }
   const now = clock.now();
   const configured = config.apiKeys.length ? ensureAccounts(db, config.apiKeys, now) : [];
   const devAccount = config.apiKeys.length ? undefined : ensureDevAccount(db, now);
   const accounts = devAccount ? [devAccount] : configured;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency));
   const app = createApp({ db, clock, engine, settings: config.settings });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  const server = createServer(nodeListener(app.fetch, config.host));
+  answerClientErrors(server);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,10 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
+import { ClockNotMovableError, ClockRangeError } from './clock.js';
+import { isoTime } from './core/clock-range.js';
+import { StoredClockError } from './stored-clock.js';
+import { DatabaseTooNewError } from './db/open-db.js';
 import { parseServeConfig } from './config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
-import type { EventPayload } from './core/event-payload.js';
+import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
 import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf, type Attempt } from './db/attempts.js';
@@ -213,7 +217,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     {},
   );
-  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) });
+  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) }).catch(asSimulatorError);
   const { db, engine } = server;
   const accountId = (server.accounts[0] as { id: number }).id;
   const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
@@ -238,7 +242,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return { id: row.ID, eventType: row.EventType, url: row.Url, isBackup: row.IsBackup, status: row.Status, version: row.Version } as CallbackUrlInfo;
   }
 
-  const advance = async (target: number | 'next') => engine.advance(target);
+  const advance = async (target: number | 'next') => engine.advance(target).catch(asSimulatorError);
 
   return {
     url: server.url,
@@ -267,6 +271,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const inputs = list.map((fields, index) => {
         if (!isEventType(fields.event)) throw new SimulatorError(`event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
         if (fields.email !== undefined && typeof fields.email !== 'string') throw new SimulatorError(`event ${index}: "email" must be a string`);
+        const problem = givenFieldProblem(fields);
+        if (problem) throw new SimulatorError(`event ${index}: ${problem}`);
         return { type: fields.event, fields };
       });
       return engine.emitEvents(accountId, inputs);
@@ -287,11 +293,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     async advanceTo(time) {
       const ms = toMs(time);
       if (ms < server.clock.now()) {
-        throw new SimulatorError(`the clock only moves forward: ${new Date(ms).toISOString()} is before ${new Date(server.clock.now()).toISOString()}`);
+        throw new SimulatorError(`the clock only moves forward: ${isoTime(ms)} is before ${isoTime(server.clock.now())}`);
       }
       return advance(ms);
     },
-    advanceUntilSuspended: () => advanceUntilSuspended(engine),
+    advanceUntilSuspended: () => advanceUntilSuspended(engine).catch(asSimulatorError),
     waitUntilIdle: () => engine.idle(),
     deliveries(query = {}) {
       if (query.status !== undefined && !DELIVERY_STATUSES.includes(query.status)) {
@@ -317,6 +323,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
 function toInfo(row: CallbackUrl): CallbackUrlInfo {
   return { id: row.id, eventType: row.eventType as EventType, url: row.url, isBackup: row.isBackup, status: row.status, version: row.version as 1 | 2 };
+}
+
+/** Clock and stored-clock errors reach library users as `SimulatorError`, with the same message. */
+function asSimulatorError(error: unknown): never {
+  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError || error instanceof DatabaseTooNewError) {
+    throw new SimulatorError(error.message);
+  }
+  throw error;
 }
 
 function toMs(time: Date | number | string): number {

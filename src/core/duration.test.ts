@@ -25,3 +25,11 @@ describe('durations', () => {
     expect(formatDuration(18_300_000)).toBe('5h 05min');
   });
 });
+
+describe('durations too long to be numbers', () => {
+  it('are not durations', () => {
+    expect(parseDuration('9'.repeat(400))).toBeNull();
+    expect(parseDuration(`${'9'.repeat(400)}d`)).toBeNull();
+    expect(parseDuration(Number.POSITIVE_INFINITY)).toBeNull();
+  });
+});

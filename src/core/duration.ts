@@ -16,7 +16,7 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 export function parseDuration(input: string | number): number | null {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? Math.round(input) : null;
   const text = input.trim();
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) return Number.isFinite(Number(text)) ? Number(text) : null;
   if (text === '') return null;
   PART.lastIndex = 0;
   let total = 0;
@@ -25,7 +25,7 @@ export function parseDuration(input: string | number): number | null {
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
     consumed = PART.lastIndex;
   }
-  return consumed === text.length ? Math.round(total) : null;
+  return consumed === text.length && Number.isFinite(total) ? Math.round(total) : null;
 }
 
 /**

@@ -3,6 +3,7 @@
  * documented order, then the type's own fields, then anything extra the caller gave. Pure: every
  * identifier and random choice comes in through `EventContext`.
  */
+import { LATEST_TIME_MS } from './clock-range.js';
 import type { EventType } from './event-types.js';
 import type { JsonValue } from './json.js';
 
@@ -50,6 +51,35 @@ export function toMessageId(value: JsonValue | undefined): bigint | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
   return undefined;
+}
+
+/** The largest `time` a given event may carry: the last second of year 9999 (see clock-range.ts). */
+const MAX_EVENT_SECONDS = Math.floor(LATEST_TIME_MS / 1000);
+/** MessageIDs are unsigned 64-bit integers. */
+const MAX_MESSAGE_ID = (1n << 64n) - 1n;
+
+/**
+ * What is wrong with the `time` and `MessageID` a caller gave for an event, or `null`. Both must be
+ * non-negative integers: `time` Unix seconds up to year 9999, `MessageID` exact (a bigint, or digits, above
+ * 2^53) and below 2^64. `-0` is refused as written: it is not how an ID or a time is written.
+ *
+ * @example
+ * givenFieldProblem({ time: 1e309 })    // '"time" must be Unix seconds: a whole number from 0 to 253402300799'
+ * givenFieldProblem({ MessageID: 5n })  // null
+ */
+export function givenFieldProblem(given: EventPayload): string | null {
+  const time = given.time;
+  if (time !== undefined && !(typeof time === 'number' && Number.isSafeInteger(time) && !Object.is(time, -0) && time >= 0 && time <= MAX_EVENT_SECONDS)) {
+    return `"time" must be Unix seconds: a whole number from 0 to ${MAX_EVENT_SECONDS}`;
+  }
+  const id = given.MessageID;
+  if (id === undefined) return null;
+  const exact =
+    typeof id === 'bigint' ? id : typeof id === 'number' && Number.isSafeInteger(id) && !Object.is(id, -0) ? BigInt(id) : typeof id === 'string' && /^\d+$/.test(id) ? BigInt(id) : null;
+  if (exact === null || exact < 0n || exact > MAX_MESSAGE_ID) {
+    return `"MessageID" must be a whole number from 0 to ${MAX_MESSAGE_ID}, written exactly (no exponent, no -0)`;
+  }
+  return null;
 }
 
 /**

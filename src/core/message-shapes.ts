@@ -88,7 +88,8 @@ export function statusCondition(status: MessageStatus): { lastEvent: EventType |
 
 /** Epoch ms as Mailjet writes times: `2020-10-08T06:36:35Z`. @example mailjetTime(0) // '1970-01-01T00:00:00Z' */
 export function mailjetTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? '' : `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /**

@@ -54,4 +54,10 @@ describe('other presets and custom tables', () => {
     expect(resolvePolicy('custom:abc*2')).toMatch(/invalid step "abc\*2"/);
     expect(resolvePolicy('mailjet-1999')).toMatch(/unknown retry policy/);
   });
+
+  it('bounds custom steps, so retries stay within the clock range and the table small', () => {
+    expect(resolvePolicy('custom:100000000d*1')).toMatch(/a delay is at most 365d/);
+    expect(resolvePolicy('custom:1s*100000000')).toMatch(/a count at most 100000/);
+    expect(resolvePolicy('custom:365d*2')).toMatchObject({ steps: [{ delayMs: 365 * 24 * 60 * MIN, count: 2 }] });
+  });
 });

@@ -105,6 +105,9 @@ export function scheduleTable(policy: RetryPolicy): string {
   return ['| attempt | offset from the first | wait before it |', '|---|---|---|', ...rows].join('\n');
 }
 
+const MAX_STEP_DELAY_MS = 365 * 86_400_000;
+const MAX_STEP_COUNT = 100_000;
+
 /**
  * Resolves `--policy`: a preset name, or `custom:` followed by comma-separated `DELAY*COUNT` steps and an
  * optional final `suspend` or `give-up` (default `suspend`). Returns an error string when invalid.
@@ -128,6 +131,10 @@ export function resolvePolicy(spec: string): RetryPolicy | string {
     const count = Number(countText);
     if (delayMs === null || delayMs <= 0 || !Number.isInteger(count) || count < 1) {
       return `invalid step "${part}" in custom policy: write DELAY*COUNT, e.g. 30s*10`;
+    }
+    // Bounds keep the schedule table small and every retry within the clock's range (clock-range.ts).
+    if (delayMs > MAX_STEP_DELAY_MS || count > MAX_STEP_COUNT) {
+      return `invalid step "${part}" in custom policy: a delay is at most 365d and a count at most ${MAX_STEP_COUNT}`;
     }
     steps.push({ delayMs, count });
   }

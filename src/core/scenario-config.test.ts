@@ -25,5 +25,6 @@ describe('scenario files', () => {
     expect(parseScenarioFile({ sent: { delay: 'soon' } })).toMatch(/invalid duration in "soon"/);
     expect(parseScenarioFile({ bounce: { probability: 0.7 }, blocked: { probability: 0.5 } })).toMatch(/must not exceed 1/);
     expect(parseScenarioFile([])).toMatch(/^\(file\)/);
+    expect(parseScenarioFile({ open: { delay: ['1m', '100000000d'] } })).toMatch(/a delay is at most 365d/);
   });
 });

@@ -1,17 +1,21 @@
 /**
  * Opens the SQLite database (WAL for files) and applies the committed migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { VERSION } from '../version.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** A database migrated by a newer mjsim than this one; the message names that version. */
+export class DatabaseTooNewError extends Error {}
 
 /**
  * Opens `path` (`:memory:` allowed), creating its folder, and migrates it.
@@ -27,8 +31,36 @@ export function openDb(path: string): Db {
   client.pragma('busy_timeout = 5000');
   client.pragma('cache_size = -32768'); // 32 MiB of page cache: a large backlog's indexes stay in memory
   const db = drizzle(client, { schema }) as Db;
+  try {
+    refuseNewerMigrations(client, path);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
   migrate(db, { migrationsFolder: MIGRATIONS });
+  // Recorded so that an older mjsim opening this file later can say which version it needs.
+  client.prepare("insert into sim_state (key, value) values ('migrated_by', ?) on conflict (key) do update set value = excluded.value").run(VERSION);
   return db;
+}
+
+/**
+ * Drizzle applies only migrations newer than the newest one it finds recorded, so a database migrated by a
+ * newer mjsim would otherwise open silently and fail later with "no such column". Refuse it by name.
+ */
+function refuseNewerMigrations(client: Database.Database, path: string): void {
+  const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  if (!hasTable) return;
+  const journal = JSON.parse(readFileSync(resolve(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const newestKnown = Math.max(...journal.entries.map((entry) => entry.when));
+  const unknown = client.prepare('select count(*) as n from __drizzle_migrations where created_at > ?').get(newestKnown) as { n: number };
+  if (unknown.n === 0) return;
+  const hasState = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'sim_state'").get();
+  const by = hasState ? (client.prepare("select value from sim_state where key = 'migrated_by'").get() as { value: string } | undefined)?.value : undefined;
+  const writer = by && by !== VERSION ? `mjsim ${by.slice(0, 40)} or newer` : 'a newer mjsim';
+  throw new DatabaseTooNewError(
+    `the database ${path} was written by ${writer} (it has ${unknown.n} migration(s) this mjsim ${VERSION} does not know): ` +
+      `run that version of mjsim, or point --db at another file`,
+  );
 }
 
 /** Runs `work` in one immediate transaction. @example inTransaction(db, () => claimDue(db, now, 10)) */

@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { ClockNotMovableError } from '../clock.js';
+import { ClockNotMovableError, ClockRangeError } from '../clock.js';
+import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
 import type { Settings } from '../config.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import type { EventType } from '../core/event-types.js';
@@ -246,15 +247,20 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Moves the clock to `target` through every due attempt in time order, and resolves once every attempt
-   * due by then has finished. Advances run one at a time.
+   * due by then has finished. Advances run one at a time. A target past the clock's limit (`'next'` too)
+   * rejects with `ClockRangeError` before the clock moves at all.
    */
   advance(target: number | 'next'): Promise<AdvanceSummary> {
     if (this.clock.mode === 'real') return Promise.reject(new ClockNotMovableError());
+    const beyond = target === 'next' ? null : targetBeyondLimit(this.clock.start, target);
+    if (beyond) return Promise.reject(new ClockRangeError(beyond));
     const run = this.advancing.then(async () => {
       await this.idle();
       const from = this.clock.now();
       const before = { ...this.counters };
       const until = target === 'next' ? Math.max(this.nextDueAt() ?? this.clock.now(), this.clock.now()) : target;
+      const nextBeyond = targetBeyondLimit(this.clock.start, until);
+      if (nextBeyond) throw new ClockRangeError(`The next due time: ${nextBeyond}`);
       for (let next = this.nextDueAt(); next !== null && next <= until; next = this.nextDueAt()) {
         this.moveClock(next);
         await this.idle();
@@ -263,8 +269,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.moveClock(until);
       await this.idle();
       return {
-        from: new Date(from).toISOString(),
-        to: new Date(this.clock.now()).toISOString(),
+        from: isoTime(from),
+        to: isoTime(this.clock.now()),
         attempts: this.counters.attempts - before.attempts,
         successes: this.counters.successes - before.successes,
         failures: this.counters.failures - before.failures,

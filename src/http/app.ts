@@ -4,7 +4,9 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
+import { ClockNotMovableError, ClockRangeError } from '../clock.js';
 import { basicAuth, type AuthVariables } from './auth.js';
+import { closeIfBodyUnread } from './body.js';
 import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
 import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
 import type { AppDeps } from './app-deps.js';
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const auth = basicAuth(deps.db);
 
+  app.use('*', closeIfBodyUnread);
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
@@ -48,9 +51,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));
   app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
-  app.notFound((c) => {
-    throw new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
-  });
+  // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
+  app.notFound((c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
   app.onError((error, c) => errorResponse(error, c));
   return app;
 }
@@ -61,24 +63,34 @@ function methodNotAllowed(allowed: string): never {
 
 /** The one place errors become responses, in the envelope of the API the path belongs to. */
 function errorResponse(error: Error, c: Context): Response {
-  const apiError = toApiError(error);
-  const api = apiOf(new URL(c.req.url).pathname);
-  const status = apiError.status as 400;
-  switch (api) {
+  return errorEnvelope(new URL(c.req.url).pathname, toApiError(error));
+}
+
+/**
+ * An error as the API of `path` writes it: Mailjet's envelopes under `/v3` and `/v3.1`, mjsim's
+ * `{"error":{"code","message"}}` elsewhere. Also used for errors raised before the app runs (serve.ts).
+ *
+ * @example
+ * errorEnvelope('/sim/clock', new ApiError('not-found', 'No route')).status // 404
+ */
+export function errorEnvelope(path: string, apiError: ApiError): Response {
+  const status = apiError.status;
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  switch (apiOf(path)) {
     case 'mailjet-v3':
       if (apiError.code === 'unauthorized') {
         return new Response(null, { status: 401, headers: { 'content-type': 'text/html', 'www-authenticate': AUTH_REALM } });
       }
-      return c.json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status }, status);
+      return json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status });
     case 'mailjet-send-v31': {
       const message = apiError.code === 'unauthorized' ? SEND_API_AUTH_MESSAGE : apiError.message;
       const code = apiError.code === 'unauthorized' ? 'mj-0015' : (apiError.mailjetCode ?? 'mj-0003');
-      const response = c.json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message }, status);
+      const response = json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message });
       if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
       return response;
     }
     case 'sim': {
-      const response = c.json({ error: { code: apiError.code, message: apiError.message } }, status);
+      const response = json({ error: { code: apiError.code, message: apiError.message } });
       if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
       return response;
     }
@@ -87,6 +99,8 @@ function errorResponse(error: Error, c: Context): Response {
 
 function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ClockRangeError) return new ApiError('clock-out-of-range', error.message);
+  if (error instanceof ClockNotMovableError) return new ApiError('clock-not-movable', error.message);
   if (error instanceof HTTPException) {
     if (error.status === 413) return new ApiError('payload-too-large', 'Request body too large');
     return new ApiError(error.status === 404 ? 'not-found' : 'invalid-input', error.message || 'Bad request');

@@ -5,6 +5,7 @@
 
 export type ErrorCode =
   | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'method-not-allowed'
   | 'invalid-input'
@@ -12,20 +13,25 @@ export type ErrorCode =
   | 'duplicate'
   | 'read-only-property'
   | 'payload-too-large'
+  | 'unsupported-media-type'
   | 'clock-not-movable'
+  | 'clock-out-of-range'
   | 'conflict'
   | 'internal';
 
 /** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
-export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 500 {
+export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 {
   switch (code) {
     case 'invalid-input':
     case 'malformed-json':
     case 'duplicate':
     case 'read-only-property':
+    case 'clock-out-of-range':
       return 400;
     case 'unauthorized':
       return 401;
+    case 'forbidden':
+      return 403;
     case 'not-found':
       return 404;
     case 'method-not-allowed':
@@ -35,6 +41,8 @@ export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 5
       return 409;
     case 'payload-too-large':
       return 413;
+    case 'unsupported-media-type':
+      return 415;
     case 'internal':
       return 500;
   }

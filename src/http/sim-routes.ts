@@ -4,10 +4,10 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { ClockNotMovableError } from '../clock.js';
+import { isoTime } from '../core/clock-range.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/delivery-state.js';
 import { parseDuration } from '../core/duration.js';
-import type { EventPayload } from '../core/event-payload.js';
+import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf } from '../db/attempts.js';
@@ -20,6 +20,7 @@ import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
 import { exactJson } from './exact-json.js';
+import { jsonBodyOnly, sameOriginOnly } from './request-guards.js';
 import { ApiError } from './errors.js';
 
 type Env = { Variables: AuthVariables };
@@ -35,14 +36,16 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const { db, clock, engine, settings } = deps;
   const app = new Hono<Env>();
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: new Date(clock.now()).toISOString() }));
+  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
+  app.post('*', sameOriginOnly);
   app.use('*', auth);
+  app.post('*', jsonBodyOnly);
 
   app.get('/clock', (c) =>
     c.json({
       mode: clock.mode,
       factor: clock.factor,
-      now: new Date(clock.now()).toISOString(),
+      now: isoTime(clock.now()),
       nowMs: clock.now(),
       nextDueAt: isoOrNull(engine.nextDueAt()),
       attemptsMade: engine.counters.attempts,
@@ -62,15 +65,10 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     } else {
       const time = Date.parse(parsed.data.to);
       if (Number.isNaN(time)) throw new ApiError('invalid-input', `Invalid time "${parsed.data.to}": use "next" or an ISO 8601 time`);
-      if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${new Date(clock.now()).toISOString()}`);
+      if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${isoTime(clock.now())}`);
       target = time;
     }
-    try {
-      return c.json(await engine.advance(target));
-    } catch (error) {
-      if (error instanceof ClockNotMovableError) throw new ApiError('clock-not-movable', error.message);
-      throw error;
-    }
+    return c.json(await engine.advance(target));
   });
 
   app.post('/events', async (c) => {
@@ -86,6 +84,8 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
         throw new ApiError('invalid-input', `Event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
       }
       if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `Event ${index}: "email" must be a string`);
+      const problem = givenFieldProblem(fields);
+      if (problem) throw new ApiError('invalid-input', `Event ${index}: ${problem}`);
       return { type: fields.event, fields };
     });
     const payloads = engine.emitEvents(c.get('account').id, inputs);
@@ -166,7 +166,7 @@ export function describe(delivery: Delivery) {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 function boundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {

@@ -112,7 +112,7 @@ export const CLIENT_SCRIPT = String.raw`(() => {
     const clock = document.getElementById('clock-now');
     if (!clock || clock.dataset.mode === 'manual') return;
     const now = Number(clock.dataset.now) + (Date.now() - renderedAt) * Number(clock.dataset.factor);
-    clock.textContent = new Date(now).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
+    if (!Number.isNaN(new Date(now).getTime())) clock.textContent = new Date(now).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
   }, 1000);
 })();
 `;

@@ -5,7 +5,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { advanceUntilSuspended } from '../../advance-until-suspended.js';
-import { ClockNotMovableError } from '../../clock.js';
 import { parseDuration } from '../../core/duration.js';
 import type { EventPayload } from '../../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
@@ -54,29 +53,24 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   app.post('/dashboard/clock/advance', requireActionHeader, async (c) => {
     const parsed = advanceBody.safeParse((await readJson(c)) ?? {});
     if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"}, {"to":"next"} or {"to":"suspension"}');
-    try {
-      if ('to' in parsed.data && parsed.data.to === 'suspension') {
-        const summary = await advanceUntilSuspended(engine);
-        const why = {
-          suspended: 'a URL was suspended',
-          'nothing-due': 'nothing is due any more',
-          'schedule-elapsed': 'the retry policy\'s whole schedule has passed without a suspension',
-          'step-limit': 'the step limit was reached',
-        }[summary.stoppedBecause];
-        return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
-      }
-      let target: number | 'next' = 'next';
-      if ('by' in parsed.data) {
-        const by = parseDuration(parsed.data.by);
-        if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
-        target = clock.now() + by;
-      }
-      const summary = await engine.advance(target);
-      return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended` });
-    } catch (error) {
-      if (error instanceof ClockNotMovableError) throw new ApiError('clock-not-movable', error.message);
-      throw error;
+    if ('to' in parsed.data && parsed.data.to === 'suspension') {
+      const summary = await advanceUntilSuspended(engine);
+      const why = {
+        suspended: 'a URL was suspended',
+        'nothing-due': 'nothing is due any more',
+        'schedule-elapsed': 'the retry policy\'s whole schedule has passed without a suspension',
+        'step-limit': 'the step limit was reached',
+      }[summary.stoppedBecause];
+      return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
     }
+    let target: number | 'next' = 'next';
+    if ('by' in parsed.data) {
+      const by = parseDuration(parsed.data.by);
+      if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
+      target = clock.now() + by;
+    }
+    const summary = await engine.advance(target);
+    return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended` });
   });
 
   app.post('/dashboard/events', requireActionHeader, async (c) => {

@@ -1,11 +1,13 @@
 /**
  * How the dashboard writes times and attempt results.
  */
+import { isoTime } from '../../core/clock-range.js';
 import { formatDuration } from '../../core/duration.js';
 
 /** A clock time as `2026-01-01 05:05:00Z`. @example clockText(0) // '1970-01-01 00:00:00Z' */
 export function clockText(ms: number | null): string {
   if (ms === null) return '—';
+  if (Number.isNaN(new Date(ms).getTime())) return isoTime(ms);
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms % 1000 ? iso.slice(19, 23) : ''}Z`;
 }
