@@ -5,6 +5,7 @@
 
 export type ErrorCode =
   | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'method-not-allowed'
   | 'invalid-input'
@@ -17,7 +18,7 @@ export type ErrorCode =
   | 'internal';
 
 /** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
-export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 500 {
+export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500 {
   switch (code) {
     case 'invalid-input':
     case 'malformed-json':
@@ -26,6 +27,8 @@ export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 5
       return 400;
     case 'unauthorized':
       return 401;
+    case 'forbidden':
+      return 403;
     case 'not-found':
       return 404;
     case 'method-not-allowed':
