@@ -38,6 +38,15 @@ describe('ClaimGate', () => {
     expect(fill(gate, 3)).toBe(8);
   });
 
+  it('while several URLs hold lane slots, each gets at most an equal part of the lane', () => {
+    const gate = gateOf({ 1: 'slow', 2: 'slow', 3: 'slow' }, [[1, 2], [2, 1]], 16, 16);
+    expect(fill(gate, 1)).toBe(2); // a lane of 8, two holders: up to 4 each
+    expect(fill(gate, 3)).toBe(3); // a third joins: up to ceil(8 / 3) = 3 each
+    expect(fill(gate, 2)).toBe(0); // the lane is full (4 + 1 + 3)
+    const alone = gateOf({ 1: 'slow' }, [], 16, 16);
+    expect(fill(alone, 1)).toBe(8); // alone, a URL may use the whole lane
+  });
+
   it('counts what is already in flight', () => {
     const gate = gateOf({ 1: 'slow', 2: 'slow' }, [[1, 4]]);
     expect(gate.admits(2)).toBe(false);

@@ -2,7 +2,7 @@
  * Fair shares of the attempt pool. A URL whose attempts come back quickly may use the whole pool (up to the
  * per-URL limit): its slots turn over in milliseconds, so it delays nobody for long. A URL that hangs, times
  * out or answers slowly holds its slots for up to the attempt timeout, so such URLs share a **slow lane** of
- * half the pool. A URL not seen yet gets one probe slot outside the lane while it has nothing in flight, so
+ * half the pool, each at most an equal part of it while several hold lane slots. A URL not seen yet gets one probe slot outside the lane while it has nothing in flight, so
  * a new healthy URL never waits behind the lane. Pure: the engine feeds in what it observes.
  */
 
@@ -55,6 +55,8 @@ export class ClaimGate {
   private readonly taken: Map<number, number>;
   private laneTaken = 0;
   private readonly laneSize: number;
+  /** Lane slots held per URL (only URLs holding some). */
+  private readonly laneHeld = new Map<number, number>();
 
   constructor(
     private readonly state: {
@@ -66,21 +68,31 @@ export class ClaimGate {
   ) {
     this.taken = new Map(state.inFlightByUrl);
     this.laneSize = slowLaneSize(state.concurrency);
-    for (const [id, count] of state.inFlightByUrl) this.laneTaken += this.laneSlotsOf(id, count);
+    for (const [id, count] of state.inFlightByUrl) {
+      const slots = this.laneSlotsOf(id, count);
+      this.laneTaken += slots;
+      if (slots > 0) this.laneHeld.set(id, slots);
+    }
   }
 
   /** Whether the URL may take one more slot now. */
   admits(callbackUrlId: number): boolean {
     const count = this.taken.get(callbackUrlId) ?? 0;
     if (count >= this.state.perUrlLimit) return false;
-    if (this.inLane(callbackUrlId, count)) return this.laneTaken < this.laneSize;
-    return true;
+    if (!this.inLane(callbackUrlId, count)) return true;
+    if (this.laneTaken >= this.laneSize) return false;
+    const held = this.laneHeld.get(callbackUrlId) ?? 0;
+    const sharers = this.laneHeld.size + (held > 0 ? 0 : 1);
+    return held < Math.ceil(this.laneSize / sharers);
   }
 
   /** Takes the slot (after `admits` said yes). */
   take(callbackUrlId: number): void {
     const count = this.taken.get(callbackUrlId) ?? 0;
-    if (this.inLane(callbackUrlId, count)) this.laneTaken += 1;
+    if (this.inLane(callbackUrlId, count)) {
+      this.laneTaken += 1;
+      this.laneHeld.set(callbackUrlId, (this.laneHeld.get(callbackUrlId) ?? 0) + 1);
+    }
     this.taken.set(callbackUrlId, count + 1);
   }
 
