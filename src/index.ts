@@ -48,7 +48,7 @@ export type Attempt = StoredAttempt;
 
 /**
  * How an attempt ended: `success`, `http-status` (a status other than success), `timeout`, `refused`,
- * `reset`, `dns`, `tls`, `error`, `interrupted` or `url-gone`.
+ * `reset`, `dns`, `tls`, `self` (refused: the URL points at mjsim itself), `error`, `interrupted` or `url-gone`.
  *
  * @example
  * const outcome: AttemptOutcome = sim.delivery(id)!.attempts[0]!.outcome ?? 'interrupted';

@@ -4,7 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import type { Clock } from './clock.js';
+import type { SelfListener } from './core/self-target.js';
 import type { ServeConfig } from './config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { openDb, type Db } from './db/open-db.js';
@@ -51,8 +53,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const configured = config.apiKeys.length ? ensureAccounts(db, config.apiKeys, now) : [];
   const devAccount = config.apiKeys.length ? undefined : ensureDevAccount(db, now);
   const accounts = devAccount ? [devAccount] : configured;
-  const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency));
-  const app = createApp({ db, clock, engine, settings: config.settings });
+  // Known once listening: the transport and the registration routes refuse webhooks to mjsim itself.
+  let listener: SelfListener | undefined;
+  const selfListener = () => listener;
+  const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
+  const app = createApp({ db, clock, engine, settings: config.settings, selfListener });
   const server = createServer(nodeListener(app.fetch, config.host));
   answerClientErrors(server);
   server.keepAliveTimeout = 65_000;
@@ -63,10 +68,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
       resolve();
     });
   });
+  const port = (server.address() as AddressInfo).port;
+  listener = { host: config.host, port, localAddresses: interfaceAddresses };
   const { interrupted } = engine.start();
   engine.persistClock();
   const clockSaver = clock.mode === 'scaled' ? setInterval(() => engine.persistClock(), 1_000).unref() : undefined;
-  const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -91,4 +97,9 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
       return closing;
     },
   };
+}
+
+/** Every address of this machine's interfaces (read at each check: interfaces may come and go). */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address));
 }

@@ -4,8 +4,19 @@
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
-/** How an attempt ended. */
-export type AttemptOutcome = 'success' | 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'error' | 'interrupted' | 'url-gone';
+/** How an attempt ended (`self`: refused by mjsim, the URL points at its own listener). */
+export type AttemptOutcome =
+  | 'success'
+  | 'http-status'
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'dns'
+  | 'tls'
+  | 'self'
+  | 'error'
+  | 'interrupted'
+  | 'url-gone';
 
 export interface Attempt {
   id: number;

@@ -155,46 +155,63 @@ interface DueRow {
 const DUE_COLUMNS = `d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
   c.url, c.is_backup, c.status as url_status`;
 
+/** Decides, slot by slot, whether a delivery to a URL may start now (see `ClaimGate` in core/fair-share.ts). */
+export interface ClaimGate {
+  admits(callbackUrlId: number): boolean;
+  take(callbackUrlId: number): void;
+}
+
 /**
  * Claims up to `limit` due deliveries in one transaction (the caller's): each becomes in-flight and gets
- * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. No URL gets more
- * than `perUrlLimit` in flight, counting `inFlightByUrl`.
+ * an open attempt row, so a crash leaves a trace that recovery turns into `interrupted`. `gate` says which
+ * URL may take another slot (per-URL limit, slow lane).
  *
- * The head of the queue comes from the partial index `deliveries_due` (named, because SQLite's planner
- * otherwise prefers the status index and sorts every pending row). When a URL at its limit holds that head,
- * the other URLs' due work is looked up per URL through `deliveries_url_due`, so a huge backlog on one busy
- * URL never costs a scan.
+ * Slots go round-robin across URLs, oldest due work first: the head of the queue comes from the partial
+ * index `deliveries_due` (named, because SQLite's planner otherwise prefers the status index and sorts
+ * every pending row) and is dealt one delivery per URL per round. When the gate turns a URL of the head
+ * away, the other URLs' due work is looked up per URL through `deliveries_url_due`, starting after URL
+ * `rotateAfter` (the last one served) so that no URL starves behind lower IDs, and a huge backlog on one
+ * busy URL never costs a scan.
+ *
+ * @example
+ * inTransaction(db, () => claimDue(db, clock.now(), 16, new ClaimGate({ concurrency: 128, perUrlLimit: 32, inFlightByUrl, speedOf })));
  */
-export function claimDue(db: Db, now: number, limit: number, inFlightByUrl: ReadonlyMap<number, number>, perUrlLimit: number): ClaimedDelivery[] {
+export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, rotateAfter = 0): ClaimedDelivery[] {
   const head = statement(
     db,
     `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_due left join callback_urls c on c.id = d.callback_url_id
       where d.status = 'pending' and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
   ).all(now, limit) as DueRow[];
-  const taken = new Map(inFlightByUrl);
   const chosen: DueRow[] = [];
-  let blocked = false;
-  const take = (row: DueRow): boolean => {
-    if (row.callback_url_id === null) return chosen.push(row) > 0;
-    const count = taken.get(row.callback_url_id) ?? 0;
-    if (count >= perUrlLimit) return false;
-    taken.set(row.callback_url_id, count + 1);
-    return chosen.push(row) > 0;
-  };
-  for (const row of head) blocked = !take(row) || blocked;
-  if (blocked && chosen.length < limit) {
+  const turnedAway = new Set<number>();
+  const queues = new Map<number | null, DueRow[]>();
+  for (const row of head) {
+    const queue = queues.get(row.callback_url_id);
+    if (queue) queue.push(row);
+    else queues.set(row.callback_url_id, [row]);
+  }
+  dealRoundRobin([...queues.keys()], limit, chosen, gate, turnedAway, (urlId) => queues.get(urlId)?.shift());
+  if (turnedAway.size > 0 && chosen.length < limit) {
     const seen = new Set(chosen.map((row) => row.id));
-    for (const urlId of urlsWithDueWork(db, now)) {
-      const room = Math.min(perUrlLimit - (taken.get(urlId) ?? 0), limit - chosen.length);
-      if (room <= 0) continue;
-      const rows = statement(
-        db,
-        `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_url_due left join callback_urls c on c.id = d.callback_url_id
-          where d.status = 'pending' and d.callback_url_id = ? and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
-      ).all(urlId, now, room + perUrlLimit) as DueRow[];
-      for (const row of rows) if (!seen.has(row.id) && chosen.length < limit) take(row);
-      if (chosen.length >= limit) break;
-    }
+    const fetched = new Map<number, DueRow[]>();
+    const more = statement(
+      db,
+      `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_url_due left join callback_urls c on c.id = d.callback_url_id
+        where d.status = 'pending' and d.callback_url_id = ? and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
+    );
+    const next = (urlId: number | null): DueRow | undefined => {
+      const id = urlId as number;
+      let rows = fetched.get(id);
+      if (!rows) {
+        const alreadyChosen = chosen.filter((row) => row.callback_url_id === id).length;
+        rows = (more.all(id, now, limit + alreadyChosen) as DueRow[]).filter((row) => !seen.has(row.id));
+        fetched.set(id, rows);
+      }
+      return rows.shift();
+    };
+    const urls = urlsWithDueWork(db, now).filter((id) => !turnedAway.has(id));
+    const rotated = [...urls.filter((id) => id > rotateAfter), ...urls.filter((id) => id <= rotateAfter)];
+    dealRoundRobin(rotated, limit, chosen, gate, turnedAway, next);
   }
   const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
@@ -218,12 +235,43 @@ export function claimDue(db: Db, now: number, limit: number, inFlightByUrl: Read
   });
 }
 
-/** Callback URLs with a pending delivery due by `now` (one index probe per registered URL). */
+/**
+ * Deals slots one delivery per URL per round until `limit` are chosen or no URL can take more. Deliveries
+ * without a URL (deleted) always pass: they end at once. A URL the gate turns away leaves the deal.
+ */
+function dealRoundRobin(
+  urls: (number | null)[],
+  limit: number,
+  chosen: DueRow[],
+  gate: ClaimGate,
+  turnedAway: Set<number>,
+  nextOf: (urlId: number | null) => DueRow | undefined,
+): void {
+  let active = urls;
+  while (active.length > 0 && chosen.length < limit) {
+    const stillActive: (number | null)[] = [];
+    for (const urlId of active) {
+      if (chosen.length >= limit) break;
+      if (urlId !== null && !gate.admits(urlId)) {
+        turnedAway.add(urlId);
+        continue;
+      }
+      const row = nextOf(urlId);
+      if (!row) continue;
+      if (urlId !== null) gate.take(urlId);
+      chosen.push(row);
+      stillActive.push(urlId);
+    }
+    active = stillActive;
+  }
+}
+
+/** Callback URLs with a pending delivery due by `now`, by ID (one index probe per registered URL). */
 function urlsWithDueWork(db: Db, now: number): number[] {
   const rows = statement(
     db,
     `select c.id from callback_urls c where exists (select 1 from deliveries d indexed by deliveries_url_due
-       where d.status = 'pending' and d.callback_url_id = c.id and d.next_attempt_at <= ?)`,
+       where d.status = 'pending' and d.callback_url_id = c.id and d.next_attempt_at <= ?) order by c.id`,
   ).all(now) as { id: number }[];
   return rows.map((row) => row.id);
 }

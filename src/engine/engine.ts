@@ -11,6 +11,7 @@ import { ClockNotMovableError, ClockRangeError } from '../clock.js';
 import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
 import type { Settings } from '../config.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
+import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
@@ -22,7 +23,7 @@ import { readState, writeState } from '../db/sim-state.js';
 import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
-import { VERSION } from '../version.js';
+import { WEBHOOK_USER_AGENT } from '../version.js';
 
 /** What one advance of the clock did. */
 export interface AdvanceSummary {
@@ -73,6 +74,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private readonly inFlightByUrl = new Map<number, number>();
+  /** How quickly each URL's last attempt came back: slow ones share the slow lane (core/fair-share.ts). */
+  private readonly speeds: UrlSpeeds;
+  /** The last URL served, so that the next claim pass starts after it (round-robin). */
+  private claimCursor = 0;
   private completions: { claim: ClaimedDelivery; result: AttemptResult }[] = [];
   private flushScheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -88,6 +93,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   ) {
     super();
     this.setMaxListeners(100);
+    this.speeds = new UrlSpeeds(settings.attemptTimeoutMs);
   }
 
   /** Recovers what a crash left in flight, then starts dispatching. */
@@ -311,9 +317,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && this.inFlight < CLAIM_BATCH_FLOOR);
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
     if (worthClaiming) {
+      const gate = new ClaimGate({
+        concurrency: this.settings.concurrency,
+        perUrlLimit: this.settings.perUrlConcurrency,
+        inFlightByUrl: this.inFlightByUrl,
+        speedOf: (id) => this.speeds.speedOf(id),
+      });
       claimed = inTransaction(this.db, () =>
-        claimDue(this.db, now, capacity, this.inFlightByUrl, this.settings.perUrlConcurrency).map((claim) => ({ claim, body: this.bodyOf(claim) })),
+        claimDue(this.db, now, capacity, gate, this.claimCursor).map((claim) => ({ claim, body: this.bodyOf(claim) })),
       );
+      const lastUrl = claimed.findLast(({ claim }) => claim.callbackUrlId !== null)?.claim.callbackUrlId;
+      if (lastUrl != null) this.claimCursor = lastUrl;
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
     if (routed === ROUTE_BATCH || claimed.length > 0) {
@@ -365,7 +379,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       .post(claim.url, body, {
         timeoutMs: this.settings.attemptTimeoutMs,
         responseCapBytes: this.settings.responseCapBytes,
-        userAgent: `mjsim/${VERSION} (mailjet-webhook-simulator)`,
+        userAgent: WEBHOOK_USER_AGENT,
       })
       .then(done, (error: Error) => done({ outcome: 'error', httpStatus: null, responseBody: null, error: error.message }));
   }
@@ -417,9 +431,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         }
       });
     }
-    for (const { claim } of batch) {
+    for (const { claim, result } of batch) {
       this.inFlight -= 1;
       if (claim.callbackUrlId !== null) {
+        this.speeds.record(claim.callbackUrlId, { timedOut: result.outcome === 'timeout', latencyMs: result.latencyMs });
         const left = (this.inFlightByUrl.get(claim.callbackUrlId) ?? 1) - 1;
         if (left <= 0) this.inFlightByUrl.delete(claim.callbackUrlId);
         else this.inFlightByUrl.set(claim.callbackUrlId, left);

@@ -1,10 +1,18 @@
 /**
  * One webhook POST over node:http(s) with keep-alive: Basic credentials from the URL's userinfo, no
- * redirects, a per-attempt timeout, and the response body read only up to a cap. Every failure is
- * classified (timeout, refused, reset, DNS, TLS) instead of thrown.
+ * redirects, a per-attempt timeout that covers the whole exchange (connect, headers and body: an endless
+ * or over-long body is cut there), and the response body kept only up to a cap. Every failure is classified
+ * (timeout, refused, reset, DNS, TLS, self) instead of thrown.
+ *
+ * It never POSTs to mjsim's own listener: a literal address is checked before connecting, a name after it
+ * resolves (a custom `lookup`), so `http://localhost:PORT/sim/events` or a name that resolves to loopback
+ * ends as a `self` failure without a byte sent.
  */
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { isSelfAddress, type SelfListener } from '../core/self-target.js';
 import type { AttemptOutcome } from '../db/attempts.js';
 
 export interface PostOptions {
@@ -15,7 +23,7 @@ export interface PostOptions {
 
 export interface PostResult {
   /** `http-status` when a response came; the failure kind otherwise (the caller decides success). */
-  outcome: Extract<AttemptOutcome, 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'error'>;
+  outcome: Extract<AttemptOutcome, 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'self' | 'error'>;
   httpStatus: number | null;
   responseBody: string | null;
   error: string | null;
@@ -27,20 +35,26 @@ export interface Transport {
   close(): void;
 }
 
+/** The error a POST to mjsim's own listener ends with (its `code` is classified as `self`). */
+class SelfDeliveryError extends Error {
+  readonly code = 'ESELF';
+}
+
 /**
- * The real transport.
+ * The real transport. `self` tells where mjsim itself listens (undefined until it does); POSTs there are
+ * refused.
  *
  * @example
- * const transport = createHttpTransport(256);
+ * const transport = createHttpTransport(256, () => ({ host: '127.0.0.1', port: 7355, localAddresses: () => [] }));
  * await transport.post('http://127.0.0.1:9000/hook', '{}', { timeoutMs: 10_000, responseCapBytes: 4096, userAgent: 'mjsim' });
  */
-export function createHttpTransport(maxSockets: number): Transport {
+export function createHttpTransport(maxSockets: number, self: () => SelfListener | undefined = () => undefined): Transport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
   };
   return {
-    post: (url, body, options) => post(agents, url, body, options),
+    post: (url, body, options) => post(agents, self, url, body, options),
     close: () => {
       agents['http:'].destroy();
       agents['https:'].destroy();
@@ -48,7 +62,13 @@ export function createHttpTransport(maxSockets: number): Transport {
   };
 }
 
-function post(agents: { 'http:': http.Agent; 'https:': https.Agent }, target: string, body: string, options: PostOptions): Promise<PostResult> {
+function post(
+  agents: { 'http:': http.Agent; 'https:': https.Agent },
+  self: () => SelfListener | undefined,
+  target: string,
+  body: string,
+  options: PostOptions,
+): Promise<PostResult> {
   return new Promise((resolve) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -75,11 +95,19 @@ function post(agents: { 'http:': http.Agent; 'https:': https.Agent }, target: st
       headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
     }
     const isHttps = url.protocol === 'https:';
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || (isHttps ? 443 : 80));
+    const listener = self();
+    if (listener && isIP(hostname) && isSelfAddress(hostname, port, listener)) {
+      finish({ outcome: 'self', httpStatus: null, responseBody: null, error: selfMessage(hostname, port) });
+      return;
+    }
     const request = (isHttps ? https : http).request(
       {
         protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port || (isHttps ? 443 : 80),
+        hostname,
+        port,
+        ...(listener && !isIP(hostname) ? { lookup: refusingSelf(listener, port) } : {}),
         path: `${url.pathname}${url.search}`,
         method: 'POST',
         headers,
@@ -108,8 +136,27 @@ function post(agents: { 'http:': http.Agent; 'https:': https.Agent }, target: st
   });
 }
 
+/** A DNS lookup that fails with `ESELF` when the name resolves to mjsim's own listener. */
+function refusingSelf(listener: SelfListener, port: number): LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const own = addresses.find((entry) => isSelfAddress(entry.address, port, listener));
+      if (own) return callback(new SelfDeliveryError(selfMessage(`${hostname} (${own.address})`, port)), '', 0);
+      if (options.all) return (callback as unknown as (e: null, all: dns.LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0] as dns.LookupAddress;
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+function selfMessage(host: string, port: number): string {
+  return `refused: ${host}:${port} is mjsim's own listener; a webhook to itself would feed every delivery back in as new events`;
+}
+
 function classify(error: NodeJS.ErrnoException): Pick<PostResult, 'outcome' | 'error'> {
   const code = error.code ?? '';
+  if (code === 'ESELF') return { outcome: 'self', error: error.message };
   const message = `${code ? `${code}: ` : ''}${error.message}`;
   if (code === 'ECONNREFUSED') return { outcome: 'refused', error: message };
   if (code === 'ECONNRESET' || code === 'EPIPE' || error.message === 'socket hang up') return { outcome: 'reset', error: message };

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-db.js';
 import type { Engine } from '../engine/engine.js';
 import type { Settings } from '../config.js';
+import type { SelfListener } from '../core/self-target.js';
 
 /** What the HTTP app is built from (the composition root hands these in). */
 export interface AppDeps {
@@ -9,4 +10,6 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly engine: Engine;
   readonly settings: Settings;
+  /** Where mjsim itself listens, once it does (registration refuses webhook URLs that point there). */
+  readonly selfListener?: () => SelfListener | undefined;
 }

@@ -15,6 +15,7 @@ import { messageHistoryRoutes, messageRoutes } from './message-routes.js';
 import { sendV3Routes, sendV31Routes } from './send-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { isMjsimUserAgent } from '../version.js';
 
 type Api = 'mailjet-v3' | 'mailjet-send-v31' | 'sim';
 
@@ -37,6 +38,15 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const auth = basicAuth(deps.db);
 
   app.use('*', closeIfBodyUnread);
+  // A request with mjsim's webhook User-Agent is a webhook that came back in (a URL pointing at this or
+  // another mjsim): accepting it would turn one event into an endless stream.
+  app.use('*', async (c, next) => {
+    if (isMjsimUserAgent(c.req.header('user-agent'))) {
+      throw new ApiError('forbidden', 'Refused: this request carries the User-Agent of an mjsim webhook; mjsim does not accept its own webhooks (they would loop)');
+    }
+    await next();
+  });
+
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));

@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { validateCallbackUrlInput, type CallbackUrlInput } from '../core/callback-url-input.js';
 import { EVENT_TYPES, eventTypeOfCode, isEventType, MAILJET_TYPE_CODE, type EventType } from '../core/event-types.js';
+import { isSelfUrl, normalizeHost } from '../core/self-target.js';
 import {
   countCallbackUrls,
   deleteCallbackUrl,
@@ -15,6 +16,7 @@ import {
   type CallbackUrl,
   type CallbackUrlFilter,
 } from '../db/callback-urls.js';
+import { maskCredentials } from '../db/deliveries.js';
 import { inTransaction } from '../db/open-db.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
@@ -53,6 +55,7 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
 
   app.post('/', async (c) => {
     const input = validated(await readJson(c), 'create');
+    assertNotSelf(c, input.Url);
     const accountId = c.get('account').id;
     const row = inTransaction(db, () => {
       assertKeyFree(accountId, input.EventType as EventType, input.IsBackup ?? false);
@@ -74,6 +77,7 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
 
   app.put('/:id', async (c) => {
     const input = validated(await readJson(c), 'update');
+    assertNotSelf(c, input.Url);
     const before = findOrThrow(c);
     const changes = changesOf(before, input);
     if (Object.keys(changes).length === 0) return c.body(null, 304);
@@ -115,6 +119,22 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
     }
     if (!row) throw new ApiError('not-found', 'Object not found');
     return row;
+  }
+
+  /** A webhook to mjsim's own listener (or the host:port this request reached it by) would loop. */
+  function assertNotSelf(c: Context<Env>, url: string | undefined): void {
+    const listener = deps.selfListener?.();
+    if (url === undefined || listener === undefined) return;
+    const host = c.req.header('host') ?? '';
+    const reached = URL.canParse(`http://${host}`) ? new URL(`http://${host}`) : undefined;
+    const reachedAs = reached ? [`${normalizeHost(reached.hostname)}:${reached.port || 80}`] : [];
+    if (isSelfUrl(url, { ...listener, reachedAs })) {
+      throw new ApiError(
+        'invalid-input',
+        `Invalid value "${maskCredentials(url)}" for property "Url": it points at this mjsim itself (port ${listener.port}); ` +
+          'mjsim refuses to deliver webhooks to its own listener, since every delivery would come back as new events',
+      );
+    }
   }
 
   function assertKeyFree(accountId: number, eventType: EventType, isBackup: boolean): void {
