@@ -60,7 +60,7 @@ function methodNotAllowed(allowed: string): never {
 }
 
 /** The one place errors become responses, in the envelope of the API the path belongs to. */
-function errorResponse(error: Error, c: Context): Response {
+export function errorResponse(error: Error, c: Context): Response {
   const apiError = toApiError(error);
   const api = apiOf(new URL(c.req.url).pathname);
   const status = apiError.status as 400;

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'payload-too-large'
   | 'clock-not-movable'
   | 'conflict'
+  | 'https-required'
   | 'internal';
 
 /** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
@@ -23,6 +24,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 404 | 405 | 409 | 413 | 5
     case 'malformed-json':
     case 'duplicate':
     case 'read-only-property':
+    case 'https-required':
       return 400;
     case 'unauthorized':
       return 401;
