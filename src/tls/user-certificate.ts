@@ -23,18 +23,21 @@ export function readUserCertificate(cert: string, key: string): PemPair | string
   try {
     certificate = new X509Certificate(certText);
   } catch (error) {
-    return `TLS certificate ${cert}: not a PEM certificate (${(error as Error).message})`;
+    return `TLS certificate ${label(cert)}: not a PEM certificate (${(error as Error).message})`;
   }
   try {
-    if (!certificate.checkPrivateKey(createPrivateKey(keyText))) return `TLS key ${key} does not belong to the certificate ${cert}`;
+    if (!certificate.checkPrivateKey(createPrivateKey(keyText))) return `TLS key ${label(key)} does not belong to the certificate ${label(cert)}`;
   } catch (error) {
-    return `TLS key ${key}: not a PEM private key without a passphrase (${(error as Error).message})`;
+    return `TLS key ${label(key)}: not a PEM private key without a passphrase (${(error as Error).message})`;
   }
   return { cert: certText, key: keyText };
 }
 
+const isPem = (value: string) => value.includes('-----BEGIN ');
+const label = (value: string) => (isPem(value) ? '(PEM text)' : value);
+
 function pemOrFile(value: string, what: string): string | { error: string } {
-  if (value.includes('-----BEGIN ')) return value;
+  if (isPem(value)) return value;
   try {
     return readFileSync(value, 'utf8');
   } catch (error) {
