@@ -60,7 +60,10 @@ export async function call(options: ClientOptions, method: string, path: string,
   try {
     response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : stringifyJson(body) });
   } catch (error) {
-    throw new CliError(`cannot reach mjsim at ${base}: ${(error as Error).cause ?? (error as Error).message}`, EXIT.unreachable);
+    const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+    // Node's fetch trusts only the CAs it started with: a self-signed mjsim needs its CA named at start.
+    const hint = cause?.code && /CERT|SELF_SIGNED|ISSUER|LEAF/.test(cause.code) ? ' (start the command with NODE_EXTRA_CA_CERTS=mjsim-ca.pem, the file beside the database)' : '';
+    throw new CliError(`cannot reach mjsim at ${base}: ${cause ?? (error as Error).message}${hint}`, EXIT.unreachable);
   }
   const text = await response.text();
   const data = parseAnswer(text);

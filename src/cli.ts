@@ -1,6 +1,7 @@
 /**
  * The `mjsim` command: a thin layer over `startServer` and over the control API of a running server.
  */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './config.js';
 import { startServer } from './serve.js';
@@ -32,6 +33,10 @@ export function buildCli(): Command {
       port: flags.port,
       host: flags.host,
       db: flags.db,
+      tlsMode: flags.tls,
+      tlsCert: flags.tlsCert,
+      tlsKey: flags.tlsKey,
+      tlsNames: flags.tlsNames,
       apiKeys: flags.apiKey,
       clock: flags.clock,
       policy: flags.policy,
@@ -62,6 +67,14 @@ export function buildCli(): Command {
       `mjsim ${VERSION} listening on ${server.url}`,
       `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}`,
     ];
+    const selfSigned = server.selfSigned;
+    if (selfSigned) {
+      lines.push(
+        `  TLS: self-signed certificate for ${config.tls.mode === 'self-signed' ? config.tls.names.join(', ') : ''}`,
+        `  CA: ${resolve(selfSigned.caPath)}${selfSigned.created.ca ? ' (new: trust it once)' : ''}`,
+        '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
+      );
+    }
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
@@ -71,7 +84,7 @@ export function buildCli(): Command {
       lines.push(
         '',
         'Try it:',
-        `  curl -s -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
+        `  curl -s${selfSigned ? ` --cacert ${selfSigned.caPath}` : ''} -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
         `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":2}'`,
       );
     }

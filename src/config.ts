@@ -2,11 +2,16 @@
  * Configuration, parsed once from flags and environment into a frozen object. Flags win over environment.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseClockSpec, type ClockMode } from './clock.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
 import { parseScenarioFile, type ScenarioFile } from './core/scenario-config.js';
+import type { PemPair } from './tls/generate-certificates.js';
+import { DEFAULT_TLS_NAMES } from './tls/self-signed.js';
+import { readUserCertificate } from './tls/user-certificate.js';
 
 /** The port mjsim listens on by default: unused by common dev tools. */
 export const DEFAULT_PORT = 7355;
@@ -27,11 +32,21 @@ export interface Settings {
   readonly scenario?: ScenarioFile | undefined;
 }
 
+/**
+ * How mjsim serves: plain HTTP, HTTPS with a certificate it makes and keeps in `dir` (for `names`), or
+ * HTTPS with the user's own certificate.
+ */
+export type TlsConfig =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'self-signed'; readonly dir: string; readonly names: readonly string[] }
+  | { readonly mode: 'certificate'; readonly pair: PemPair };
+
 /** Everything `mjsim serve` needs. */
 export interface ServeConfig {
   readonly port: number;
   readonly host: string;
   readonly db: string;
+  readonly tls: TlsConfig;
   readonly apiKeys: readonly { publicKey: string; secretKey: string }[];
   readonly clock: { mode: ClockMode; factor: number };
   readonly settings: Settings;
@@ -42,6 +57,15 @@ export const OPTIONS = [
   { flag: '--port <n>', env: 'MJSIM_PORT', default: String(DEFAULT_PORT), help: 'port to listen on (0 picks a free one)' },
   { flag: '--host <addr>', env: 'MJSIM_HOST', default: '127.0.0.1', help: 'address to listen on' },
   { flag: '--db <path>', env: 'MJSIM_DB', default: DEFAULT_DB, help: 'SQLite file (WAL mode), or :memory:' },
+  {
+    flag: '--tls <mode>',
+    env: 'MJSIM_TLS',
+    default: 'off',
+    help: 'self-signed: serve HTTPS with a certificate mjsim makes, signed by mjsim-ca.pem beside the database',
+  },
+  { flag: '--tls-cert <pem>', env: 'MJSIM_TLS_CERT', default: '(none)', help: 'serve HTTPS with this certificate (PEM, chain may follow); needs --tls-key' },
+  { flag: '--tls-key <pem>', env: 'MJSIM_TLS_KEY', default: '(none)', help: 'the private key of --tls-cert (PEM, no passphrase)' },
+  { flag: '--tls-names <names>', env: 'MJSIM_TLS_NAMES', default: '(none)', help: 'more host names or IPs for the self-signed certificate, comma-separated' },
   {
     flag: '--api-key <public:secret>',
     env: 'MJSIM_API_KEYS',
@@ -90,10 +114,44 @@ const keyPair = z.string().transform((text, ctx) => {
   return { publicKey: text.slice(0, colon), secretKey: text.slice(colon + 1) };
 });
 
+const tlsSchema = z
+  .object({
+    mode: z.string(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    names: z.string(),
+    db: z.string(),
+    host: z.string(),
+  })
+  .transform((raw, ctx): TlsConfig => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    const cert = raw.cert || undefined;
+    const key = raw.key || undefined;
+    if (raw.mode !== 'off' && raw.mode !== 'self-signed') return fail(`invalid TLS mode "${raw.mode}": use self-signed, or --tls-cert and --tls-key`);
+    if (raw.mode === 'self-signed') {
+      if (cert || key) return fail('--tls self-signed and --tls-cert/--tls-key exclude each other: choose one');
+      const extra = raw.names.split(',').map((name) => name.trim()).filter(Boolean);
+      const listen = raw.host !== '0.0.0.0' && raw.host !== '::' && !raw.host.startsWith('127.') ? [raw.host] : [];
+      const names = [...new Set([...DEFAULT_TLS_NAMES, ...listen, ...extra])];
+      const invalid = names.find((name) => !isIP(name) && !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name));
+      if (invalid) return fail(`invalid TLS name "${invalid}": give host names or IP addresses`);
+      // An in-memory database has no folder: the certificates go where the default database would.
+      return { mode: 'self-signed', dir: dirname(raw.db === ':memory:' ? DEFAULT_DB : raw.db), names };
+    }
+    if (!cert && !key) return { mode: 'off' };
+    if (!cert || !key) return fail(`--tls-cert and --tls-key go together: ${cert ? '--tls-key' : '--tls-cert'} is missing`);
+    const pair = readUserCertificate(cert, key);
+    return typeof pair === 'string' ? fail(pair) : { mode: 'certificate', pair };
+  });
+
 const schema = z.object({
   port: z.coerce.number().int().min(0, 'port must be 0 to 65535').max(65535, 'port must be 0 to 65535'),
   host: z.string().min(1),
   db: z.string().min(1),
+  tls: tlsSchema,
   apiKeys: z.array(keyPair),
   clock: z.string().transform((text, ctx) => {
     const parsed = parseClockSpec(text);
@@ -139,7 +197,7 @@ const schema = z.object({
     }),
 });
 
-export type RawServeOptions = Partial<Record<keyof z.input<typeof schema>, unknown>>;
+export type RawServeOptions = Partial<Record<Exclude<keyof z.input<typeof schema>, 'tls'> | 'tlsMode' | 'tlsCert' | 'tlsKey' | 'tlsNames', unknown>>;
 
 export class ConfigError extends Error {}
 
@@ -152,10 +210,20 @@ export class ConfigError extends Error {}
 export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
   const envKeys = env.MJSIM_API_KEYS ? env.MJSIM_API_KEYS.split(',').map((pair) => pair.trim()).filter(Boolean) : [];
   const flagKeys = Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 ? flags.apiKeys : undefined;
+  const host = flags.host ?? env.MJSIM_HOST ?? '127.0.0.1';
+  const db = flags.db ?? env.MJSIM_DB ?? DEFAULT_DB;
   const raw = {
     port: flags.port ?? env.MJSIM_PORT ?? DEFAULT_PORT,
-    host: flags.host ?? env.MJSIM_HOST ?? '127.0.0.1',
-    db: flags.db ?? env.MJSIM_DB ?? DEFAULT_DB,
+    host,
+    db,
+    tls: {
+      mode: flags.tlsMode ?? env.MJSIM_TLS ?? 'off',
+      cert: flags.tlsCert ?? env.MJSIM_TLS_CERT,
+      key: flags.tlsKey ?? env.MJSIM_TLS_KEY,
+      names: flags.tlsNames ?? env.MJSIM_TLS_NAMES ?? '',
+      db,
+      host,
+    },
     apiKeys: flagKeys ?? envKeys,
     clock: flags.clock ?? env.MJSIM_CLOCK ?? 'real',
     policy: flags.policy ?? env.MJSIM_POLICY ?? DEFAULT_POLICY_NAME,
@@ -175,6 +243,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     port: value.port,
     host: value.host,
     db: value.db,
+    tls: Object.freeze(value.tls),
     apiKeys: Object.freeze(value.apiKeys),
     clock: Object.freeze(value.clock),
     settings: Object.freeze({

@@ -15,11 +15,16 @@ import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
 import { answerClientErrors, nodeListener } from './http/node-listener.js';
 import { restoreClock } from './stored-clock.js';
+import { httpsRequiredApp } from './http/https-required.js';
+import { createHttpsListener, type Listener } from './tls/https-listener.js';
+import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 
 /** A running simulator. */
 export interface RunningServer {
-  /** Base URL, e.g. `http://127.0.0.1:7355`. */
+  /** Base URL, e.g. `http://127.0.0.1:7355`, or `https://…` when serving TLS. */
   readonly url: string;
+  /** With `--tls self-signed`: the CA certificate clients must trust, its path, and whether it is new. */
+  readonly selfSigned: SelfSignedCertificate | undefined;
   readonly port: number;
   readonly db: Db;
   readonly clock: Clock;
@@ -29,6 +34,8 @@ export interface RunningServer {
   readonly devAccount: Account | undefined;
   /** How many attempts a previous run left in flight (recorded as interrupted and retried). */
   readonly interrupted: number;
+  /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
+  request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -41,6 +48,9 @@ export interface RunningServer {
  * await server.close();
  */
 export async function startServer(config: ServeConfig, options: { clockStart?: number } = {}): Promise<RunningServer> {
+  // Certificates follow real time, never the simulator's clock: clients check them against their own.
+  const selfSigned = config.tls.mode === 'self-signed' ? await ensureSelfSignedCertificate(config.tls.dir, config.tls.names, Date.now()) : undefined;
+  const pair = config.tls.mode === 'certificate' ? config.tls.pair : selfSigned;
   const db = openDb(config.db);
   let clock: Clock;
   try {
@@ -58,9 +68,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const selfListener = () => listener;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
   const app = createApp({ db, clock, engine, settings: config.settings, selfListener });
-  const server = createServer(nodeListener(app.fetch, config.host));
-  answerClientErrors(server);
-  server.keepAliveTimeout = 65_000;
+  const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -76,7 +84,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: `${pair ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    selfSigned,
     port,
     db,
     clock,
@@ -84,13 +93,14 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     accounts,
     devAccount,
     interrupted,
+    request: async (path, init) => app.request(path, init),
     close() {
       closing ??= (async () => {
         clearInterval(clockSaver);
         engine.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          server.closeAllConnections();
+          closeAllConnections();
         });
         db.$client.close();
       })();
@@ -102,4 +112,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
 /** Every address of this machine's interfaces (read at each check: interfaces may come and go). */
 function interfaceAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address));
+}
+
+function httpListener(fetch: (request: Request) => Response | Promise<Response>, hostname: string): Listener {
+  const server = createServer(nodeListener(fetch, hostname));
+  answerClientErrors(server);
+  server.keepAliveTimeout = 65_000;
+  return { server, closeAllConnections: () => server.closeAllConnections() };
 }

@@ -1,7 +1,7 @@
 /**
  * The library API: mjsim started in-process for a test suite. Reads and clock moves call the same engine
  * and database functions as the `/sim` routes; writes that Mailjet validates (registering URLs, sending
- * mail) go through the simulator's own HTTP API so they get exactly the API's checks and errors.
+ * mail) go through the simulator's own HTTP app (in-process) so they get exactly the API's checks and errors.
  */
 import { randomBytes } from 'node:crypto';
 import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
@@ -53,6 +53,14 @@ export interface SimulatorOptions {
   maxBatch?: number;
   /** Generate MessageIDs below 2^53. */
   safeMessageIds?: boolean;
+  /**
+   * Serve HTTPS: `'self-signed'` (a certificate for localhost, 127.0.0.1 and ::1 signed by a CA kept as
+   * `mjsim-ca.pem` beside `db`, or in `.mjsim/` for `':memory:'`; see `caPath`), or your own certificate and
+   * key (PEM text or file paths). Default: plain HTTP.
+   */
+  tls?: 'self-signed' | { cert: string; key: string };
+  /** More host names or IPs for the self-signed certificate. */
+  tlsNames?: readonly string[];
 }
 
 /**
@@ -149,8 +157,12 @@ export class SimulatorError extends Error {
  * afterEach(() => sim.close());
  */
 export interface Simulator {
-  /** Base URL, e.g. `http://127.0.0.1:41234`: point your Mailjet client here. */
+  /** Base URL, e.g. `http://127.0.0.1:41234` (`https://…` with `tls`): point your Mailjet client here. */
   readonly url: string;
+  /** With `tls: 'self-signed'`: the CA certificate file clients trust (`NODE_EXTRA_CA_CERTS`, an https Agent's `ca`). */
+  readonly caPath: string | undefined;
+  /** With `tls: 'self-signed'`: that CA certificate, PEM. */
+  readonly ca: string | undefined;
   readonly apiKey: string;
   readonly apiSecret: string;
   /** The account's `APIKeyID`. */
@@ -214,6 +226,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       accept2xx: options.acceptAny2xx,
       maxBatch: options.maxBatch,
       safeMessageIds: options.safeMessageIds,
+      tlsMode: typeof options.tls === 'string' ? options.tls : undefined,
+      tlsCert: typeof options.tls === 'object' ? options.tls.cert : undefined,
+      tlsKey: typeof options.tls === 'object' ? options.tls.key : undefined,
+      tlsNames: options.tlsNames?.join(','),
     },
     {},
   );
@@ -223,7 +239,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
 
   async function request(method: string, path: string, body?: unknown): Promise<{ status: number; data: JsonValue | undefined }> {
-    const response = await fetch(`${server.url}${path}`, {
+    // In-process through the same app the port serves: no socket, so no certificate to trust here.
+    const response = await server.request(path, {
       method,
       headers: { authorization, 'content-type': 'application/json' },
       body: body === undefined ? undefined : stringifyJson(body),
@@ -246,6 +263,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
   return {
     url: server.url,
+    caPath: server.selfSigned?.caPath,
+    ca: server.selfSigned?.ca,
     apiKey,
     apiSecret,
     accountId,

@@ -71,11 +71,6 @@ function methodNotAllowed(allowed: string): never {
   throw new ApiError('method-not-allowed', `Method not allowed on this resource: use ${allowed}`);
 }
 
-/** The one place errors become responses, in the envelope of the API the path belongs to. */
-function errorResponse(error: Error, c: Context): Response {
-  return errorEnvelope(new URL(c.req.url).pathname, toApiError(error));
-}
-
 /**
  * An error as the API of `path` writes it: Mailjet's envelopes under `/v3` and `/v3.1`, mjsim's
  * `{"error":{"code","message"}}` elsewhere. Also used for errors raised before the app runs (serve.ts).
@@ -117,4 +112,14 @@ function toApiError(error: Error): ApiError {
   }
   console.error('mjsim: unexpected error', error);
   return new ApiError('internal', `Internal error: ${error.message}`);
+}
+
+/**
+ * The error edge for apps other than the main one (the plain-HTTP answer on a TLS port): the same envelopes.
+ *
+ * @example
+ * app.onError((error, c) => errorResponse(error, c));
+ */
+export function errorResponse(error: Error, c: Context): Response {
+  return errorEnvelope(new URL(c.req.url).pathname, toApiError(error));
 }

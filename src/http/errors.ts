@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'clock-not-movable'
   | 'clock-out-of-range'
   | 'conflict'
+  | 'https-required'
   | 'internal';
 
 /** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
@@ -27,6 +28,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 4
     case 'duplicate':
     case 'read-only-property':
     case 'clock-out-of-range':
+    case 'https-required':
       return 400;
     case 'unauthorized':
       return 401;

@@ -3,6 +3,7 @@
  * app runs (a request target such as `OPTIONS *`, a bad Host header, a request Node's parser rejects)
  * answered in the JSON envelope of the route family like every other 4xx, instead of an empty 400.
  */
+import type { Server as HttpsServer } from 'node:https';
 import { STATUS_CODES, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, RequestError } from '@hono/node-server';
@@ -42,7 +43,7 @@ export function nodeListener(fetch: (request: Request, env: object) => Response 
  * @example
  * answerClientErrors(server);
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server | HttpsServer): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();

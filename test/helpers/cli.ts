@@ -60,7 +60,7 @@ export function startCli(args: readonly string[]): Promise<CliSim> {
     });
   }
 
-  return waitForOutput(/listening on (http:\/\/127\.0\.0\.1:(\d+))\n/).then((match) => ({
+  return waitForOutput(/listening on (https?:\/\/127\.0\.0\.1:(\d+))\n/).then((match) => ({
     child,
     url: match[1] as string,
     port: Number(match[2]),
