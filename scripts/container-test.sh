@@ -2,7 +2,7 @@
 # Builds the mjsim image from Debian-package bases (no registry needed) and tests it black-box from the
 # host, with --network host and a random free port:
 #   1 health   2 register a URL with curl   3 send with node-mailjet   4 advance the clock
-#   5 a receiver on the host gets the webhooks (and Python's standard-library example works)
+#   5 a receiver on the host gets the webhooks; the README's curl and Python examples work unmodified
 #   6 SIGTERM stops it in under 2 s, with an idle keep-alive connection open
 #   7 a new container on the same volume keeps the URLs, the deliveries and the clock
 # Cleans up its containers, volume and receiver; exits non-zero, saying what failed, on any failure.
@@ -23,6 +23,7 @@ fi
 PODMAN=(podman --runtime runc --cgroup-manager cgroupfs)
 IMAGE=${MJSIM_IMAGE:-localhost/mjsim:latest}
 KEY=ci-public:ci-secret
+KEY2=sh-public:sh-secret # a second account, for the curl example (each account has one URL per event type)
 NAME=mjsim-test-$$
 VOLUME=mjsim-test-$$
 work=$(mktemp -d)
@@ -60,10 +61,10 @@ HOOKS=http://127.0.0.1:$(cat "$work/receiver.port")
 
 run_mjsim() { # name
   "${PODMAN[@]}" run -d --name "$1" --network host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
-    --health-interval disable -v "$VOLUME:/data" -e MJSIM_PORT="$PORT" -e MJSIM_API_KEYS="$KEY" \
+    --health-interval disable -v "$VOLUME:/data" -e MJSIM_PORT="$PORT" -e MJSIM_API_KEYS="$KEY,$KEY2" \
     "$IMAGE" serve --clock manual >/dev/null 2>>"$work/podman.log" || { cat "$work/podman.log" >&2; fail "podman run $1"; }
-  for _ in $(seq 100); do curl -sf "$BASE/sim/health" >/dev/null && return; sleep 0.1; done
-  fail "$1: /sim/health did not answer within 10 s"
+  for _ in $(seq 300); do curl -sf "$BASE/sim/health" >/dev/null && return; sleep 0.1; done
+  fail "$1: /sim/health did not answer within 30 s"
 }
 api() { # method path [json] — prints the body; fails on a non-2xx answer
   curl -sS --fail-with-body -u "$KEY" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$BASE$2" || fail "$1 $2"
@@ -94,13 +95,17 @@ advance=$(api POST /sim/clock/advance '{"by":"10s"}')
 [[ $advance == *'"successes":1,"failures":0'* ]] || fail "4 advance answered $advance"
 step "4 advanced the clock 10 s: $advance"
 
-# 5. The receiver on the host got them; then Python's standard-library example, run unmodified.
+# 5. The receiver on the host got them; then the README's curl and Python standard-library examples, run
+#    unmodified.
 grep -q "^/curl .*\"event\":\"sent\".*\"MessageID\":$message_id[,}]" "$work/received" || fail "5 the receiver has no sent event for $message_id: $(cat "$work/received")"
 [ "$(received /fail)" = 1 ] || fail "5 expected one attempt at /fail, got $(received /fail)"
 python_out=$(MJSIM_URL=$BASE MJSIM_API_KEY=$KEY WEBHOOK_URL=$HOOKS/python python3 examples/no-node/mjsim_webhooks.py) || fail "5 examples/no-node/mjsim_webhooks.py"
 grep -q '^/python .*"event":"bounce".*"email":"gone@example.com"' "$work/received" || fail "5 the Python example's bounce did not arrive"
 [[ $python_out == *"delivered 1 attempt(s)"* ]] || fail "5 the Python example printed: $python_out"
-step "5 the host's receiver got the sent event, the failing URL's attempt 1 and the Python example's bounce"
+curl_out=$(MJSIM_URL=$BASE MJSIM_API_KEY=$KEY2 WEBHOOK_URL=$HOOKS/curl-example bash examples/no-node/mjsim-webhooks.sh) || fail "5 examples/no-node/mjsim-webhooks.sh: $curl_out"
+grep -q '^/curl-example .*"event":"bounce".*"email":"gone@example.com"' "$work/received" || fail "5 the curl example's bounce did not arrive"
+[[ $curl_out == *'"status":"delivered"'* ]] || fail "5 the curl example printed: $curl_out"
+step "5 the host's receiver got the sent event, the failing URL's attempt 1, and the bounces of the Python and curl examples"
 failed_attempts=$(received /fail)
 
 # 6. SIGTERM, with an idle keep-alive connection open, stops it in under 2 s and exits 0.
