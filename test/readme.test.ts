@@ -25,6 +25,12 @@ describe('README', () => {
     expect(pkg.scripts.test).toBeDefined();
   });
 
+  it('shows the curl and Python examples exactly as scripts/container-test.sh runs them', () => {
+    for (const example of ['mjsim-webhooks.sh', 'mjsim_webhooks.py']) {
+      expect(readme).toContain(readFileSync(new URL(`../examples/no-node/${example}`, import.meta.url), 'utf8'));
+    }
+  });
+
   it('names the version the webhook User-Agent sends', () => {
     expect(VERSION).toBe(pkg.version);
   });

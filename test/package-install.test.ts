@@ -1,0 +1,195 @@
+/**
+ * The package as users install it: `npm pack`, then `npm install <tarball>` into a fresh project outside
+ * the repository, then `npx mjsim --help`, `npx mjsim serve`, `import { createSimulator }`, a type-check
+ * under `moduleResolution` NodeNext and Bundler, and `require()`.
+ *
+ * Kept fast (about 15 s) by three shortcuts, none of which skips what a user's install does:
+ * - `npm pack --ignore-scripts`: the `prepack` build has already run (`npm test` builds first; the global
+ *   setup rebuilds a stale dist/), so packing only archives it. A check below pins that `prepack` builds.
+ * - `npm install --ignore-scripts --prefer-offline`: dependencies come from npm's cache when `npm ci` has
+ *   filled it (CI), else from the registry. With scripts ignored, better-sqlite3 neither downloads nor
+ *   compiles its addon; instead the repository's compiled `better_sqlite3.node` is copied in. It matches
+ *   because the temporary project pins better-sqlite3 to the repository's installed version (and
+ *   @types/node, for the type-check) and the same Node runs both.
+ * - The repository's own TypeScript (`node_modules/typescript`) type-checks the temporary project.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+const installedVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+let dir: string;
+let project: string;
+let packedFiles: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mjsim-package-'));
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir, ...NPM_QUIET], { cwd: ROOT });
+  const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+  packedFiles = packed!.files.map((f) => f.path);
+
+  project = join(dir, 'consumer');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await run(
+    'npm',
+    ['install', '--ignore-scripts', '--prefer-offline', ...NPM_QUIET, join(dir, packed!.filename),
+      `better-sqlite3@${installedVersion('better-sqlite3')}`, `@types/node@${installedVersion('@types/node')}`],
+    { cwd: project },
+  );
+  const addon = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+  mkdirSync(dirname(join(project, addon)), { recursive: true });
+  copyFileSync(join(ROOT, addon), join(project, addon));
+}, 180_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('holds the built code, the command, the CommonJS entry, the migrations and the README; no sources or tests', () => {
+    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'drizzle/meta/_journal.json', 'README.md', 'package.json']) {
+      expect(packedFiles).toContain(file);
+    }
+    expect(packedFiles.filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);
+    expect(packedFiles.filter((f) => /^(src|test)\/|\.test\.|\.map$/.test(f))).toEqual([]);
+  });
+
+  it('is built before packing, and installing it runs no script of ours', () => {
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts[hook]).toBeUndefined();
+    // npm runs `prepare` only in a checkout (a clone, a git URL install), never for a tarball or the
+    // registry; there it builds dist/ when missing, since npm packs a git dependency without `prepack`.
+    expect(pkg.scripts.prepare).toBe('node bin/ensure-dist.js');
+  });
+
+  it('declares types whose packages it depends on: every bare import in dist/*.d.ts is node:* or a dependency', () => {
+    const specifiers = new Set<string>();
+    const walk = (folder: string) => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.d.ts')) {
+          // Strip comments first: the JSDoc @example blocks import the package by its own name.
+          const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+          for (const match of code.matchAll(/(?:from\s+|import\()\s*['"]([^'"./][^'"]*)['"]/g)) specifiers.add(match[1]!);
+        }
+      }
+    };
+    walk(join(project, 'node_modules', pkg.name, 'dist'));
+    expect(specifiers.size).toBeGreaterThan(0);
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('node:')) continue;
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+      expect(pkg.dependencies, `dist/*.d.ts imports ${specifier}`).toHaveProperty([name]);
+    }
+  });
+});
+
+describe('installed in a fresh project', () => {
+  it('`npx mjsim --help` lists the commands', async () => {
+    const { stdout } = await run('npx', ['mjsim', '--help'], { cwd: project });
+    expect(stdout).toMatch(/^Usage: mjsim/);
+    expect(stdout).toContain('serve');
+  });
+
+  it('`npx mjsim serve` serves /sim/health and shuts down on SIGTERM', async () => {
+    const child = spawn('npx', ['mjsim', 'serve', '--port', '0', '--clock', 'manual', '--db', join(dir, 'serve.db')], {
+      cwd: project,
+      detached: true, // its own process group: npx's node child gets the signal too
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<string>((resolveExit) => child.once('exit', (code, signal) => resolveExit(String(code ?? signal))));
+    let out = '';
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolveUrl(match[1]!);
+        });
+        child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.once('exit', (code) => reject(new Error(`mjsim serve exited with ${code}: ${out}`)));
+      });
+      const health = (await (await fetch(`${url}/sim/health`)).json()) as { status: string; clock: string };
+      expect(health).toMatchObject({ status: 'ok', clock: 'manual' });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM'); // npx and mjsim both get it; npx may die of it, mjsim exits cleanly
+    }
+    expect(['0', 'SIGTERM']).toContain(await exited);
+    expect(out).toContain('mjsim: SIGTERM received, shutting down');
+  });
+
+  it("`import { createSimulator } from 'mailjet-webhook-simulator'` runs (migrations included)", async () => {
+    writeFileSync(
+      join(project, 'run.mjs'),
+      [
+        "import { createSimulator } from 'mailjet-webhook-simulator';",
+        'const sim = await createSimulator();',
+        "const [payload] = sim.emit({ event: 'open', email: 'a@example.com' });",
+        'const health = await (await fetch(`${sim.url}/sim/health`)).json();',
+        'await sim.close();',
+        'console.log(health.status, typeof payload.MessageID);',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: project });
+    expect(stdout.trim()).toBe('ok bigint');
+  });
+
+  it.each([
+    ['NodeNext', { module: 'NodeNext', moduleResolution: 'NodeNext' }],
+    ['Bundler', { module: 'ESNext', moduleResolution: 'Bundler' }],
+  ])('type-checks under moduleResolution %s', async (name, resolution) => {
+    writeFileSync(
+      join(project, 'app.ts'),
+      [
+        "import { createSimulator, SimulatorError, type AdvanceSummary, type Simulator } from 'mailjet-webhook-simulator';",
+        "const sim: Simulator = await createSimulator({ clock: 'manual', startAt: '2026-01-01T00:00:00Z' });",
+        "const summary: AdvanceSummary = await sim.advance('30s');",
+        'const failures: number = summary.failures;',
+        '// better-sqlite3\'s types resolve (an `any` here would leave this directive unused, an error):',
+        '// @ts-expect-error -- the database client is not a number',
+        'const client: number = sim.server.db.$client;',
+        'export { failures, client, SimulatorError };',
+      ].join('\n'),
+    );
+    const tsconfig = `tsconfig.${name}.json`;
+    writeFileSync(
+      join(project, tsconfig),
+      JSON.stringify({
+        // skipLibCheck as `tsc --init` sets it: drizzle-orm's own declarations do not pass a full lib check.
+        compilerOptions: { target: 'ES2022', ...resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        files: ['app.ts'],
+      }),
+    );
+    const result = await run(process.execPath, [TSC, '-p', tsconfig], { cwd: project }).catch((error: { stdout: string }) => error);
+    expect(result.stdout).toBe('');
+  });
+
+  it('require() works on Node.js 20.19+/22.12+ and explains itself where require(esm) is off', async () => {
+    writeFileSync(join(project, 'run.cjs'), "const { createSimulator } = require('mailjet-webhook-simulator');\nconsole.log(typeof createSimulator);\n");
+    const { stdout } = await run(process.execPath, ['run.cjs'], { cwd: project });
+    expect(stdout.trim()).toBe('function');
+
+    const off = await run(process.execPath, ['--no-experimental-require-module', 'run.cjs'], { cwd: project }).then(
+      () => ({ stderr: 'it ran' }),
+      (error: { stderr: string }) => error,
+    );
+    expect(off.stderr).toContain('mailjet-webhook-simulator is an ES module');
+    expect(off.stderr).toContain("await import('mailjet-webhook-simulator')");
+  });
+});
