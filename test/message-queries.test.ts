@@ -16,6 +16,7 @@ import { countMessages, getMessage, historyOf, insertMessage, listMessages, note
 import { insertEvents } from '../src/db/events.js';
 import { createApp } from '../src/http/app.js';
 import { messageStatus } from '../src/core/message-shapes.js';
+import { recordStatements } from './helpers/query-plans.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { basic, startTestSim, T0, type TestSim } from './helpers/sim.js';
 
@@ -130,19 +131,7 @@ describe('query plans', () => {
   it('every message and messagehistory query is an index range: no table scan, no sort', async () => {
     const db = openDb(':memory:');
     seed(db, 60);
-    const seen = new Map<string, unknown[]>();
-    const prepare = db.$client.prepare.bind(db.$client);
-    // Record each statement the verbs prepare, with the arguments it first runs with.
-    db.$client.prepare = ((sql: string) => {
-      const statement = prepare(sql);
-      const record =
-        (method: 'get' | 'all') =>
-        (...args: unknown[]) => {
-          if (!seen.has(sql)) seen.set(sql, args);
-          return (statement[method] as (...a: unknown[]) => unknown)(...args);
-        };
-      return Object.assign(Object.create(statement), { get: record('get'), all: record('all') });
-    }) as typeof db.$client.prepare;
+    const recorder = recordStatements(db);
     const filters: MessageFilter[] = [
       {},
       { customId: 'c1' },
@@ -163,12 +152,11 @@ describe('query plans', () => {
     const [first] = plain(db, 1, '1', 'id', false);
     expect(getMessage(db, 1, first as string)).toBeDefined();
     historyOf(db, 1, first as string, T0 + 10 ** 9);
-    expect(seen.size).toBeGreaterThan(20);
-    for (const [sql, args] of seen) {
-      if (!/^\s*select/i.test(sql)) continue;
-      const plan = (prepare(`explain query plan ${sql}`).all(...args) as { detail: string }[]).map((row) => row.detail);
-      expect(plan.join(' | '), sql).not.toMatch(/\bSCAN (m|messages|events)\b|TEMP B-TREE/);
-      expect(plan.join(' | '), sql).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/);
+    const plans = recorder.plans();
+    expect(plans.length).toBeGreaterThan(20);
+    for (const { sql, plan } of plans) {
+      expect(plan, sql).not.toMatch(/\bSCAN (m|messages|events)\b|TEMP B-TREE/);
+      expect(plan, sql).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/);
     }
   });
 });
