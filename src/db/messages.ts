@@ -213,7 +213,7 @@ function idSpan(db: Db, accountId: number): { low: number; high: number } | unde
 }
 
 /**
- * How many of an account's messages match `filter`, counted in slices of `SLICE` row IDs with a `pause`
+ * How many of an account's messages match `filter`, counted in slices of `SLICE` messages with a `pause`
  * between slices, so a count over hundreds of thousands of messages never holds the event loop for long.
  *
  * @example
@@ -224,14 +224,16 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
   const cond = conditions(db, filter);
   const span = idSpan(db, accountId);
   if (!cond || !span) return 0;
-  const count = statement(
-    db,
-    `select count(*) as n from messages m indexed by ${cond.index} where ${cond.where.join(' and ')} and m.id >= @low and m.id < @high`,
-  );
+  // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
+  const byTime = cond.index === 'messages_account' && (filter.fromTs !== undefined || filter.toTs !== undefined);
+  const index = byTime ? 'messages_arrived' : cond.index;
   let total = 0;
-  for (let low = span.low; low <= span.high; low += slice) {
-    if (low > span.low) await pause();
-    total += (count.get({ ...cond.params, accountId, low, high: low + slice }) as { n: number }).n;
+  let first = true;
+  for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : idSlices(span, false, slice)) {
+    if (!first) await pause();
+    first = false;
+    const count = statement(db, `select count(*) as n from messages m indexed by ${index} where ${cond.where.join(' and ')} and ${piece.sql}`);
+    total += (count.get({ ...cond.params, ...piece.params, accountId }) as { n: number }).n;
   }
   return total;
 }
