@@ -14,4 +14,7 @@ CREATE INDEX `messages_contact` ON `messages` (`account_id`,`contact_id`);--> st
 CREATE INDEX `messages_arrived` ON `messages` (`account_id`,`arrived_at`);--> statement-breakpoint
 CREATE INDEX `deliveries_account_status` ON `deliveries` (`account_id`,`status`);--> statement-breakpoint
 CREATE INDEX `deliveries_account_types` ON `deliveries` (`account_id`,`event_types`);--> statement-breakpoint
-CREATE INDEX `deliveries_url_id` ON `deliveries` (`callback_url_id`);
+CREATE INDEX `deliveries_url_id` ON `deliveries` (`callback_url_id`);--> statement-breakpoint
+CREATE INDEX `messages_sender` ON `messages` (`account_id`,`from_email`);--> statement-breakpoint
+-- Written by hand: drizzle-kit splits an expression at its commas.
+CREATE INDEX `messages_domain` ON `messages` (`account_id`,lower(substr(`email`, instr(`email`, '@') + 1)));

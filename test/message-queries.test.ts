@@ -15,7 +15,7 @@ import { openDb, inTransaction, type Db } from '../src/db/open-db.js';
 import { countMessages, getMessage, historyOf, insertMessage, listMessages, noteRoutedEvents, type MessageFilter, type NewMessage } from '../src/db/messages.js';
 import { insertEvents } from '../src/db/events.js';
 import { createApp } from '../src/http/app.js';
-import { messageStatus } from '../src/core/message-shapes.js';
+import { destinationIdOf, messageStatus, senderIdOf } from '../src/core/message-shapes.js';
 import { recordStatements } from './helpers/query-plans.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { basic, startTestSim, T0, type TestSim } from './helpers/sim.js';
@@ -89,6 +89,11 @@ describe('sliced message reads', () => {
       { filter: { fromTs: T0 + 5000, toTs: T0 + 30_000 }, where: `arrived_at between ${T0 + 5000} and ${T0 + 30_000}` },
       { filter: { fromDomain: 'letters.test' }, where: "from_email like '%@letters.test'" },
       { filter: { stateId: 3 }, where: 'state_id = 3' },
+      { filter: { fromEmail: 'SHOP@example.com' }, where: "from_email = 'shop@example.com'" },
+      { filter: { senderId: senderIdOf('news@letters.test'), status: { lastEvent: 'sent' } }, where: "from_email = 'news@letters.test' and last_event = 'sent'" },
+      { filter: { destinationId: destinationIdOf('x@example.org') }, where: "email like '%@example.org'" },
+      { filter: { destinationId: 12 }, where: '0' },
+      { filter: { fromDomain: 'nowhere.test' }, where: '0' },
     ];
     for (const accountId of [1, 2]) {
       for (const { filter, where } of cases) {
@@ -142,6 +147,9 @@ describe('query plans', () => {
       { status: { lastEvent: 'bounce', bounceHard: false } },
       { fromTs: T0, toTs: T0 + 9000 },
       { fromEmail: 'shop@example.com', fromDomain: 'example.com', senderId: 1, destinationId: 2, stateId: 3 },
+      { fromEmail: 'shop@example.com' },
+      { fromDomain: 'example.com', status: { lastEvent: 'sent' } },
+      { destinationId: destinationIdOf('x@example.org') },
     ];
     for (const filter of filters) {
       await countMessages(db, 1, filter, { slice: 7 });

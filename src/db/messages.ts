@@ -158,20 +158,31 @@ export function getMessage(db: Db, accountId: number, messageId: string): Messag
   return row && toRecord(row);
 }
 
-/** SQL functions the filters use, registered once per connection. */
-const withFunctions = new WeakSet<object>();
-function registerFunctions(db: Db): void {
-  if (withFunctions.has(db.$client)) return;
-  db.$client.function('mjsim_sender_id', { deterministic: true }, (email) => senderIdOf(String(email)));
-  db.$client.function('mjsim_destination_id', { deterministic: true }, (email) => destinationIdOf(String(email)));
-  withFunctions.add(db.$client);
+/** The recipient domain as the `messages_domain` index holds it (the same expression, so the index applies). */
+const DOMAIN = "lower(substr(m.email, instr(m.email, '@') + 1))";
+
+/**
+ * The distinct values of an indexed key of an account's messages (senders, recipient domains): one index
+ * seek per value, however many messages there are. A handful in practice.
+ */
+function distinctKeys(db: Db, accountId: number, index: 'messages_sender' | 'messages_domain'): string[] {
+  const key = index === 'messages_sender' ? 'm.from_email' : DOMAIN;
+  const rows = statement(
+    db,
+    `with recursive v(k) as (
+       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a)
+       union all
+       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a and ${key} > v.k) from v where v.k is not null)
+     select k from v where k is not null`,
+  ).all({ a: accountId }) as { k: string }[];
+  return rows.map((row) => row.k);
 }
 
 /**
  * The filter as SQL conditions on `m`, and the index whose range fits it best (each ends in the rowid, so
  * a slice `id between` stays one index range). Undefined when the filter can match nothing.
  */
-function conditions(db: Db, filter: MessageFilter): { where: string[]; params: Record<string, unknown>; index: string } | undefined {
+function conditions(db: Db, accountId: number, filter: MessageFilter): { where: string[]; params: Record<string, unknown>; index: string } | undefined {
   if (filter.none || filter.status === null) return undefined;
   const where = ['m.account_id = @accountId'];
   const params: Record<string, unknown> = {};
@@ -193,12 +204,23 @@ function conditions(db: Db, filter: MessageFilter): { where: string[]; params: R
   }
   if (filter.fromTs !== undefined) add('m.arrived_at >= @fromTs', 'fromTs', filter.fromTs);
   if (filter.toTs !== undefined) add('m.arrived_at <= @toTs', 'toTs', filter.toTs);
-  if (filter.fromEmail !== undefined) add('m.from_email = @fromEmail collate nocase', 'fromEmail', filter.fromEmail);
-  if (filter.fromDomain !== undefined) add("lower(substr(m.from_email, instr(m.from_email, '@') + 1)) = lower(@fromDomain)", 'fromDomain', filter.fromDomain);
   if (filter.stateId !== undefined) add('m.state_id = @stateId', 'stateId', filter.stateId);
-  if (filter.senderId !== undefined || filter.destinationId !== undefined) registerFunctions(db);
-  if (filter.senderId !== undefined) add('mjsim_sender_id(m.from_email) = @senderId', 'senderId', filter.senderId);
-  if (filter.destinationId !== undefined) add('mjsim_destination_id(m.email) = @destinationId', 'destinationId', filter.destinationId);
+  // Sender filters resolve to the matching sender addresses, domain filters to the matching domains.
+  if (filter.fromEmail !== undefined || filter.fromDomain !== undefined || filter.senderId !== undefined) {
+    const senders = distinctKeys(db, accountId, 'messages_sender').filter(
+      (email) =>
+        (filter.fromEmail === undefined || email.toLowerCase() === filter.fromEmail.toLowerCase()) &&
+        (filter.fromDomain === undefined || email.slice(email.indexOf('@') + 1).toLowerCase() === filter.fromDomain.toLowerCase()) &&
+        (filter.senderId === undefined || senderIdOf(email) === filter.senderId),
+    );
+    if (senders.length === 0) return undefined;
+    add('m.from_email in (select value from json_each(@senders))', 'senders', JSON.stringify(senders), 'messages_sender');
+  }
+  if (filter.destinationId !== undefined) {
+    const domains = distinctKeys(db, accountId, 'messages_domain').filter((domain) => destinationIdOf(`@${domain}`) === filter.destinationId);
+    if (domains.length === 0) return undefined;
+    add(`${DOMAIN} in (select value from json_each(@domains))`, 'domains', JSON.stringify(domains), 'messages_domain');
+  }
   return { where, params, index };
 }
 
@@ -221,7 +243,7 @@ function idSpan(db: Db, accountId: number): { low: number; high: number } | unde
  */
 export async function countMessages(db: Db, accountId: number, filter: MessageFilter, slicing: Slicing = {}): Promise<number> {
   const { pause = immediate, slice = SLICE } = slicing;
-  const cond = conditions(db, filter);
+  const cond = conditions(db, accountId, filter);
   const span = idSpan(db, accountId);
   if (!cond || !span) return 0;
   // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
@@ -249,11 +271,13 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
  */
 export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
   const { pause = immediate, slice = SLICE } = slicing;
-  const cond = conditions(db, filter);
+  const cond = conditions(db, accountId, filter);
   const span = idSpan(db, accountId);
   if (!cond || !span || page.limit === 0) return [];
   const dir = page.descending ? 'desc' : 'asc';
-  const index = page.order === 'id' ? cond.index : 'messages_arrived';
+  // A key list (senders, domains) would need a sort across its keys: in ID order, walk the rows and check it.
+  const keyList = cond.index === 'messages_sender' || cond.index === 'messages_domain';
+  const index = page.order === 'id' ? (keyList ? 'messages_account' : cond.index) : 'messages_arrived';
   const filterSql = cond.where.join(' and ');
   const rows: MessageRow[] = [];
   let skip = page.offset;

@@ -185,5 +185,9 @@ export const messages = sqliteTable(
     index('messages_campaign_id').on(t.accountId, t.campaignId),
     index('messages_contact').on(t.accountId, t.contactId),
     index('messages_arrived').on(t.accountId, t.arrivedAt),
+    // Sender and recipient domain: few distinct values, so From/FromDomain/SenderID/Destination filters resolve
+    // to a short list of keys (one index seek each) and then walk these ranges.
+    index('messages_sender').on(t.accountId, t.fromEmail),
+    index('messages_domain').on(t.accountId, sql`lower(substr(${t.email}, instr(${t.email}, '@') + 1))`),
   ],
 );
