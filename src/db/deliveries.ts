@@ -313,20 +313,21 @@ export function listDeliveries(db: Db, accountId: number | null, filter: Deliver
   const walks = deliveryWalks(db, accountId, filter);
   if (walks.length === 0) return [];
   const direction = filter.after !== undefined && filter.before === undefined ? 'asc' : 'desc';
-  // One walk skips in SQL; several merge, so each must bring its first offset + limit rows.
+  // One walk skips in SQL; several merge their IDs (from the index, no row read), so each brings offset + limit.
   const [take, skip] = walks.length === 1 ? [limit, offset] : [limit + offset, 0];
-  const rows = new Map<number, DeliveryRow>();
+  const ids = new Set<number>();
   for (const walk of walks) {
     const conditions = [...where, walk.sql].filter(Boolean).join(' and ') || '1';
     const found = statement(
       db,
-      `select d.* from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction} limit @take offset @skip`,
-    ).all({ ...params, ...walk.params, take, skip }) as DeliveryRow[];
-    for (const row of found) rows.set(row.id, row);
+      `select d.id from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction} limit @take offset @skip`,
+    ).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
+    for (const row of found) ids.add(row.id);
   }
-  const sorted = [...rows.values()].sort((a, b) => (direction === 'desc' ? b.id - a.id : a.id - b.id));
-  const ordered = walks.length === 1 ? sorted : sorted.slice(offset, offset + limit);
-  return (direction === 'asc' ? ordered.reverse() : ordered).map(toDelivery);
+  const sorted = [...ids].sort((a, b) => (direction === 'desc' ? b - a : a - b));
+  const page = (walks.length === 1 ? sorted : sorted.slice(offset, offset + limit)).sort((a, b) => b - a);
+  const rows = statement(db, 'select * from deliveries where id in (select value from json_each(?)) order by id desc').all(JSON.stringify(page)) as DeliveryRow[];
+  return rows.map(toDelivery);
 }
 
 /** The index walks that together cover `filter` (none: nothing can match). */

@@ -103,7 +103,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const messageId = q.messageId ?? q.MessageID;
     if (messageId !== undefined && !/^\d{1,20}$/.test(messageId)) throw new ApiError('invalid-input', `Invalid messageId "${messageId}": a MessageID is a number`);
     const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
-    const offset = boundedInt(q.offset, 0, 0, 1_000_000, 'offset');
+    const offset = boundedInt(q.offset, 0, 0, 100_000, 'offset');
     const before = q.before === undefined ? undefined : boundedInt(q.before, 0, 1, Number.MAX_SAFE_INTEGER, 'before');
     const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
     const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), before, after };
