@@ -89,6 +89,7 @@ describe('sliced message reads', () => {
       { filter: { fromTs: T0 + 5000, toTs: T0 + 30_000 }, where: `arrived_at between ${T0 + 5000} and ${T0 + 30_000}` },
       { filter: { fromDomain: 'letters.test' }, where: "from_email like '%@letters.test'" },
       { filter: { stateId: 3 }, where: 'state_id = 3' },
+      { filter: { stateId: 14, fromDomain: 'example.com' }, where: "state_id = 14 and from_email like '%@example.com'" },
       { filter: { fromEmail: 'SHOP@example.com' }, where: "from_email = 'shop@example.com'" },
       { filter: { senderId: senderIdOf('news@letters.test'), status: { lastEvent: 'sent' } }, where: "from_email = 'news@letters.test' and last_event = 'sent'" },
       { filter: { destinationId: destinationIdOf('x@example.org') }, where: "email like '%@example.org'" },
@@ -150,6 +151,7 @@ describe('query plans', () => {
       { fromEmail: 'shop@example.com' },
       { fromDomain: 'example.com', status: { lastEvent: 'sent' } },
       { destinationId: destinationIdOf('x@example.org') },
+      { stateId: 3 },
     ];
     for (const filter of filters) {
       await countMessages(db, 1, filter, { slice: 7 });

@@ -180,17 +180,23 @@ function distinctKeys(db: Db, accountId: number, index: 'messages_sender' | 'mes
 
 /**
  * The filter as SQL conditions on `m`, and the index whose range fits it best (each ends in the rowid, so
- * a slice `id between` stays one index range). Undefined when the filter can match nothing.
+ * a slice `id between` stays one index range per key; `keyList` when it is walked over a list of keys).
+ * Undefined when the filter can match nothing.
  */
-function conditions(db: Db, accountId: number, filter: MessageFilter): { where: string[]; params: Record<string, unknown>; index: string } | undefined {
+function conditions(
+  db: Db,
+  accountId: number,
+  filter: MessageFilter,
+): { where: string[]; params: Record<string, unknown>; index: string; keyList: boolean } | undefined {
   if (filter.none || filter.status === null) return undefined;
   const where = ['m.account_id = @accountId'];
   const params: Record<string, unknown> = {};
   let index = 'messages_account';
+  let keyList = false;
   const add = (sql: string, name: string, value: unknown, fits?: string) => {
     where.push(sql);
-    params[name] = value;
-    if (fits && index === 'messages_account') index = fits;
+    if (value !== undefined) params[name] = value;
+    if (fits && index === 'messages_account') (index = fits), (keyList = / in \(/.test(sql));
   };
   if (filter.customId !== undefined) add('m.custom_id = @customId', 'customId', filter.customId, 'messages_custom_id');
   if (filter.contactId !== undefined) add('m.contact_id = @contactId', 'contactId', filter.contactId, 'messages_contact');
@@ -204,7 +210,11 @@ function conditions(db: Db, accountId: number, filter: MessageFilter): { where: 
   }
   if (filter.fromTs !== undefined) add('m.arrived_at >= @fromTs', 'fromTs', filter.fromTs);
   if (filter.toTs !== undefined) add('m.arrived_at <= @toTs', 'toTs', filter.toTs);
-  if (filter.stateId !== undefined) add('m.state_id = @stateId', 'stateId', filter.stateId);
+  if (filter.stateId !== undefined) {
+    add('m.state_id = @stateId', 'stateId', filter.stateId);
+    // Only a bounce or a block has a StateID: walk those two status keys instead of every message.
+    if (filter.stateId > 0) add("m.last_event in ('bounce', 'blocked')", 'stateEvents', undefined, 'messages_status');
+  }
   // Sender filters resolve to the matching sender addresses, domain filters to the matching domains.
   if (filter.fromEmail !== undefined || filter.fromDomain !== undefined || filter.senderId !== undefined) {
     const senders = distinctKeys(db, accountId, 'messages_sender').filter(
@@ -221,7 +231,7 @@ function conditions(db: Db, accountId: number, filter: MessageFilter): { where: 
     if (domains.length === 0) return undefined;
     add(`${DOMAIN} in (select value from json_each(@domains))`, 'domains', JSON.stringify(domains), 'messages_domain');
   }
-  return { where, params, index };
+  return { where, params, index, keyList };
 }
 
 /** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
@@ -275,9 +285,9 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
   const span = idSpan(db, accountId);
   if (!cond || !span || page.limit === 0) return [];
   const dir = page.descending ? 'desc' : 'asc';
-  // A key list (senders, domains) would need a sort across its keys: in ID order, walk the rows and check it.
-  const keyList = cond.index === 'messages_sender' || cond.index === 'messages_domain';
-  const index = page.order === 'id' ? (keyList ? 'messages_account' : cond.index) : 'messages_arrived';
+  // An index walked over a list of keys (senders, domains) would need a sort across them: in ID order, walk
+  // the rows instead and check the list.
+  const index = page.order === 'id' ? (cond.keyList ? 'messages_account' : cond.index) : 'messages_arrived';
   const filterSql = cond.where.join(' and ');
   const rows: MessageRow[] = [];
   let skip = page.offset;
