@@ -44,7 +44,7 @@ const app = createApp({ db, clock, engine, settings });
 const authorization = `Basic ${Buffer.from('benchkey:benchsecret').toString('base64')}`;
 
 console.log(`polling: ${conditions()}`);
-console.log(`  database: a SQLite file (WAL) in ${tmpdir()}; requests through app.request (routes, auth, JSON); ${RUNS} runs each, after one warm-up`);
+console.log(`  database: a SQLite file (WAL) in ${tmpdir()}; requests through app.request (routes, auth, JSON); ${RUNS} runs each, after two warm-ups`);
 
 /** The longest gap between event-loop turns while `work` runs (a ticker that re-queues itself each turn). */
 async function timed(work: () => Promise<unknown>): Promise<{ ms: number; turnMs: number }> {

@@ -12,9 +12,6 @@ import type { EventType } from './event-types.js';
  */
 export const MESSAGE_STATUS_CODES = ['processed', 'queued', 'sent', 'opened', 'clicked', 'bounce', 'spam', 'unsub', 'blocked', 'softbounce', 'hardbounce', 'deferred'] as const;
 
-/** Filters accepted for compatibility that mjsim's data cannot answer; they are ignored (documented). */
-export const IGNORED_MESSAGE_FILTERS = ['PlanSubscription'] as const;
-
 export interface MessageQuery {
   readonly filter: {
     customId?: string;
@@ -104,6 +101,7 @@ export function parseMessageQuery(raw: Record<string, string[]>): { ok: true; qu
       case 'fromdomain':
         filter.fromDomain = value.replace(/^@/, '');
         break;
+      // PlanSubscription: mjsim has no plans, so it is checked and ignored (README).
       case 'senderid':
       case 'fromid':
       case 'destination':
