@@ -160,5 +160,8 @@ describe("node-mailjet's own requests", () => {
     expect((await get('/v3/REST/messagehistory?Message=abc')).status).toBe(400);
     expect((await get('/v3/REST/messagehistory')).body).toMatchObject({ StatusCode: 400, ErrorMessage: expect.stringContaining('"Message" is required') });
     expect((await get(`/v3/REST/messagehistory?Message=${id}&Colour=red`)).status).toBe(400);
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&countOnly=1`)).body).toEqual({ Count: 3, Data: [], Total: 3 });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&Limit=1&Offset=1`)).body).toEqual({ Count: 1, Data: [byPath.body.Data[1]], Total: 1 });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&Limit=x`)).status).toBe(400);
   });
 });

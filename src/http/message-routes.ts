@@ -54,7 +54,8 @@ export function messageRoutes(deps: AppDeps): Hono<Env> {
 /**
  * `GET /v3/REST/messagehistory/{ID}` and its list form `GET /v3/REST/messagehistory?Message={ID}`: one row
  * per event of the message that has happened; mount at `/v3/REST/messagehistory`. The list form needs its
- * `Message` filter (Mailjet keeps no account-wide history list): without it, 400.
+ * `Message` filter (mjsim keeps no account-wide history list): without it, 400. It also takes `Limit`
+ * (default: all events, as the `/{ID}` form), `Offset` and `countOnly`.
  *
  * @example
  * app.route('/v3/REST/messagehistory', messageHistoryRoutes(deps));
@@ -68,13 +69,33 @@ export function messageHistoryRoutes(deps: AppDeps): Hono<Env> {
     );
     return exactJson(envelope(rows));
   };
+  // The list form pages like every v3 list; a message has a handful of events, so this is in memory.
+  const page = (c: Context<Env>, id: string, query: readonly (readonly [string, string])[]) => {
+    const value = (name: string) => query.find(([key]) => key === name)?.[1].trim();
+    const whole = (name: string, fallback: number, max: number) => {
+      const raw = value(name);
+      if (raw === undefined) return fallback;
+      if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ApiError('invalid-input', `Invalid value "${raw}" for filter "${name}": expected a whole number up to ${max}`);
+      return Number(raw);
+    };
+    // Default: every event, as the /{ID} form answers (Limit=0 also means all, up to 1000).
+    const limit = whole('limit', 1000, 1000) || 1000;
+    const offset = whole('offset', 0, Number.MAX_SAFE_INTEGER);
+    const countOnly = /^(true|1)$/i.test(value('countonly') ?? '');
+    const message = findMessage(deps, c, id);
+    const rows = historyOf(deps.db, c.get('account').id, message.messageId, deps.clock.now());
+    if (countOnly) return exactJson(envelope([], rows.length));
+    return exactJson(
+      envelope(rows.slice(offset, offset + limit).map((event) => toHistoryRow(event.eventType, event.occurredAt, parseJson(event.payload) as EventPayload))),
+    );
+  };
   app.get('/', (c) => {
     const query = Object.entries(c.req.queries()).map(([name, values]) => [name.toLowerCase(), values.at(-1) ?? ''] as const);
-    const unknown = query.find(([name]) => !['message', 'limit', 'offset', 'countonly', 'sort'].includes(name));
-    if (unknown) throw new ApiError('invalid-input', `Unknown filter "${unknown[0]}": allowed filters are Message, Limit, Offset, Sort, countOnly`);
+    const unknown = query.find(([name]) => !['message', 'limit', 'offset', 'countonly'].includes(name));
+    if (unknown) throw new ApiError('invalid-input', `Unknown filter "${unknown[0]}": allowed filters are Message, Limit, Offset, countOnly`);
     const id = query.find(([name]) => name === 'message')?.[1].trim();
     if (id === undefined || id === '') throw new ApiError('invalid-input', 'The filter "Message" is required: GET /v3/REST/messagehistory?Message={MessageID}');
-    return history(c, id);
+    return page(c, id, query);
   });
   app.get('/:id', (c) => history(c, c.req.param('id')));
   app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/', '/:id'], () => {
