@@ -239,16 +239,22 @@ export function registerClientCommands(program: Command): void {
 
   withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
     .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over')
-    .option('--event <type>', 'event type')
+    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub')
+    .option('--event <type>', 'same as --event-type')
     .option('--url <url>', 'callback URL')
+    .option('--message-id <id>', 'deliveries carrying an event of this MessageID')
     .option('--limit <n>', 'how many', '50')
+    .option('--offset <n>', 'skip this many')
+    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)')
+    .option('--after <id>', 'only deliveries newer than this delivery ID')
     .option('--json', 'print JSON')
     .action(
-      run(async (options: ClientOptions & { status?: string; event?: string; url?: string; limit: string }) => {
+      run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
         const query = new URLSearchParams({ limit: options.limit });
-        if (options.status) query.set('status', options.status);
-        if (options.event) query.set('eventType', options.event);
-        if (options.url) query.set('url', options.url);
+        const eventType = options.eventType ?? options.event;
+        for (const [name, value] of Object.entries({ status: options.status, eventType, url: options.url, messageId: options.messageId, offset: options.offset, before: options.before, after: options.after })) {
+          if (value !== undefined) query.set(name, value);
+        }
         const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
         if (options.json) return printJson(data);
         console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));

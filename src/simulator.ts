@@ -115,9 +115,15 @@ export interface DeliveryQuery {
   eventType?: EventType;
   /** The callback URL exactly as registered. */
   url?: string;
+  /** Deliveries carrying an event of this MessageID. */
+  messageId?: string | bigint;
   /** Default 1000. */
   limit?: number;
   offset?: number;
+  /** Key paging: deliveries older than this delivery ID (the next page: pass the last ID you got). */
+  before?: number;
+  /** Key paging: the `limit` deliveries just newer than this ID, still newest first. */
+  after?: number;
 }
 
 /**
@@ -322,7 +328,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (query.status !== undefined && !DELIVERY_STATUSES.includes(query.status)) {
         throw new SimulatorError(`invalid status "${query.status}": one of ${DELIVERY_STATUSES.join(', ')}`);
       }
-      const filter = { status: query.status, eventType: query.eventType, url: query.url };
+      const filter = {
+        status: query.status,
+        eventType: query.eventType,
+        url: query.url,
+        messageId: query.messageId === undefined ? undefined : String(query.messageId),
+        before: query.before,
+        after: query.after,
+      };
       return listDeliveries(db, accountId, filter, query.limit ?? 1_000, query.offset ?? 0).map(describe);
     },
     delivery(id) {

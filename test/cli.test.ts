@@ -68,6 +68,14 @@ describe('mjsim client commands', () => {
     expect(deliveries[0]!.attemptCount).toBe(11);
     const table = await mjsim('deliveries');
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+status\s+eventTypes/);
+    const filtered = async (...args: string[]) => (JSON.parse((await mjsim('deliveries', '--json', ...args)).stdout).deliveries as { id: number }[]).map((d) => d.id);
+    const id = deliveries[0]!.id;
+    expect(await filtered('--status', 'pending', '--event-type', 'bounce', '--url', receiver.url, '--limit', '5', '--offset', '0')).toEqual([id]);
+    expect(await filtered('--status', 'delivered')).toEqual([]);
+    expect(await filtered('--event-type', 'open')).toEqual([]);
+    expect(await filtered('--before', String(id))).toEqual([]);
+    expect(await filtered('--after', String(id - 1))).toEqual([id]);
+    expect((await mjsim('deliveries', '--before', 'x')).code).toBe(1);
 
     const detail = await mjsim('delivery', String(deliveries[0]!.id));
     expect(detail.stdout).toMatch(/11 attempt\(s\)/);

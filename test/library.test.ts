@@ -139,6 +139,10 @@ describe('createSimulator', () => {
     sim.emit([{ event: 'open' }, { event: 'open' }]);
     await sim.waitUntilIdle();
     expect(sim.deliveries()).toHaveLength(2);
+    const [newer, older] = sim.deliveries();
+    expect(sim.deliveries({ before: newer!.id })).toEqual([older]);
+    expect(sim.deliveries({ after: older!.id, eventType: 'open', status: 'delivered', url: receiver.url })).toEqual([newer]);
+    expect(sim.deliveries({ limit: 1, offset: 1 })).toEqual([older]);
     await sim.reset();
     expect(sim.deliveries()).toEqual([]);
     expect(sim.callbackUrls()).toEqual([]);

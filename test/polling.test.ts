@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson } from '../src/core/json.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
-import { advance, eventsFor, HOUR, message, registerAll, send } from './helpers/send.js';
+import { advance, eventsFor, HOUR, mailjetClient, message, registerAll, send } from './helpers/send.js';
 import { startTestSim, T0, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
@@ -59,7 +59,7 @@ describe('GET /v3/REST/message', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ Count: 1, Total: 1 });
     expect(Object.keys(body.Data[0]).sort()).toEqual(
-      ['ArrivedAt', 'AttachmentCount', 'AttemptCount', 'CampaignID', 'ContactAlt', 'ContactID', 'CustomID', 'Delay', 'DestinationID', 'FilterTime', 'ID', 'IsClickTracked', 'IsHTMLPartIncluded', 'IsOpenTracked', 'IsTextPartIncluded', 'IsUnsubTracked', 'MessageSize', 'SenderID', 'SpamassassinScore', 'SpamassRules', 'StatePermanent', 'Status', 'Subject', 'UUID'].sort(),
+      ['ArrivedAt', 'AttachmentCount', 'AttemptCount', 'CampaignID', 'ContactAlt', 'ContactID', 'CustomID', 'Delay', 'DestinationID', 'FilterTime', 'ID', 'IsClickTracked', 'IsHTMLPartIncluded', 'IsOpenTracked', 'IsTextPartIncluded', 'IsUnsubTracked', 'MessageSize', 'SenderID', 'SpamassassinScore', 'SpamassRules', 'StateID', 'StatePermanent', 'Status', 'Subject', 'UUID'].sort(),
     );
     expect(body.Data[0]).toMatchObject({ ID: id, ArrivedAt: new Date(T0).toISOString().replace('.000Z', 'Z'), ContactAlt: 'clicker+click@example.com', CustomID: 'order-1', Subject: 'Order 1', IsHTMLPartIncluded: true, IsTextPartIncluded: true, IsOpenTracked: true, Status: 'queued' });
     const hidden = await get(`/v3/REST/message/${id}`);
@@ -113,5 +113,55 @@ describe('GET /v3/REST/messagehistory/{ID}', () => {
 
     const bounce = await get(`/v3/REST/messagehistory/${ids['bouncer+softbounce@example.com']}`);
     expect(bounce.body.Data).toMatchObject([{ EventType: 'bounce', State: 'quota exceeded', Comment: expect.stringContaining('over quota') }]);
+  });
+});
+
+describe("node-mailjet's own requests", () => {
+  it('filters by numeric MessageStatus codes and the other documented filters; shows StateID', async () => {
+    await advance(sim, 40_000);
+    const client = mailjetClient(sim);
+    const idsOf = async (params: Record<string, unknown>) =>
+      ((await client.get('message', { version: 'v3' }).request({}, params)).body as unknown as { Data: { ID: number | string }[] }).Data.map((row) => BigInt(row.ID));
+    // node-mailjet's MessageStatus enum: 2 sent, 9 softbounce, 10 hardbounce, 5 bounce (either), 1 queued, 0 processed.
+    expect(await idsOf({ MessageStatus: 2 })).toEqual([ids['clicker+click@example.com'], ids['quiet@example.com'], ids['copy@example.com']]);
+    expect(await idsOf({ MessageStatus: 9 })).toEqual([ids['bouncer+softbounce@example.com']]);
+    expect(await idsOf({ MessageStatus: 5 })).toEqual([ids['bouncer+softbounce@example.com']]);
+    expect(await idsOf({ MessageStatus: 10 })).toEqual([]);
+    expect(await idsOf({ MessageStatus: 1 })).toEqual([]);
+    expect(await idsOf({ MessageStatus: 0 })).toEqual([]);
+    expect(await idsOf({ MessageStatus: 'softbounce' })).toEqual([ids['bouncer+softbounce@example.com']]);
+    const one = (await get(`/v3/REST/message/${ids['bouncer+softbounce@example.com']}`)).body.Data[0];
+    expect(one).toMatchObject({ Status: 'softbounced', StateID: 3 }); // 3: QuotaExceeded
+    expect(await idsOf({ MessageState: 3 })).toEqual([ids['bouncer+softbounce@example.com']]);
+    expect(await idsOf({ FromType: 1, Limit: 0 })).toHaveLength(4);
+    expect(await idsOf({ FromType: 2 })).toEqual([]);
+    expect(await idsOf({ From: 'SHOP@example.com', Limit: 0 })).toHaveLength(4);
+    expect(await idsOf({ From: 'other@example.com' })).toEqual([]);
+    expect(await idsOf({ FromDomain: 'example.com', Limit: 0 })).toHaveLength(4);
+    expect(await idsOf({ SenderID: one.SenderID, Limit: 0 })).toHaveLength(4);
+    expect(await idsOf({ FromID: one.SenderID + 1 })).toEqual([]);
+    expect(await idsOf({ Destination: one.DestinationID, Limit: 0 })).toHaveLength(4);
+    expect(await idsOf({ PlanSubscription: 7, Limit: 0 })).toHaveLength(4); // accepted, ignored
+    expect((await get('/v3/REST/message?MessageStatus=12')).status).toBe(400);
+    expect((await get('/v3/REST/message?FromType=4')).status).toBe(400);
+    expect((await get('/v3/REST/message?countOnly=1&MessageStatus=2')).body).toEqual({ Count: 3, Data: [], Total: 3 });
+  });
+
+  it('answers messagehistory?Message={ID} like messagehistory/{ID}', async () => {
+    await advance(sim, 3 * HOUR);
+    const client = mailjetClient(sim);
+    const id = ids['clicker+click@example.com']!;
+    const byPath = await get(`/v3/REST/messagehistory/${id}`);
+    const { body } = await client.get('messagehistory', { version: 'v3' }).request({}, { Message: id.toString() });
+    expect(body).toEqual(JSON.parse(JSON.stringify(byPath.body)));
+    expect((body as unknown as { Count: number }).Count).toBe(3);
+    expect(await get('/v3/REST/messagehistory?Message=576460752303999999')).toEqual({ status: 404, body: { ErrorInfo: '', ErrorMessage: 'Object not found', StatusCode: 404 } });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}`, 'other')).status).toBe(404);
+    expect((await get('/v3/REST/messagehistory?Message=abc')).status).toBe(400);
+    expect((await get('/v3/REST/messagehistory')).body).toMatchObject({ StatusCode: 400, ErrorMessage: expect.stringContaining('"Message" is required') });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&Colour=red`)).status).toBe(400);
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&countOnly=1`)).body).toEqual({ Count: 3, Data: [], Total: 3 });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&Limit=1&Offset=1`)).body).toEqual({ Count: 1, Data: [byPath.body.Data[1]], Total: 1 });
+    expect((await get(`/v3/REST/messagehistory?Message=${id}&Limit=x`)).status).toBe(400);
   });
 });

@@ -1,9 +1,16 @@
 /**
  * The filters of `GET /v3/REST/message` (reference §5): names are case-insensitive as on Mailjet, values
- * are checked, and an unknown filter is refused rather than silently ignored. Pure.
+ * are checked, and an unknown filter is refused rather than silently ignored. `MessageStatus`, `FromType`
+ * and `MessageState` take node-mailjet's numeric enum codes as well as names. Pure.
  */
-import { MESSAGE_STATUSES, statusCondition, type MessageStatus } from './message-shapes.js';
+import { statusCondition, type MessageStatus } from './message-shapes.js';
 import type { EventType } from './event-types.js';
+
+/**
+ * `MessageStatus` codes in node-mailjet's enum order (index = code). `processed` and `deferred` are states
+ * mjsim never produces, so they match no message; `bounce` matches hard and soft bounces.
+ */
+export const MESSAGE_STATUS_CODES = ['processed', 'queued', 'sent', 'opened', 'clicked', 'bounce', 'spam', 'unsub', 'blocked', 'softbounce', 'hardbounce', 'deferred'] as const;
 
 export interface MessageQuery {
   readonly filter: {
@@ -12,7 +19,20 @@ export interface MessageQuery {
     contactId?: number;
     fromTs?: number;
     toTs?: number;
-    status?: { lastEvent: EventType | null; bounceHard?: boolean };
+    /** null: the filter matches no message (a state mjsim never produces). */
+    status?: { lastEvent: EventType | null; bounceHard?: boolean } | null;
+    /** `From`: the sender's address, case-insensitive. */
+    fromEmail?: string;
+    /** `FromDomain`: the sender address's domain, case-insensitive. */
+    fromDomain?: string;
+    /** `SenderID` / `FromID`: the `SenderID` the message object shows. */
+    senderId?: number;
+    /** `Destination`: the `DestinationID` the message object shows. */
+    destinationId?: number;
+    /** `MessageState`: the `StateID` the message object shows. */
+    stateId?: number;
+    /** `FromType` other than 1 (transactional): every mjsim message is transactional, so none match. */
+    none?: true;
   };
   readonly show: { showSubject: boolean; showCustomId: boolean; showContactAlt: boolean };
   readonly page: { limit: number; offset: number; order: 'id' | 'arrived_at'; descending: boolean };
@@ -20,7 +40,11 @@ export interface MessageQuery {
 }
 
 const MAX_LIMIT = 1000;
-const FILTER_NAMES = ['CustomID', 'Campaign', 'Contact', 'FromTS', 'ToTS', 'MessageStatus', 'ShowSubject', 'ShowCustomID', 'ShowContactAlt', 'Limit', 'Offset', 'Sort', 'countOnly'];
+const FILTER_NAMES = [
+  'CustomID', 'Campaign', 'Contact', 'FromTS', 'ToTS', 'MessageStatus', 'MessageState', 'From', 'FromDomain', 'FromID', 'SenderID', 'FromType',
+  'Destination', 'PlanSubscription', 'ShowSubject', 'ShowCustomID', 'ShowContactAlt', 'Limit', 'Offset', 'Sort', 'countOnly',
+];
+const FROM_TYPES = ['transactional', 'marketing', 'unknown'];
 
 /**
  * Parses the query; `{ ok: false }` carries a message naming the filter and what it allows.
@@ -60,9 +84,35 @@ export function parseMessageQuery(raw: Record<string, string[]>): { ok: true; qu
         break;
       }
       case 'messagestatus': {
-        const status = value.toLowerCase();
-        if (!(MESSAGE_STATUSES as readonly string[]).includes(status)) return bad(`one of ${MESSAGE_STATUSES.join(', ')}`);
-        filter.status = statusCondition(status as MessageStatus);
+        const status = messageStatusFilter(value);
+        if (status === undefined) return bad(`a code from 0 to 11 or one of ${MESSAGE_STATUS_CODES.join(', ')}, hardbounced, softbounced`);
+        filter.status = status;
+        break;
+      }
+      case 'fromtype': {
+        const code = integer() ?? FROM_TYPES.indexOf(value.toLowerCase()) + 1;
+        if (code < 1 || code > 3) return bad('1 (transactional), 2 (marketing) or 3 (unknown)');
+        if (code !== 1) filter.none = true;
+        break;
+      }
+      case 'from':
+        filter.fromEmail = value;
+        break;
+      case 'fromdomain':
+        filter.fromDomain = value.replace(/^@/, '');
+        break;
+      // PlanSubscription: mjsim has no plans, so it is checked and ignored (README).
+      case 'senderid':
+      case 'fromid':
+      case 'destination':
+      case 'messagestate':
+      case 'plansubscription': {
+        const id = integer();
+        if (id === undefined) return bad('a numeric ID');
+        const key = name.toLowerCase();
+        if (key === 'destination') filter.destinationId = id;
+        else if (key === 'messagestate') filter.stateId = id;
+        else if (key !== 'plansubscription') filter.senderId = id;
         break;
       }
       case 'showsubject':
@@ -102,6 +152,44 @@ export function parseMessageQuery(raw: Record<string, string[]>): { ok: true; qu
     }
   }
   return { ok: true, query: { filter, show, page, countOnly } };
+}
+
+/**
+ * A `MessageStatus` value (code or name) as a condition on the latest event; null matches nothing,
+ * undefined is not a status.
+ *
+ * @example
+ * messageStatusFilter('2')         // { lastEvent: 'sent' }
+ * messageStatusFilter('softbounce') // { lastEvent: 'bounce', bounceHard: false }
+ */
+export function messageStatusFilter(value: string): MessageQuery['filter']['status'] | undefined {
+  const name = /^\d+$/.test(value) ? MESSAGE_STATUS_CODES[Number(value)] : value.toLowerCase();
+  switch (name) {
+    case undefined:
+      return undefined;
+    case 'processed':
+    case 'deferred':
+      return null;
+    case 'bounce':
+    case 'bounced':
+      return { lastEvent: 'bounce' };
+    case 'softbounce':
+    case 'softbounced':
+      return statusCondition('softbounced');
+    case 'hardbounce':
+    case 'hardbounced':
+      return statusCondition('hardbounced');
+    case 'queued':
+    case 'sent':
+    case 'opened':
+    case 'clicked':
+    case 'spam':
+    case 'unsub':
+    case 'blocked':
+      return statusCondition(name as MessageStatus);
+    default:
+      return undefined;
+  }
 }
 
 /** Unix seconds or an ISO time, as epoch ms. @example timestampMs('1767225600') // 1767225600000 */

@@ -21,6 +21,7 @@ const record: MessageRecord = {
   arrivedAt: Date.parse('2026-01-01T00:00:00.999Z'),
   lastEvent: null,
   bounceHard: null,
+  stateId: 0,
 };
 
 describe('polling shapes', () => {

@@ -28,6 +28,27 @@ export interface MessageRecord {
   readonly lastEvent: EventType | null;
   /** For a bounce: whether it was hard. */
   readonly bounceHard: boolean | null;
+  /** `StateID` of a bounce or blocked last event (see `stateIdOf`), else 0. */
+  readonly stateId: number;
+}
+
+/** node-mailjet's `MessageState` enum: the bounce/blocked `error` texts, code = index + 1. */
+const MESSAGE_STATES = [
+  'user unknown', 'mailbox inactive', 'quota exceeded', 'invalid domain', 'no mail host', 'relay/access denied', 'sender blocked',
+  'content blocked', 'policy issue', 'system issue', 'protocol issue', 'connection issue', 'greylisted', 'preblocked',
+  'duplicate in campaign', 'spam preblocked', 'bad or empty template', 'error in template language', 'typofix', 'blacklisted', 'spam reporter',
+];
+
+/**
+ * The `StateID` (node-mailjet `MessageState` code) of a bounce or blocked event's `error`; 0 for others.
+ *
+ * @example
+ * stateIdOf('bounce', 'user unknown') // 1
+ * stateIdOf('open', undefined)        // 0
+ */
+export function stateIdOf(eventType: EventType, error: unknown): number {
+  if (eventType !== 'bounce' && eventType !== 'blocked') return 0;
+  return typeof error === 'string' ? MESSAGE_STATES.indexOf(error.toLowerCase()) + 1 : 0;
 }
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'opened', 'clicked', 'hardbounced', 'softbounced', 'spam', 'unsub', 'blocked'] as const;
@@ -92,6 +113,16 @@ export function mailjetTime(ms: number): string {
   return Number.isNaN(date.getTime()) ? '' : `${date.toISOString().slice(0, 19)}Z`;
 }
 
+/** The message object's `SenderID`: stable per sender address (0 without one). @example senderIdOf('shop@example.com') // 123457 */
+export function senderIdOf(fromEmail: string): number {
+  return fromEmail ? stableId(`sender:${fromEmail}`, 1_000_000) : 0;
+}
+
+/** The message object's `DestinationID`: stable per recipient domain. @example destinationIdOf('a@example.com') === destinationIdOf('b@example.com') // true */
+export function destinationIdOf(email: string): number {
+  return stableId(`domain:${email.slice(email.lastIndexOf('@') + 1)}`, 1_000_000);
+}
+
 /**
  * The `message` object. `Subject`, `CustomID` and `ContactAlt` are shown only when asked for
  * (`ShowSubject`, `ShowCustomID`, `ShowContactAlt`), as on Mailjet.
@@ -110,7 +141,7 @@ export function toMailjetMessage(record: MessageRecord, show: { showSubject?: bo
     ContactID: record.contactId,
     ...(show.showCustomId ? { CustomID: record.customId } : {}),
     Delay: 0,
-    DestinationID: stableId(`domain:${record.email.slice(record.email.lastIndexOf('@') + 1)}`, 1_000_000),
+    DestinationID: destinationIdOf(record.email),
     FilterTime: 0,
     ID: BigInt(record.messageId),
     IsClickTracked: record.isClickTracked,
@@ -119,9 +150,10 @@ export function toMailjetMessage(record: MessageRecord, show: { showSubject?: bo
     IsTextPartIncluded: record.isTextPartIncluded,
     IsUnsubTracked: false,
     MessageSize: record.messageSize,
-    SenderID: record.fromEmail ? stableId(`sender:${record.fromEmail}`, 1_000_000) : 0,
+    SenderID: senderIdOf(record.fromEmail),
     SpamassassinScore: 0,
     SpamassRules: '',
+    StateID: record.stateId,
     StatePermanent: status === 'hardbounced' || status === 'blocked',
     Status: status,
     Subject: show.showSubject ? record.subject : '',

@@ -320,33 +320,107 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   eventType?: string;
   callbackUrlId?: number;
+  /** The callback URL exactly as registered (any of the account's URLs with that text). */
   url?: string;
+  /** Deliveries that carry an event of this MessageID (decimal text). */
+  messageId?: string;
+  /** Key paging: only deliveries with a lower ID (the next, older page). */
+  before?: number;
+  /** Key paging: only deliveries with a higher ID (the `limit` just newer than it, still newest first). */
+  after?: number;
 }
 
-/** An account's deliveries, newest first (all accounts when `accountId` is null). */
+/** One walk over an index in ID order: its equality condition, parameters and index. */
+interface Walk {
+  sql: string;
+  params: Record<string, unknown>;
+  index: string | undefined;
+}
+
+/**
+ * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
+ * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
+ * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`), so a page costs its
+ * rows, not the table. A filter that matches several index keys (an event type inside Version 2 groups of
+ * mixed types, a URL registered for several types) walks each key and merges. `before`/`after` page by key;
+ * `offset` still works but costs what it skips.
+ *
+ * @example
+ * listDeliveries(db, accountId, { status: 'failed', before: 120 }, 50, 0) // the 50 failed ones just older than #120
+ */
 export function listDeliveries(db: Db, accountId: number | null, filter: DeliveryFilter, limit: number, offset: number): Delivery[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (sql: string, name: string, value: unknown) => (where.push(sql), (params[name] = value));
+  if (accountId !== null) add('d.account_id = @accountId', 'accountId', accountId);
+  if (filter.status !== undefined) add('d.status = @status', 'status', filter.status);
+  if (filter.callbackUrlId !== undefined) add('d.callback_url_id = @callbackUrlId', 'callbackUrlId', filter.callbackUrlId);
+  if (filter.before !== undefined) add('d.id < @before', 'before', filter.before);
+  if (filter.after !== undefined) add('d.id > @after', 'after', filter.after);
+  if (filter.eventType !== undefined) add("instr(',' || d.event_types || ',', ',' || @eventType || ',') > 0", 'eventType', filter.eventType);
+  const walks = deliveryWalks(db, accountId, filter);
+  if (walks.length === 0) return [];
+  const direction = filter.after !== undefined && filter.before === undefined ? 'asc' : 'desc';
+  // One walk skips in SQL; several merge their IDs (from the index, no row read), so each brings offset + limit.
+  const [take, skip] = walks.length === 1 ? [limit, offset] : [limit + offset, 0];
+  const ids = new Set<number>();
+  for (const walk of walks) {
+    const conditions = [...where, walk.sql].filter(Boolean).join(' and ') || '1';
+    const found = statement(
+      db,
+      `select d.id from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction} limit @take offset @skip`,
+    ).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
+    for (const row of found) ids.add(row.id);
+  }
+  const sorted = [...ids].sort((a, b) => (direction === 'desc' ? b - a : a - b));
+  const page = (walks.length === 1 ? sorted : sorted.slice(offset, offset + limit)).sort((a, b) => b - a);
+  const rows = statement(db, 'select * from deliveries where id in (select value from json_each(?)) order by id desc').all(JSON.stringify(page)) as DeliveryRow[];
+  return rows.map(toDelivery);
+}
+
+/** The index walks that together cover `filter` (none: nothing can match). */
+function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter): Walk[] {
+  const walk = (sql: string, params: Record<string, unknown>, index: string | undefined): Walk => ({ sql, params, index: accountId === null ? undefined : index });
+  if (filter.messageId !== undefined) {
+    const ids = statement(db, 'select de.delivery_id as id from events e join delivery_events de on de.event_id = e.id where e.message_id = ?')
+      .all(filter.messageId)
+      .map((row) => (row as { id: number }).id);
+    return ids.length ? [{ sql: 'd.id in (select value from json_each(@ids))', params: { ids: JSON.stringify(ids) }, index: undefined }] : [];
+  }
+  if (filter.url !== undefined) {
+    const ids = statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
+      .all(filter.url, accountId, accountId)
+      .map((row) => (row as { id: number }).id);
+    return ids.map((id) =>
+      filter.status === undefined
+        ? walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url_id')
+        : walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url'),
+    );
+  }
+  // A rare status (anything but delivered) narrows more than an event type; delivered is most of a big run.
+  if (filter.status !== undefined && (filter.eventType === undefined || filter.status !== 'delivered')) return [walk('', {}, 'deliveries_account_status')];
+  if (filter.eventType !== undefined && accountId !== null) {
+    return eventTypeSets(db, accountId)
+      .filter((types) => types.split(',').includes(filter.eventType as string))
+      .map((types) => walk('d.event_types = @types', { types }, 'deliveries_account_types'));
+  }
+  return [walk('', {}, accountId === null ? undefined : 'deliveries_account')];
+}
+
+/**
+ * The distinct `event_types` values of an account's deliveries (one per type for Version 1, a few mixed
+ * sets for Version 2 groups): one index seek per value, however many deliveries there are.
+ */
+function eventTypeSets(db: Db, accountId: number): string[] {
   const rows = statement(
     db,
-    `select d.* from deliveries d left join callback_urls c on c.id = d.callback_url_id
-      where (? is null or d.account_id = ?) and (? is null or d.status = ?)
-        and (? is null or (',' || d.event_types || ',') like ('%,' || ? || ',%'))
-        and (? is null or d.callback_url_id = ?) and (? is null or c.url = ?)
-      order by d.id desc limit ? offset ?`,
-  ).all(
-    accountId,
-    accountId,
-    filter.status ?? null,
-    filter.status ?? null,
-    filter.eventType ?? null,
-    filter.eventType ?? null,
-    filter.callbackUrlId ?? null,
-    filter.callbackUrlId ?? null,
-    filter.url ?? null,
-    filter.url ?? null,
-    limit,
-    offset,
-  ) as DeliveryRow[];
-  return rows.map(toDelivery);
+    `with recursive v(t) as (
+       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a)
+       union all
+       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a and event_types > v.t) from v where v.t is not null)
+     select t from v where t is not null`,
+  ).all({ a: accountId }) as { t: string }[];
+  return rows.map((row) => row.t);
 }
 
 /** Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). */

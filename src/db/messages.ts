@@ -1,10 +1,11 @@
 /**
- * The `messages` table: what the Send API created, one row per recipient. A message's status is read
- * from its events (the `events` table) that have happened by `now`, so polling and webhooks always agree.
+ * The `messages` table: what the Send API created, one row per recipient. A message's status is its latest
+ * routed event, noted on its row as events are routed (`noteRoutedEvents`), so polling and webhooks agree
+ * and a status filter is an index range. Long reads go in slices with a pause between them.
  */
 import type { EventType } from '../core/event-types.js';
 import type { MessageQuery } from '../core/message-query.js';
-import type { MessageRecord } from '../core/message-shapes.js';
+import { destinationIdOf, senderIdOf, stateIdOf, type MessageRecord } from '../core/message-shapes.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -35,6 +36,27 @@ export interface NewMessage {
 /** List filters of `GET /v3/REST/message` (times in epoch ms), as parsed by the pure query reader. */
 export type MessageFilter = MessageQuery['filter'];
 
+/** One page of `GET /v3/REST/message`. */
+export interface MessagePage {
+  limit: number;
+  offset: number;
+  order: 'id' | 'arrived_at';
+  descending: boolean;
+}
+
+/** How a long read is sliced: `pause` lets other work run between slices (default: one `setImmediate` turn). */
+export interface Slicing {
+  pause?: () => Promise<void>;
+  /** Message rows per slice (default `SLICE`). */
+  slice?: number;
+}
+
+/**
+ * How many message rows one slice of a read may visit. A slice is one index range, so even a filter that no
+ * index fits costs at most this many row reads (a few ms) before the event loop gets a turn.
+ */
+export const SLICE = 20_000;
+
 interface MessageRow {
   message_id: string;
   uuid: string;
@@ -53,6 +75,7 @@ interface MessageRow {
   bounce_hard: number | null;
   arrived_at: number;
   last_event: EventType | null;
+  state_id: number;
 }
 
 const toRecord = (row: MessageRow): MessageRecord => ({
@@ -73,11 +96,8 @@ const toRecord = (row: MessageRow): MessageRecord => ({
   bounceHard: row.bounce_hard === null ? null : row.bounce_hard === 1,
   arrivedAt: row.arrived_at,
   lastEvent: row.last_event,
+  stateId: row.state_id,
 });
-
-/** The latest event of a message that has happened by `@now`. */
-const LAST_EVENT =
-  '(select e.event_type from events e where e.message_id = m.message_id and e.account_id = m.account_id and e.occurred_at <= @now order by e.occurred_at desc, e.id desc limit 1)';
 
 /** Inserts one recipient's message (call inside the send's transaction). @example insertMessage(db, { accountId, messageId: '576460752303423489', … }) */
 export function insertMessage(db: Db, row: NewMessage): void {
@@ -107,59 +127,248 @@ export function campaignHasRecipient(db: Db, accountId: number, campaign: string
   );
 }
 
-/** One message of the account by MessageID (decimal text), with its status as of `now`. @example getMessage(db, accountId, '576460752303423489', clock.now())?.lastEvent // 'open' */
-export function getMessage(db: Db, accountId: number, messageId: string, now: number): MessageRecord | undefined {
-  const row = statement(db, `select m.*, ${LAST_EVENT} as last_event from messages m where m.account_id = @accountId and m.message_id = @messageId`).get({
-    accountId,
-    messageId,
-    now,
-  }) as MessageRow | undefined;
+/**
+ * Notes routed events on their messages: each message keeps its latest event in (time, ID) order, so its
+ * polling `Status` is one column (call in the routing transaction). Events of unknown messages change nothing.
+ *
+ * @example
+ * noteRoutedEvents(db, dueEvents); // a routed 'open' makes its message 'opened'
+ */
+export function noteRoutedEvents(
+  db: Db,
+  events: readonly { id: number; accountId: number; eventType: string; occurredAt: number; messageId: string | null; payload: string }[],
+): void {
+  const update = statement(
+    db,
+    `update messages set last_event = @eventType, last_event_at = @occurredAt, last_event_id = @id, state_id = @stateId
+      where message_id = @messageId and account_id = @accountId
+        and (last_event_id is null or last_event_at < @occurredAt or (last_event_at = @occurredAt and last_event_id < @id))`,
+  );
+  for (const event of events) {
+    if (event.messageId === null) continue;
+    const type = event.eventType as EventType;
+    const stateId = type === 'bounce' || type === 'blocked' ? stateIdOf(type, (JSON.parse(event.payload) as { error?: unknown }).error) : 0;
+    update.run({ eventType: type, occurredAt: event.occurredAt, id: event.id, stateId, messageId: event.messageId, accountId: event.accountId });
+  }
+}
+
+/** One message of the account by MessageID (decimal text), with its status. @example getMessage(db, accountId, '576460752303423489')?.lastEvent // 'open' */
+export function getMessage(db: Db, accountId: number, messageId: string): MessageRecord | undefined {
+  const row = statement(db, 'select * from messages where message_id = ? and account_id = ?').get(messageId, accountId) as MessageRow | undefined;
   return row && toRecord(row);
 }
 
-function filtered(filter: MessageFilter): { sql: string; params: Record<string, unknown> } {
-  const where = ['m.account_id = @accountId'];
-  const params: Record<string, unknown> = {};
-  if (filter.customId !== undefined) (where.push('m.custom_id = @customId'), (params.customId = filter.customId));
-  if (filter.campaignId !== undefined) (where.push('m.campaign_id = @campaignId'), (params.campaignId = filter.campaignId));
-  if (filter.contactId !== undefined) (where.push('m.contact_id = @contactId'), (params.contactId = filter.contactId));
-  if (filter.fromTs !== undefined) (where.push('m.arrived_at >= @fromTs'), (params.fromTs = filter.fromTs));
-  if (filter.toTs !== undefined) (where.push('m.arrived_at <= @toTs'), (params.toTs = filter.toTs));
-  let sql = `select m.*, ${LAST_EVENT} as last_event from messages m where ${where.join(' and ')}`;
-  if (filter.status) {
-    const outer = [filter.status.lastEvent === null ? 'last_event is null' : 'last_event = @lastEvent'];
-    if (filter.status.lastEvent !== null) params.lastEvent = filter.status.lastEvent;
-    if (filter.status.bounceHard !== undefined) (outer.push('bounce_hard = @bounceHard'), (params.bounceHard = Number(filter.status.bounceHard)));
-    sql = `select * from (${sql}) where ${outer.join(' and ')}`;
-  }
-  return { sql, params };
+/** The recipient domain as the `messages_domain` index holds it (the same expression, so the index applies). */
+const DOMAIN = "lower(substr(m.email, instr(m.email, '@') + 1))";
+
+/**
+ * The distinct values of an indexed key of an account's messages (senders, recipient domains): one index
+ * seek per value, however many messages there are. A handful in practice.
+ */
+function distinctKeys(db: Db, accountId: number, index: 'messages_sender' | 'messages_domain'): string[] {
+  const key = index === 'messages_sender' ? 'm.from_email' : DOMAIN;
+  const rows = statement(
+    db,
+    `with recursive v(k) as (
+       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a)
+       union all
+       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a and ${key} > v.k) from v where v.k is not null)
+     select k from v where k is not null`,
+  ).all({ a: accountId }) as { k: string }[];
+  return rows.map((row) => row.k);
 }
 
-/** An account's messages matching `filter`, by `order`, with their status as of `now`. @example listMessages(db, accountId, { customId: 'order-1' }, { limit: 10, offset: 0, order: 'id', descending: false }, now) */
-export function listMessages(
+/**
+ * The filter as SQL conditions on `m`, and the index whose range fits it best (each ends in the rowid, so
+ * a slice `id between` stays one index range per key; `keyList` when it is walked over a list of keys).
+ * Undefined when the filter can match nothing.
+ */
+function conditions(
   db: Db,
   accountId: number,
   filter: MessageFilter,
-  page: { limit: number; offset: number; order: 'id' | 'arrived_at'; descending: boolean },
-  now: number,
-): MessageRecord[] {
-  const { sql, params } = filtered(filter);
-  const direction = page.descending ? 'desc' : 'asc';
-  const rows = statement(db, `${sql} order by ${page.order} ${direction}, id ${direction} limit @limit offset @offset`).all({
-    ...params,
-    accountId,
-    now,
-    limit: page.limit,
-    offset: page.offset,
-  }) as MessageRow[];
+): { where: string[]; params: Record<string, unknown>; index: string; keyList: boolean } | undefined {
+  if (filter.none || filter.status === null) return undefined;
+  const where = ['m.account_id = @accountId'];
+  const params: Record<string, unknown> = {};
+  let index = 'messages_account';
+  let keyList = false;
+  const add = (sql: string, name: string, value: unknown, fits?: string) => {
+    where.push(sql);
+    if (value !== undefined) params[name] = value;
+    if (fits && index === 'messages_account') (index = fits), (keyList = / in \(/.test(sql));
+  };
+  if (filter.customId !== undefined) add('m.custom_id = @customId', 'customId', filter.customId, 'messages_custom_id');
+  if (filter.contactId !== undefined) add('m.contact_id = @contactId', 'contactId', filter.contactId, 'messages_contact');
+  if (filter.campaignId !== undefined) add('m.campaign_id = @campaignId', 'campaignId', filter.campaignId, 'messages_campaign_id');
+  if (filter.status) {
+    if (filter.status.lastEvent === null) (where.push('m.last_event is null'), index === 'messages_account' && (index = 'messages_status'));
+    else add('m.last_event = @lastEvent', 'lastEvent', filter.status.lastEvent, 'messages_status');
+    // A bounce with no planned hardness shows as hard (messageStatus), so "hard" is "not soft".
+    if (filter.status.bounceHard === true) where.push('m.bounce_hard is not 0');
+    if (filter.status.bounceHard === false) where.push('m.bounce_hard = 0');
+  }
+  if (filter.fromTs !== undefined) add('m.arrived_at >= @fromTs', 'fromTs', filter.fromTs);
+  if (filter.toTs !== undefined) add('m.arrived_at <= @toTs', 'toTs', filter.toTs);
+  if (filter.stateId !== undefined) {
+    add('m.state_id = @stateId', 'stateId', filter.stateId);
+    // Only a bounce or a block has a StateID: walk those two status keys instead of every message.
+    if (filter.stateId > 0) add("m.last_event in ('bounce', 'blocked')", 'stateEvents', undefined, 'messages_status');
+  }
+  // Sender filters resolve to the matching sender addresses, domain filters to the matching domains.
+  if (filter.fromEmail !== undefined || filter.fromDomain !== undefined || filter.senderId !== undefined) {
+    const senders = distinctKeys(db, accountId, 'messages_sender').filter(
+      (email) =>
+        (filter.fromEmail === undefined || email.toLowerCase() === filter.fromEmail.toLowerCase()) &&
+        (filter.fromDomain === undefined || email.slice(email.indexOf('@') + 1).toLowerCase() === filter.fromDomain.toLowerCase()) &&
+        (filter.senderId === undefined || senderIdOf(email) === filter.senderId),
+    );
+    if (senders.length === 0) return undefined;
+    add('m.from_email in (select value from json_each(@senders))', 'senders', JSON.stringify(senders), 'messages_sender');
+  }
+  if (filter.destinationId !== undefined) {
+    const domains = distinctKeys(db, accountId, 'messages_domain').filter((domain) => destinationIdOf(`@${domain}`) === filter.destinationId);
+    if (domains.length === 0) return undefined;
+    add(`${DOMAIN} in (select value from json_each(@domains))`, 'domains', JSON.stringify(domains), 'messages_domain');
+  }
+  return { where, params, index, keyList };
+}
+
+/** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
+function idSpan(db: Db, accountId: number): { low: number; high: number } | undefined {
+  // Two subqueries: SQLite seeks the index for a lone min() or max(), but walks the range for both at once.
+  const row = statement(
+    db,
+    'select (select min(id) from messages where account_id = @a) as low, (select max(id) from messages where account_id = @a) as high',
+  ).get({ a: accountId }) as { low: number | null; high: number | null };
+  return row.low === null || row.high === null ? undefined : { low: row.low, high: row.high };
+}
+
+/**
+ * How many of an account's messages match `filter`, counted in slices of `SLICE` messages with a `pause`
+ * between slices, so a count over hundreds of thousands of messages never holds the event loop for long.
+ *
+ * @example
+ * await countMessages(db, accountId, { status: { lastEvent: null } }) // still queued
+ */
+export async function countMessages(db: Db, accountId: number, filter: MessageFilter, slicing: Slicing = {}): Promise<number> {
+  const { pause = immediate, slice = SLICE } = slicing;
+  const cond = conditions(db, accountId, filter);
+  const span = idSpan(db, accountId);
+  if (!cond || !span) return 0;
+  // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
+  const byTime = cond.index === 'messages_account' && (filter.fromTs !== undefined || filter.toTs !== undefined);
+  const index = byTime ? 'messages_arrived' : cond.index;
+  let total = 0;
+  let first = true;
+  for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : idSlices(span, false, slice)) {
+    if (!first) await pause();
+    first = false;
+    const count = statement(db, `select count(*) as n from messages m indexed by ${index} where ${cond.where.join(' and ')} and ${piece.sql}`);
+    total += (count.get({ ...cond.params, ...piece.params, accountId }) as { n: number }).n;
+  }
+  return total;
+}
+
+/**
+ * An account's messages matching `filter`, one page in `page.order`. The walk goes slice by slice in that
+ * order (row-ID ranges for `id`, key ranges of `messages_arrived` for `arrived_at`), counting whole slices
+ * to skip `offset` and pausing between slices: a deep offset or a filter no index fits costs many short
+ * turns, never one long one.
+ *
+ * @example
+ * await listMessages(db, accountId, { customId: 'order-1' }, { limit: 10, offset: 0, order: 'id', descending: false })
+ */
+export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
+  const { pause = immediate, slice = SLICE } = slicing;
+  const cond = conditions(db, accountId, filter);
+  const span = idSpan(db, accountId);
+  if (!cond || !span || page.limit === 0) return [];
+  const dir = page.descending ? 'desc' : 'asc';
+  // An index walked over a list of keys (senders, domains) would need a sort across them: in ID order, walk
+  // the rows instead and check the list.
+  const index = page.order === 'id' ? (cond.keyList ? 'messages_account' : cond.index) : 'messages_arrived';
+  const filterSql = cond.where.join(' and ');
+  const rows: MessageRow[] = [];
+  let skip = page.offset;
+  let first = true;
+  for (const piece of page.order === 'id' ? idSlices(span, page.descending, slice) : arrivedSlices(db, accountId, page.descending, slice)) {
+    if (!first) await pause();
+    first = false;
+    const params = { ...cond.params, ...piece.params, accountId };
+    if (skip > 0) {
+      const n = (statement(db, `select count(*) as n from messages m indexed by ${index} where ${filterSql} and ${piece.sql}`).get(params) as { n: number }).n;
+      if (n <= skip) {
+        skip -= n;
+        continue;
+      }
+    }
+    const found = statement(
+      db,
+      `select m.* from messages m indexed by ${index} where ${filterSql} and ${piece.sql}
+        order by ${page.order === 'id' ? '' : `m.arrived_at ${dir}, `}m.id ${dir} limit @limit offset @skip`,
+    ).all({ ...params, limit: page.limit - rows.length, skip }) as MessageRow[];
+    skip = 0;
+    rows.push(...found);
+    if (rows.length >= page.limit) break;
+  }
   return rows.map(toRecord);
 }
 
-/** How many of an account's messages match `filter` as of `now`. @example countMessages(db, accountId, { status: { lastEvent: null } }, now) // still queued */
-export function countMessages(db: Db, accountId: number, filter: MessageFilter, now: number): number {
-  const { sql, params } = filtered(filter);
-  return (statement(db, `select count(*) as n from (${sql})`).get({ ...params, accountId, now }) as { n: number }).n;
+/** A slice of a walk: one index range as SQL on `m`, with its parameters. */
+interface Slice {
+  sql: string;
+  params: Record<string, number>;
 }
+
+/** Row-ID ranges of `SLICE` over the account's span, in walk order. */
+function* idSlices(span: { low: number; high: number }, descending: boolean, slice: number): Generator<Slice> {
+  const count = Math.floor((span.high - span.low) / slice) + 1;
+  for (let i = 0; i < count; i++) {
+    const low = span.low + (descending ? count - 1 - i : i) * slice;
+    yield { sql: 'm.id >= @sliceLow and m.id < @sliceHigh', params: { sliceLow: low, sliceHigh: low + slice } };
+  }
+}
+
+/**
+ * Slices of about `SLICE` messages in (arrived_at, id) order. Many messages share one `arrived_at` (a
+ * manual clock that does not move), so each bound is a (time, ID) key and a slice is up to three index
+ * ranges: the rest of the lower key's time, the times strictly between, and the upper key's time up to it.
+ */
+function* arrivedSlices(db: Db, accountId: number, descending: boolean, slice: number): Generator<Slice> {
+  const [after, before, dir] = descending ? ['<', '>', 'desc'] : ['>', '<', 'asc'];
+  const boundary = (sql: string) =>
+    statement(db, `select arrived_at as at, id from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql} order by m.arrived_at ${dir}, m.id ${dir} limit 1 offset @skip`);
+  const countIn = (sql: string) => statement(db, `select count(*) as n from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql}`);
+  const sameTimeAfter = `m.arrived_at = @loAt and m.id ${after} @loId`;
+  const laterTime = `m.arrived_at ${after} @loAt`;
+  let lo: { at: number; id: number } | undefined;
+  for (;;) {
+    const base = { accountId, skip: slice - 1, loAt: lo?.at ?? 0, loId: lo?.id ?? 0 };
+    let hi: { at: number; id: number } | undefined;
+    if (!lo) hi = boundary('1').get(base) as typeof hi;
+    else {
+      hi = boundary(sameTimeAfter).get(base) as typeof hi;
+      if (!hi) {
+        const rest = (countIn(sameTimeAfter).get(base) as { n: number }).n;
+        hi = boundary(laterTime).get({ ...base, skip: slice - 1 - rest }) as typeof hi;
+      }
+    }
+    const params = { loAt: lo?.at ?? 0, loId: lo?.id ?? 0, hiAt: hi?.at ?? 0, hiId: hi?.id ?? 0 };
+    const upToHi = [`m.arrived_at ${before} @hiAt`, `m.arrived_at = @hiAt and m.id ${before}= @hiId`];
+    let ranges: string[];
+    if (!lo && !hi) ranges = ['1'];
+    else if (!lo) ranges = upToHi;
+    else if (!hi) ranges = [sameTimeAfter, laterTime];
+    else if (lo.at === hi.at) ranges = [`${sameTimeAfter} and m.id ${before}= @hiId`];
+    else ranges = [sameTimeAfter, `m.arrived_at ${after} @loAt and m.arrived_at ${before} @hiAt`, upToHi[1] as string];
+    for (const sql of ranges) yield { sql, params };
+    if (!hi) return;
+    lo = hi;
+  }
+}
+
+const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The events of a message that have happened by `now`, in time order (payloads as stored JSON text). @example historyOf(db, accountId, '576460752303423489', now)[0].eventType // 'sent' */
 export function historyOf(db: Db, accountId: number, messageId: string, now: number): { eventType: EventType; occurredAt: number; payload: string }[] {

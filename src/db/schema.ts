@@ -49,7 +49,8 @@ export const events = sqliteTable(
   (t) => [
     index('events_unrouted').on(t.occurredAt).where(sql`${t.routed} = 0`),
     index('events_account').on(t.accountId, t.id),
-    index('events_message').on(t.messageId),
+    // (message, time): a message's history and latest event come in order without a sort.
+    index('events_message_time').on(t.messageId, t.occurredAt),
   ],
 );
 
@@ -83,6 +84,10 @@ export const deliveries = sqliteTable(
     index('deliveries_status').on(t.status, t.id),
     index('deliveries_url').on(t.callbackUrlId, t.status),
     index('deliveries_account').on(t.accountId, t.id),
+    // `GET /sim/deliveries` filters, newest first (the rowid ends every index, so `id desc` needs no sort).
+    index('deliveries_account_status').on(t.accountId, t.status),
+    index('deliveries_account_types').on(t.accountId, t.eventTypes),
+    index('deliveries_url_id').on(t.callbackUrlId),
   ],
 );
 
@@ -128,8 +133,9 @@ export const simState = sqliteTable('sim_state', {
 
 /**
  * Messages created by the Send API: one row per recipient, as on Mailjet (each recipient's message has its
- * own MessageID). Status is not stored: the polling side derives it from the message's events that have
- * happened by the clock's now.
+ * own MessageID). `lastEvent…` hold the latest of the message's events that the engine has routed (its time
+ * has come), kept up to date as events are routed, so polling filters by status through an index instead of
+ * reading every message's events.
  */
 export const messages = sqliteTable(
   'messages',
@@ -161,10 +167,27 @@ export const messages = sqliteTable(
     bounceHard: integer('bounce_hard', { mode: 'boolean' }),
     /** Clock time of the send. */
     arrivedAt: integer('arrived_at').notNull(),
+    /** Type of the latest routed event of this message, null while none (status `queued`). */
+    lastEvent: text('last_event'),
+    /** That event's clock time and ID: a later-routed event replaces it only when it is later in (time, ID). */
+    lastEventAt: integer('last_event_at'),
+    lastEventId: integer('last_event_id'),
+    /** Mailjet's `StateID` (node-mailjet's `MessageState`) of a bounce or blocked last event, else 0. */
+    stateId: integer('state_id').notNull().default(0),
   },
   (t) => [
     uniqueIndex('messages_message_id').on(t.messageId),
     index('messages_account').on(t.accountId, t.id),
     index('messages_campaign').on(t.accountId, t.campaign, t.email),
+    // One index per polling filter; each ends (implicitly) in the rowid, so `order by id` needs no sort.
+    index('messages_status').on(t.accountId, t.lastEvent),
+    index('messages_custom_id').on(t.accountId, t.customId),
+    index('messages_campaign_id').on(t.accountId, t.campaignId),
+    index('messages_contact').on(t.accountId, t.contactId),
+    index('messages_arrived').on(t.accountId, t.arrivedAt),
+    // Sender and recipient domain: few distinct values, so From/FromDomain/SenderID/Destination filters resolve
+    // to a short list of keys (one index seek each) and then walk these ranges.
+    index('messages_sender').on(t.accountId, t.fromEmail),
+    index('messages_domain').on(t.accountId, sql`lower(substr(${t.email}, instr(${t.email}, '@') + 1))`),
   ],
 );

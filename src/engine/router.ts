@@ -6,6 +6,7 @@ import type { Db } from '../db/open-db.js';
 import { getCallbackUrlByKey, type CallbackUrl } from '../db/callback-urls.js';
 import { appendToGroup, findOpenGroup, insertDelivery, type Delivery, type NewDelivery } from '../db/deliveries.js';
 import { dueUnroutedEvents, eventsOfDelivery, markRouted, type StoredEvent } from '../db/events.js';
+import { noteRoutedEvents } from '../db/messages.js';
 
 /** One second of clock time: a Version 2 group holds the events of its first event's second. */
 export const GROUP_WINDOW_MS = 1_000;
@@ -36,6 +37,7 @@ export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: num
     db,
     due.map((event) => event.id),
   );
+  noteRoutedEvents(db, due);
   return due.length;
 }
 

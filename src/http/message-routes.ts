@@ -1,7 +1,8 @@
 /**
- * The polling side (reference §5): `GET /v3/REST/message`, `/v3/REST/message/{ID}` and
- * `/v3/REST/messagehistory/{ID}`, answered from the same store the webhooks come from, as of the clock's
- * now. In the v3 envelope; MessageIDs exact.
+ * The polling side (reference §5): `GET /v3/REST/message`, `/v3/REST/message/{ID}`,
+ * `/v3/REST/messagehistory/{ID}` and `/v3/REST/messagehistory?Message={ID}`, answered from the same store
+ * the webhooks come from. In the v3 envelope; MessageIDs exact. Lists and counts read in slices with an
+ * event-loop turn between them, so a big poll never stalls delivery.
  */
 import { Hono, type Context } from 'hono';
 import { parseJson, stringifyJson } from '../core/json.js';
@@ -26,17 +27,16 @@ const exactJson = (value: unknown) => new Response(stringifyJson(value), { heade
  * app.route('/v3/REST/message', messageRoutes(deps));
  */
 export function messageRoutes(deps: AppDeps): Hono<Env> {
-  const { db, clock } = deps;
+  const { db } = deps;
   const app = new Hono<Env>();
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const parsed = parseMessageQuery(c.req.queries());
     if (!parsed.ok) throw new ApiError('invalid-input', parsed.message);
     const { filter, show, page, countOnly } = parsed.query;
     const accountId = c.get('account').id;
-    const now = clock.now();
-    if (countOnly) return exactJson(envelope([], countMessages(db, accountId, filter, now)));
-    const rows = listMessages(db, accountId, filter, page, now);
+    if (countOnly) return exactJson(envelope([], await countMessages(db, accountId, filter)));
+    const rows = await listMessages(db, accountId, filter, page);
     return exactJson(envelope(rows.map((row) => toMailjetMessage(row, show))));
   });
 
@@ -52,31 +52,61 @@ export function messageRoutes(deps: AppDeps): Hono<Env> {
 }
 
 /**
- * `GET /v3/REST/messagehistory/{ID}`: one row per event of the message that has happened; mount at
- * `/v3/REST/messagehistory`.
+ * `GET /v3/REST/messagehistory/{ID}` and its list form `GET /v3/REST/messagehistory?Message={ID}`: one row
+ * per event of the message that has happened; mount at `/v3/REST/messagehistory`. The list form needs its
+ * `Message` filter (mjsim keeps no account-wide history list): without it, 400. It also takes `Limit`
+ * (default: all events, as the `/{ID}` form), `Offset` and `countOnly`.
  *
  * @example
  * app.route('/v3/REST/messagehistory', messageHistoryRoutes(deps));
  */
 export function messageHistoryRoutes(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
-  app.get('/:id', (c) => {
-    const message = findMessage(deps, c);
+  const history = (c: Context<Env>, id: string) => {
+    const message = findMessage(deps, c, id);
     const rows = historyOf(deps.db, c.get('account').id, message.messageId, deps.clock.now()).map((event) =>
       toHistoryRow(event.eventType, event.occurredAt, parseJson(event.payload) as EventPayload),
     );
     return exactJson(envelope(rows));
+  };
+  // The list form pages like every v3 list; a message has a handful of events, so this is in memory.
+  const page = (c: Context<Env>, id: string, query: readonly (readonly [string, string])[]) => {
+    const value = (name: string) => query.find(([key]) => key === name)?.[1].trim();
+    const whole = (name: string, fallback: number, max: number) => {
+      const raw = value(name);
+      if (raw === undefined) return fallback;
+      if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ApiError('invalid-input', `Invalid value "${raw}" for filter "${name}": expected a whole number up to ${max}`);
+      return Number(raw);
+    };
+    // Default: every event, as the /{ID} form answers (Limit=0 also means all, up to 1000).
+    const limit = whole('limit', 1000, 1000) || 1000;
+    const offset = whole('offset', 0, Number.MAX_SAFE_INTEGER);
+    const countOnly = /^(true|1)$/i.test(value('countonly') ?? '');
+    const message = findMessage(deps, c, id);
+    const rows = historyOf(deps.db, c.get('account').id, message.messageId, deps.clock.now());
+    if (countOnly) return exactJson(envelope([], rows.length));
+    return exactJson(
+      envelope(rows.slice(offset, offset + limit).map((event) => toHistoryRow(event.eventType, event.occurredAt, parseJson(event.payload) as EventPayload))),
+    );
+  };
+  app.get('/', (c) => {
+    const query = Object.entries(c.req.queries()).map(([name, values]) => [name.toLowerCase(), values.at(-1) ?? ''] as const);
+    const unknown = query.find(([name]) => !['message', 'limit', 'offset', 'countonly'].includes(name));
+    if (unknown) throw new ApiError('invalid-input', `Unknown filter "${unknown[0]}": allowed filters are Message, Limit, Offset, countOnly`);
+    const id = query.find(([name]) => name === 'message')?.[1].trim();
+    if (id === undefined || id === '') throw new ApiError('invalid-input', 'The filter "Message" is required: GET /v3/REST/messagehistory?Message={MessageID}');
+    return page(c, id, query);
   });
-  app.on(['POST', 'PUT', 'DELETE', 'PATCH'], '/:id', () => {
+  app.get('/:id', (c) => history(c, c.req.param('id')));
+  app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/', '/:id'], () => {
     throw new ApiError('method-not-allowed', 'Method not allowed on this resource: use GET');
   });
   return app;
 }
 
-function findMessage(deps: AppDeps, c: Context<Env>): MessageRecord {
-  const id = c.req.param('id') ?? '';
+function findMessage(deps: AppDeps, c: Context<Env>, id = c.req.param('id') ?? ''): MessageRecord {
   if (!/^\d+$/.test(id)) throw new ApiError('invalid-input', `Invalid ID "${id}": a MessageID is a number`);
-  const message = getMessage(deps.db, c.get('account').id, BigInt(id).toString(), deps.clock.now());
+  const message = getMessage(deps.db, c.get('account').id, BigInt(id).toString());
   if (!message) throw new ApiError('not-found', 'Object not found');
   return message;
 }

@@ -100,9 +100,14 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     }
     const eventType = q.eventType ?? q.event;
     if (eventType !== undefined && !isEventType(eventType)) throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}`);
+    const messageId = q.messageId ?? q.MessageID;
+    if (messageId !== undefined && !/^\d{1,20}$/.test(messageId)) throw new ApiError('invalid-input', `Invalid messageId "${messageId}": a MessageID is a number`);
     const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
-    const offset = boundedInt(q.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
-    const rows = listDeliveries(db, c.get('account').id, { status: status as DeliveryStatus | undefined, eventType, url: q.url }, limit, offset);
+    const offset = boundedInt(q.offset, 0, 0, 100_000, 'offset');
+    const before = q.before === undefined ? undefined : boundedInt(q.before, 0, 1, Number.MAX_SAFE_INTEGER, 'before');
+    const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
+    const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), before, after };
+    const rows = listDeliveries(db, c.get('account').id, filter, limit, offset);
     return c.json({ count: rows.length, deliveries: rows.map(describe) });
   });
 

@@ -1,0 +1,158 @@
+/**
+ * `GET /sim/deliveries` storage: each filter (status, event type, URL, MessageID) and key paging answers
+ * exactly what one plain query would, through an index walk (pinned with EXPLAIN QUERY PLAN); the HTTP
+ * route and the library take the same filters.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeliveryStatus } from '../src/core/delivery-state.js';
+import { insertDelivery, listDeliveries, updateDeliveryStatus, type DeliveryFilter } from '../src/db/deliveries.js';
+import { insertEvents } from '../src/db/events.js';
+import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
+import { recordStatements } from './helpers/query-plans.js';
+import { startTestSim, T0, type TestSim } from './helpers/sim.js';
+
+const TYPES = ['sent', 'open', 'click', 'bounce'];
+const STATUSES: DeliveryStatus[] = ['delivered', 'delivered', 'failed', 'pending', 'suppressed', 'delivered', 'handed_over'];
+
+/** Two accounts; URLs 1–4 (account 1, URL text shared by 1 and 2), Version 2 groups of mixed types. */
+function seed(db: Db, count: number, [first, second]: [number, number] = [1, 2]): void {
+  const account = db.$client.prepare('insert or ignore into accounts (id, public_key, secret_key, is_dev, created_at) values (?, ?, ?, 0, 0)');
+  for (const id of [first, second]) account.run(id, `seed-key-${id}`, 'seed-secret');
+  const url = db.$client.prepare(
+    "insert into callback_urls (id, account_id, event_type, is_backup, status, url, version, created_at, updated_at) values (?, ?, ?, 0, 'alive', ?, 1, 0, 0)",
+  );
+  url.run(1, first, 'sent', 'http://a.test/hook');
+  url.run(2, first, 'open', 'http://a.test/hook');
+  url.run(3, first, 'click', 'http://b.test/hook');
+  url.run(4, second, 'sent', 'http://a.test/hook');
+  inTransaction(db, () => {
+    for (let n = 0; n < count; n++) {
+      const accountId = n % 5 === 4 ? second : first;
+      const types = n % 11 === 0 ? [TYPES[n % 4] as string, 'click'] : [TYPES[n % 4] as string];
+      const eventIds = insertEvents(
+        db,
+        types.map((eventType) => ({ accountId, eventType, occurredAt: T0 + n, payload: '{}', messageId: String(1000 + (n % 40)), email: null })),
+        T0,
+      );
+      const id = insertDelivery(
+        db,
+        {
+          accountId,
+          callbackUrlId: accountId === second ? 4 : (n % 3) + 1,
+          version: types.length > 1 ? 2 : 1,
+          status: 'pending',
+          eventIds,
+          eventTypes: types,
+          nextAttemptAt: T0 + n,
+          groupClosesAt: null,
+          parentId: null,
+          reason: null,
+        },
+        T0,
+      );
+      updateDeliveryStatus(db, id, { status: STATUSES[n % STATUSES.length] as DeliveryStatus, nextAttemptAt: null }, T0);
+    }
+  });
+}
+
+/** The same filter as one plain, unindexed query. */
+function plain(db: Db, accountId: number, filter: DeliveryFilter): number[] {
+  const rows = db.$client
+    .prepare(
+      `select distinct d.id from deliveries d left join callback_urls c on c.id = d.callback_url_id
+        left join delivery_events de on de.delivery_id = d.id left join events e on e.id = de.event_id
+        where d.account_id = @accountId and (@status is null or d.status = @status)
+          and (@eventType is null or (',' || d.event_types || ',') like ('%,' || @eventType || ',%'))
+          and (@url is null or c.url = @url) and (@messageId is null or e.message_id = @messageId)
+          and (@before is null or d.id < @before) and (@after is null or d.id > @after)
+        order by d.id desc`,
+    )
+    .all({ accountId, status: null, eventType: null, url: null, messageId: null, before: null, after: null, ...filter }) as { id: number }[];
+  return rows.map((row) => row.id);
+}
+
+describe('listDeliveries', () => {
+  it('answers every filter, offset and key page exactly like one plain query', () => {
+    const db = openDb(':memory:');
+    seed(db, 600);
+    const filters: DeliveryFilter[] = [
+      {},
+      { status: 'failed' },
+      { status: 'delivered' },
+      { eventType: 'click' },
+      { eventType: 'bounce' },
+      { eventType: 'click', status: 'delivered' },
+      { eventType: 'sent', status: 'pending' },
+      { url: 'http://a.test/hook' },
+      { url: 'http://a.test/hook', status: 'failed' },
+      { url: 'http://nowhere.test/' },
+      { messageId: '1007' },
+      { messageId: '1007', eventType: 'click' },
+      { messageId: '99' },
+    ];
+    for (const accountId of [1, 2]) {
+      for (const filter of filters) {
+        const all = plain(db, accountId, filter);
+        const label = JSON.stringify({ accountId, ...filter });
+        expect(listDeliveries(db, accountId, filter, 1000, 0).map((d) => d.id), label).toEqual(all);
+        expect(listDeliveries(db, accountId, filter, 7, 5).map((d) => d.id), label).toEqual(all.slice(5, 12));
+        const pivot = all[9] ?? 300;
+        expect(listDeliveries(db, accountId, { ...filter, before: pivot }, 6, 0).map((d) => d.id), label).toEqual(all.filter((id) => id < pivot).slice(0, 6));
+        const newer = all.filter((id) => id > pivot);
+        expect(listDeliveries(db, accountId, { ...filter, after: pivot }, 4, 0).map((d) => d.id), label).toEqual(newer.slice(-4));
+        expect(listDeliveries(db, accountId, { ...filter, after: 10, before: 200 }, 1000, 0).map((d) => d.id), label).toEqual(all.filter((id) => id > 10 && id < 200));
+      }
+    }
+  });
+
+  it('walks an index for each filter: no table scan, no sort', () => {
+    const db = openDb(':memory:');
+    seed(db, 60);
+    const recorder = recordStatements(db);
+    for (const filter of [
+      {},
+      { status: 'failed' },
+      { eventType: 'click' },
+      { eventType: 'open', status: 'delivered' },
+      { eventType: 'open', status: 'failed' },
+      { url: 'http://a.test/hook' },
+      { url: 'http://a.test/hook', status: 'failed' },
+      { messageId: '1003' },
+    ] as DeliveryFilter[]) {
+      for (const keys of [{}, { before: 40 }, { after: 20 }]) listDeliveries(db, 1, { ...filter, ...keys }, 10, 0);
+    }
+    const plans = recorder.plans();
+    expect(plans.length).toBeGreaterThan(10);
+    for (const { sql, plan } of plans) {
+      // Big tables only: callback_urls holds at most 14 rows per account, json_each is a short ID list.
+      expect(plan, sql).not.toMatch(/\bSCAN (d|deliveries|de|delivery_events|e|events)\b|TEMP B-TREE/);
+    }
+  });
+});
+
+describe('GET /sim/deliveries', () => {
+  let sim: TestSim;
+  afterEach(() => sim?.close());
+
+  it('takes status, eventType, url, messageId, before/after and offset; refuses bad values', async () => {
+    sim = await startTestSim();
+    const [one, two] = sim.server.accounts;
+    seed(sim.server.db, 50, [one!.id, two!.id]);
+    const ids = async (query: string) => {
+      const res = await sim.api(`/sim/deliveries?${query}`);
+      expect(res.status, query).toBe(200);
+      return ((await res.json()) as { deliveries: { id: number }[] }).deliveries.map((d) => d.id);
+    };
+    const account = sim.server.accounts[0]!.id;
+    expect(await ids('status=failed')).toEqual(plain(sim.server.db, account, { status: 'failed' }));
+    expect(await ids('eventType=click&limit=5')).toEqual(plain(sim.server.db, account, { eventType: 'click' }).slice(0, 5));
+    expect(await ids(`url=${encodeURIComponent('http://a.test/hook')}&before=30`)).toEqual(plain(sim.server.db, account, { url: 'http://a.test/hook', before: 30 }));
+    expect(await ids('messageId=1007')).toEqual(plain(sim.server.db, account, { messageId: '1007' }));
+    expect(await ids('after=45&limit=2')).toEqual(plain(sim.server.db, account, { after: 45 }).slice(-2));
+    for (const bad of ['before=x', 'after=-1', 'messageId=abc', 'offset=1.5', 'eventType=lost']) {
+      const res = await sim.api(`/sim/deliveries?${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(await res.json(), bad).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    }
+  });
+});
