@@ -31,7 +31,17 @@ export function openDb(path: string): Db {
   return db;
 }
 
+type Transaction = Database.Transaction<(work: () => unknown) => unknown>;
+
+/** One transaction wrapper per connection: better-sqlite3 builds several closures per `transaction()` call. */
+const transactions = new WeakMap<Database.Database, Transaction>();
+
 /** Runs `work` in one immediate transaction. @example inTransaction(db, () => claimDue(db, now, 10)) */
 export function inTransaction<T>(db: Db, work: () => T): T {
-  return db.$client.transaction(work).immediate();
+  let transaction = transactions.get(db.$client);
+  if (!transaction) {
+    transaction = db.$client.transaction((inner: () => unknown) => inner());
+    transactions.set(db.$client, transaction);
+  }
+  return transaction.immediate(work) as T;
 }

@@ -17,7 +17,7 @@ import type { CallbackUrl } from '../db/callback-urls.js';
 import { claimDue, getDelivery, maskCredentials, nextPendingAt, requeueInFlight, type ClaimedDelivery } from '../db/deliveries.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { inTransaction, type Db } from '../db/open-db.js';
-import { readState, writeState } from '../db/sim-state.js';
+import { reserveSequence, writeState } from '../db/sim-state.js';
 import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
@@ -180,12 +180,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.reserveMessageIds(1);
   }
 
-  /** Reserves `count` consecutive MessageIDs and returns the first. */
+  /** Reserves `count` consecutive MessageIDs (one write, however many) and returns the first. */
   reserveMessageIds(count: number): bigint {
-    const key = 'message_seq';
-    const last = BigInt(readState(this.db, key) ?? '0');
-    writeState(this.db, key, (last + BigInt(count)).toString());
-    return (this.settings.safeMessageIds ? SAFE_MESSAGE_ID_BASE : MESSAGE_ID_BASE) + last + 1n;
+    return (this.settings.safeMessageIds ? SAFE_MESSAGE_ID_BASE : MESSAGE_ID_BASE) + reserveSequence(this.db, 'message_seq', count);
   }
 
   /** Sends a test event of the URL's type to that URL through the normal path (`POST .../{ID}/test`). */
