@@ -144,6 +144,12 @@ export class Engine extends EventEmitter<EngineEvents> {
    * `occurredAt` defaults to now.
    */
   accept(accountId: number, events: readonly { type: EventType; payload: EventPayload; occurredAt?: number }[]): EventPayload[] {
+    this.store(accountId, events);
+    return events.map((event) => event.payload);
+  }
+
+  /** Like `accept`, but returns each payload's stored JSON text (each payload is serialized once). */
+  store(accountId: number, events: readonly { type: EventType; payload: EventPayload; occurredAt?: number }[]): string[] {
     const now = this.clock.now();
     const rows: NewEvent[] = events.map((event) => ({
       accountId,
@@ -156,14 +162,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     inTransaction(this.db, () => insertEvents(this.db, rows, now));
     this.emit('accepted', { accountId, count: rows.length });
     this.wake();
-    return events.map((event) => event.payload);
+    return rows.map((row) => row.payload);
   }
 
   /** Builds a realistic payload of `type` from the given fields (any field may be given) and accepts it. */
   emitEvents(accountId: number, inputs: readonly { type: EventType; fields: EventPayload }[]): EventPayload[] {
+    return this.accept(accountId, this.buildPayloads(inputs, this.reserveMessageIds(inputs.length)));
+  }
+
+  /**
+   * Realistic payloads for `inputs`, due now; the i-th gets MessageID `firstId + i` unless its fields give
+   * one. For callers that reserve the IDs of a large batch once and store it in parts.
+   */
+  buildPayloads(inputs: readonly { type: EventType; fields: EventPayload }[], firstId: bigint): { type: EventType; payload: EventPayload }[] {
     const now = this.clock.now();
-    const firstId = this.reserveMessageIds(inputs.length);
-    const payloads = inputs.map((input, i) => ({
+    return inputs.map((input, i) => ({
       type: input.type,
       payload: buildEventPayload(input.type, input.fields, {
         time: now,
@@ -172,7 +185,6 @@ export class Engine extends EventEmitter<EngineEvents> {
         random: this.random,
       }),
     }));
-    return this.accept(accountId, payloads);
   }
 
   /** A fresh MessageID: above 2^53 unless `safeMessageIds`, unique per database. */

@@ -15,11 +15,11 @@ import { getDelivery, listDeliveries, type Delivery } from '../db/deliveries.js'
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
 import { retryDelay } from '../core/retry-policy.js';
+import { createIntake } from '../engine/intake.js';
 import { VERSION } from '../version.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
-import { exactJson } from './exact-json.js';
 import { ApiError } from './errors.js';
 
 type Env = { Variables: AuthVariables };
@@ -34,6 +34,7 @@ const advanceBody = z.union([
 export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env> {
   const { db, clock, engine, settings } = deps;
   const app = new Hono<Env>();
+  const intake = createIntake(engine);
 
   app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: new Date(clock.now()).toISOString() }));
   app.use('*', auth);
@@ -88,8 +89,12 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
       if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `Event ${index}: "email" must be a string`);
       return { type: fields.event, fields };
     });
-    const payloads = engine.emitEvents(c.get('account').id, inputs);
-    return exactJson({ count: payloads.length, events: payloads }, 201);
+    const echo = c.req.query('echo') ?? 'true';
+    if (echo !== 'true' && echo !== 'false') throw new ApiError('invalid-input', `Invalid echo "${echo}": true (the default: answer with every payload) or false (only the count)`);
+    // Stored in chunks that let dispatch run in between; answered once all are committed.
+    const texts = await intake.emit(c.get('account').id, inputs);
+    const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}]}` : `{"count":${texts.length}}`;
+    return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
   });
 
   app.get('/deliveries', (c) => {
