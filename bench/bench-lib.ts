@@ -135,3 +135,14 @@ export function profileSummary(profile: { nodes: ProfileNode[]; samples: number[
     .slice(0, count)
     .map(([key, us]) => `${((100 * us) / totalUs).toFixed(1).padStart(5)} %  ${key}`);
 }
+
+/**
+ * How many requests the receiver process has answered so far: asked by signal, answered on its stdout, so
+ * the count costs the process under test nothing. Call one at a time.
+ */
+export function receivedCount(receiver: ReceiverProcess): Promise<number> {
+  return new Promise((resolve) => {
+    receiver.child.stdout!.once('data', (chunk: Buffer) => resolve(Number(/count (\d+)/.exec(chunk.toString())?.[1] ?? NaN)));
+    receiver.child.kill('SIGUSR2');
+  });
+}

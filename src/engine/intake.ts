@@ -14,7 +14,7 @@ import { inTransaction } from '../db/open-db.js';
 import type { Engine } from './engine.js';
 
 /** Events built and stored per turn: about 3–5 ms of work on this project's machine. */
-export const INTAKE_CHUNK = 250;
+export const INTAKE_CHUNK = 64;
 
 /** An event to inject: its type and the payload fields given (the rest is generated). */
 export interface IntakeInput {
