@@ -16,7 +16,7 @@ import { seededRandom, uuidFrom } from './core/seeded-random.js';
 import type { SentRecipient } from './core/send-response.js';
 import type { Account } from './db/accounts.js';
 import { campaignHasRecipient, insertMessage } from './db/messages.js';
-import { inTransaction, type Db } from './db/open-db.js';
+import { atomically, type Db } from './db/open-db.js';
 import type { Engine } from './engine/engine.js';
 
 export interface SendDeps {
@@ -47,7 +47,7 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
   const seed = settings.scenario?.seed ?? PROCESS_SEED;
   const recipients = messages.map(recipientsOf);
   const total = recipients.reduce((sum, list) => sum + list.length, 0);
-  return inTransaction(db, () => {
+  return atomically(db, () => {
     const now = clock.now();
     const seen = new Set<string>();
     const events: { type: EventType; payload: EventPayload; occurredAt: number }[] = [];

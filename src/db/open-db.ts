@@ -45,3 +45,15 @@ export function inTransaction<T>(db: Db, work: () => T): T {
   }
   return transaction.immediate(work) as T;
 }
+
+/**
+ * Runs `work` atomically: inside the caller's transaction when one is open (no savepoint of its own, so a
+ * throw aborts whatever the caller set up: its transaction, or its savepoint), else in a transaction of its
+ * own. For verbs called both alone and as part of a larger write, such as one send inside a group commit.
+ *
+ * @example
+ * atomically(db, () => insertEvents(db, rows, now));
+ */
+export function atomically<T>(db: Db, work: () => T): T {
+  return db.$client.inTransaction ? work() : inTransaction(db, work);
+}

@@ -16,7 +16,7 @@ import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '
 import type { CallbackUrl } from '../db/callback-urls.js';
 import { claimDue, getDelivery, maskCredentials, nextPendingAt, requeueInFlight, type ClaimedDelivery } from '../db/deliveries.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
-import { inTransaction, type Db } from '../db/open-db.js';
+import { atomically, inTransaction, type Db } from '../db/open-db.js';
 import { reserveSequence, writeState } from '../db/sim-state.js';
 import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
@@ -159,7 +159,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       messageId: event.payload.MessageID === undefined ? null : String(event.payload.MessageID),
       email: typeof event.payload.email === 'string' ? event.payload.email : null,
     }));
-    inTransaction(this.db, () => insertEvents(this.db, rows, now));
+    atomically(this.db, () => insertEvents(this.db, rows, now));
     this.emit('accepted', { accountId, count: rows.length });
     this.wake();
     return rows.map((row) => row.payload);
