@@ -63,3 +63,86 @@ export function conditions(): string {
 export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
+
+/** A request the load driver sends: method, path, headers and body. */
+export interface BenchRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Sends `total` requests to 127.0.0.1:`port` with `inFlight` of them in flight at once over keep-alive and
+ * returns requests per second. Any answer other than `expectStatus` fails the run: a bench that measures
+ * errors measures nothing.
+ */
+export async function driveRequests(port: number, request: BenchRequest, total: number, inFlight: number, expectStatus = 200): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
+  const headers = { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }) };
+  let sent = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: request.path, method: request.method, agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          if (res.statusCode === expectStatus) resolve();
+          else reject(new Error(`${request.method} ${request.path} answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`));
+        });
+      });
+      req.on('error', reject);
+      req.end(request.body);
+    });
+  const worker = async () => {
+    while (sent < total) {
+      sent += 1;
+      await one();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  return total / seconds;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/**
+ * The top `count` functions by self time in a V8 CPU profile (a `.cpuprofile` object), aggregated by
+ * function and file, as printable lines.
+ */
+export function profileSummary(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, count = 15): string[] {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<string, number>();
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    const frame = byNode.get(id)?.callFrame;
+    if (!frame) return;
+    const file = frame.url ? frame.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules\/|src\/|bench\/)/, '$1') : '';
+    const key = `${frame.functionName || `(anonymous, line ${frame.lineNumber + 1})`}${file ? ` ${file}` : ''}`;
+    selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
+    totalUs += delta;
+  });
+  return [...selfUs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => `${((100 * us) / totalUs).toFixed(1).padStart(5)} %  ${key}`);
+}
+
+/**
+ * How many requests the receiver process has answered so far: asked by signal, answered on its stdout, so
+ * the count costs the process under test nothing. Call one at a time.
+ */
+export function receivedCount(receiver: ReceiverProcess): Promise<number> {
+  return new Promise((resolve) => {
+    receiver.child.stdout!.once('data', (chunk: Buffer) => resolve(Number(/count (\d+)/.exec(chunk.toString())?.[1] ?? NaN)));
+    receiver.child.kill('SIGUSR2');
+  });
+}

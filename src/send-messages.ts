@@ -16,7 +16,7 @@ import { seededRandom, uuidFrom } from './core/seeded-random.js';
 import type { SentRecipient } from './core/send-response.js';
 import type { Account } from './db/accounts.js';
 import { campaignHasRecipient, insertMessage } from './db/messages.js';
-import { inTransaction, type Db } from './db/open-db.js';
+import { atomically, type Db } from './db/open-db.js';
 import type { Engine } from './engine/engine.js';
 
 export interface SendDeps {
@@ -45,15 +45,19 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
   const { db, clock, engine, settings } = deps;
   const rules = scenarioFor(settings.scenario, account.publicKey);
   const seed = settings.scenario?.seed ?? PROCESS_SEED;
-  return inTransaction(db, () => {
+  const recipients = messages.map(recipientsOf);
+  const total = recipients.reduce((sum, list) => sum + list.length, 0);
+  return atomically(db, () => {
     const now = clock.now();
     const seen = new Set<string>();
     const events: { type: EventType; payload: EventPayload; occurredAt: number }[] = [];
-    const sent = messages.map((message) => {
+    // One reservation for the whole request: its recipients get consecutive MessageIDs in answer order.
+    let nextId = total > 0 ? engine.reserveMessageIds(total) : 0n;
+    const sent = messages.map((message, index) => {
       const trackability = trackabilityOf(message);
       const campaign = message.customCampaign;
-      return recipientsOf(message).map((recipient): SentRecipient => {
-        const messageId = engine.nextMessageId();
+      return (recipients[index] ?? []).map((recipient): SentRecipient => {
+        const messageId = nextId++;
         const random = seededRandom(`${seed}:${messageId}`);
         const uuid = uuidFrom(random);
         const key = `${campaign}\n${recipient.email.toLowerCase()}`;

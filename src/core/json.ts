@@ -23,17 +23,37 @@ export function stringifyJson(value: unknown): string {
       return JSON.stringify(value);
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stringifyJson(item))).join(',')}]`;
-      const parts: string[] = [];
-      for (const [key, item] of Object.entries(value)) {
-        if (item === undefined || typeof item === 'function') continue;
-        parts.push(`${JSON.stringify(key)}:${stringifyJson(item)}`);
+      if (Array.isArray(value)) {
+        let out = '';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (value[i] === undefined ? 'null' : stringifyJson(value[i]));
+        return `[${out}]`;
       }
-      return `{${parts.join(',')}}`;
+      // Every stored event payload passes here: plain loops and string appends, no intermediate arrays.
+      let out = '';
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function') continue;
+        out += (out === '' ? '' : ',') + quotedKey(key) + ':' + stringifyJson(item);
+      }
+      return `{${out}}`;
     }
     default:
       return 'null';
   }
+}
+
+/** Payloads repeat a few dozen keys; quoting one is the costliest step of writing it, so the quoted form is kept. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 1_000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /**

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './open-db.js';
 import { accounts } from './schema.js';
+import { statement } from './statements.js';
 
 export type Account = typeof accounts.$inferSelect;
 
@@ -12,8 +13,12 @@ const FIRST_ACCOUNT_ID = 1_000_001;
 
 /** Finds the account for a key pair, or `undefined` when the pair is unknown or the secret is wrong. */
 export function authenticate(db: Db, publicKey: string, secretKey: string): Account | undefined {
-  const account = db.select().from(accounts).where(eq(accounts.publicKey, publicKey)).get();
-  return account && account.secretKey === secretKey ? account : undefined;
+  // Every authenticated request comes here: a prepared statement, not a query rebuilt per call.
+  const row = statement(db, 'select id, public_key, secret_key, is_dev, created_at from accounts where public_key = ?').get(publicKey) as
+    | { id: number; public_key: string; secret_key: string; is_dev: number; created_at: number }
+    | undefined;
+  if (!row || row.secret_key !== secretKey) return undefined;
+  return { id: row.id, publicKey: row.public_key, secretKey: row.secret_key, isDev: row.is_dev === 1, createdAt: row.created_at };
 }
 
 /** The account owning `publicKey`, if any. */

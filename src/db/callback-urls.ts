@@ -5,6 +5,7 @@ import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import type { EventType } from '../core/event-types.js';
 import type { Db } from './open-db.js';
 import { callbackUrls } from './schema.js';
+import { statement } from './statements.js';
 
 export type CallbackUrl = typeof callbackUrls.$inferSelect;
 export type CallbackUrlStatus = CallbackUrl['status'];
@@ -17,6 +18,30 @@ export interface CallbackUrlFilter {
   /** Filter on APIKeyID; another account's ID simply matches nothing. */
   apiKeyId?: number;
 }
+
+interface CallbackUrlRow {
+  id: number;
+  account_id: number;
+  event_type: string;
+  is_backup: number;
+  status: CallbackUrlStatus;
+  url: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toCallbackUrl = (row: CallbackUrlRow): CallbackUrl => ({
+  id: row.id,
+  accountId: row.account_id,
+  eventType: row.event_type,
+  isBackup: row.is_backup === 1,
+  status: row.status,
+  url: row.url,
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
 
 function whereOf(accountId: number, filter: CallbackUrlFilter): SQL | undefined {
   const conditions: SQL[] = [eq(callbackUrls.accountId, accountId)];
@@ -38,23 +63,28 @@ export function countCallbackUrls(db: Db, accountId: number, filter: CallbackUrl
   return db.select({ n: count() }).from(callbackUrls).where(whereOf(accountId, filter)).get()?.n ?? 0;
 }
 
-/** One callback URL of the account by ID. */
+// The three look-ups below run for every routed event and every failed attempt: prepared once, not rebuilt.
+
+/** One callback URL of the account by ID. @example getCallbackUrl(db, accountId, 7)?.status // 'alive' */
 export function getCallbackUrl(db: Db, accountId: number, id: number): CallbackUrl | undefined {
-  return db.select().from(callbackUrls).where(and(eq(callbackUrls.accountId, accountId), eq(callbackUrls.id, id))).get();
+  const row = statement(db, 'select * from callback_urls where account_id = ? and id = ?').get(accountId, id) as CallbackUrlRow | undefined;
+  return row && toCallbackUrl(row);
 }
 
-/** One callback URL by its unique key `EventType|Backup`. */
+/** One callback URL by its unique key `EventType|Backup`. @example getCallbackUrlByKey(db, accountId, 'open', false)?.url */
 export function getCallbackUrlByKey(db: Db, accountId: number, eventType: string, isBackup: boolean): CallbackUrl | undefined {
-  return db
-    .select()
-    .from(callbackUrls)
-    .where(and(eq(callbackUrls.accountId, accountId), eq(callbackUrls.eventType, eventType), eq(callbackUrls.isBackup, isBackup)))
-    .get();
+  const row = statement(db, 'select * from callback_urls where account_id = ? and event_type = ? and is_backup = ?').get(
+    accountId,
+    eventType,
+    Number(isBackup),
+  ) as CallbackUrlRow | undefined;
+  return row && toCallbackUrl(row);
 }
 
-/** An account's registrations on one URL text (several event types may share a URL). */
+/** An account's registrations on one URL text (several event types may share a URL). @example callbackUrlsWithUrl(db, accountId, url).length */
 export function callbackUrlsWithUrl(db: Db, accountId: number, url: string): CallbackUrl[] {
-  return db.select().from(callbackUrls).where(and(eq(callbackUrls.accountId, accountId), eq(callbackUrls.url, url))).orderBy(asc(callbackUrls.id)).all();
+  const rows = statement(db, 'select * from callback_urls where account_id = ? and url = ? order by id').all(accountId, url) as CallbackUrlRow[];
+  return rows.map(toCallbackUrl);
 }
 
 /** Every callback URL of every account (for the dashboard and metrics). */
@@ -91,7 +121,7 @@ export function updateCallbackUrl(db: Db, id: number, changes: Partial<NewCallba
 
 /** Marks a URL suspended (`dead`). */
 export function suspendCallbackUrl(db: Db, id: number, now: number): void {
-  db.update(callbackUrls).set({ status: 'dead', updatedAt: now }).where(eq(callbackUrls.id, id)).run();
+  statement(db, `update callback_urls set status = 'dead', updated_at = ? where id = ?`).run(now, id);
 }
 
 /** Deletes a callback URL. */

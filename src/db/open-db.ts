@@ -63,7 +63,29 @@ function refuseNewerMigrations(client: Database.Database, path: string): void {
   );
 }
 
+type Transaction = Database.Transaction<(work: () => unknown) => unknown>;
+
+/** One transaction wrapper per connection: better-sqlite3 builds several closures per `transaction()` call. */
+const transactions = new WeakMap<Database.Database, Transaction>();
+
 /** Runs `work` in one immediate transaction. @example inTransaction(db, () => claimDue(db, now, 10)) */
 export function inTransaction<T>(db: Db, work: () => T): T {
-  return db.$client.transaction(work).immediate();
+  let transaction = transactions.get(db.$client);
+  if (!transaction) {
+    transaction = db.$client.transaction((inner: () => unknown) => inner());
+    transactions.set(db.$client, transaction);
+  }
+  return transaction.immediate(work) as T;
+}
+
+/**
+ * Runs `work` atomically: inside the caller's transaction when one is open (no savepoint of its own, so a
+ * throw aborts whatever the caller set up: its transaction, or its savepoint), else in a transaction of its
+ * own. For verbs called both alone and as part of a larger write, such as one send inside a group commit.
+ *
+ * @example
+ * atomically(db, () => insertEvents(db, rows, now));
+ */
+export function atomically<T>(db: Db, work: () => T): T {
+  return db.$client.inTransaction ? work() : inTransaction(db, work);
 }

@@ -1,16 +1,32 @@
 /**
- * Small persisted values: the clock's time, counters.
+ * Small persisted values: the clock's time, counters. Read and written on hot paths (every send reserves
+ * MessageIDs, every clock move persists the time), so through cached prepared statements.
  */
-import { eq } from 'drizzle-orm';
 import type { Db } from './open-db.js';
-import { simState } from './schema.js';
+import { statement } from './statements.js';
 
-/** Reads a stored value. */
+/** Reads a stored value. @example readState(db, 'clock_now') // '1767225600000' */
 export function readState(db: Db, key: string): string | undefined {
-  return db.select().from(simState).where(eq(simState.key, key)).get()?.value;
+  return (statement(db, 'select value from sim_state where key = ?').get(key) as { value: string } | undefined)?.value;
 }
 
-/** Stores a value, replacing the previous one. */
+/** Stores a value, replacing the previous one. @example writeState(db, 'clock_now', String(clock.now())) */
 export function writeState(db: Db, key: string, value: string): void {
-  db.insert(simState).values({ key, value }).onConflictDoUpdate({ target: simState.key, set: { value } }).run();
+  statement(db, 'insert into sim_state (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(key, value);
+}
+
+/**
+ * Reserves `count` consecutive numbers of the counter `key` in one statement and returns the first (the
+ * counter starts at 0, so the first ever reserved is 1).
+ *
+ * @example
+ * reserveSequence(db, 'message_seq', 50) // 1n, then 51n for the next call
+ */
+export function reserveSequence(db: Db, key: string, count: number): bigint {
+  const row = statement(
+    db,
+    `insert into sim_state (key, value) values (@key, cast(cast(@count as integer) as text))
+       on conflict (key) do update set value = cast(cast(value as integer) + cast(@count as integer) as text) returning value`,
+  ).get({ key, count }) as { value: string };
+  return BigInt(row.value) - BigInt(count) + 1n;
 }

@@ -21,11 +21,22 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
 
 /** Middleware that rejects requests without a known key pair. @example app.use('/v3/*', basicAuth(db)) */
 export function basicAuth(db: Db): MiddlewareHandler<{ Variables: AuthVariables }> {
+  // Accounts and their secrets are written only at start-up, before the app exists, so a header once
+  // verified stays valid for the app's life: remember successes (never failures), a bounded number of them.
+  const verified = new Map<string, Account>();
   return async (c, next) => {
-    const credentials = parseBasicAuth(c.req.header('authorization'));
-    const account = credentials && authenticate(db, credentials.user, credentials.password);
-    if (!account) throw new ApiError('unauthorized', 'API key authentication/authorization failure');
+    const header = c.req.header('authorization');
+    let account = header === undefined ? undefined : verified.get(header);
+    if (!account) {
+      const credentials = parseBasicAuth(header);
+      account = credentials && authenticate(db, credentials.user, credentials.password);
+      if (!account) throw new ApiError('unauthorized', 'API key authentication/authorization failure');
+      if (verified.size >= MAX_REMEMBERED) verified.clear();
+      verified.set(header as string, account);
+    }
     c.set('account', account);
     await next();
   };
 }
+
+const MAX_REMEMBERED = 1_000;

@@ -1,7 +1,8 @@
 /**
  * The Send API: `POST /v3.1/send` (per-message results, partial failure, SandboxMode) and the older
  * `POST /v3/send` (reference §5). Bodies may carry big integers; answers are written with stringifyJson so
- * MessageIDs above 2^53 stay exact.
+ * MessageIDs above 2^53 stay exact. Sends arriving in the same event-loop turn share one commit (group
+ * commit); each answers only once its messages are committed.
  */
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
@@ -10,6 +11,7 @@ import type { OutgoingMessage } from '../core/outgoing-message.js';
 import { sendResponseV3, sendResponseV31, type MessageOutcome } from '../core/send-response.js';
 import { validateSendV3 } from '../core/send-v3.js';
 import { MALFORMED_JSON_MESSAGE, validateSendRequest } from '../core/send-validation.js';
+import { inGroupCommit } from '../db/group-commit.js';
 import { sendMessages } from '../send-messages.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
@@ -52,7 +54,10 @@ export function sendV31Routes(deps: AppDeps): Hono<Env> {
     const check = validateSendRequest(await readSendBody(c));
     if (!check.ok) throw new ApiError(check.code === 'mj-0002' ? 'malformed-json' : 'invalid-input', check.message, check.code);
     const valid = check.messages.flatMap((result) => (result.ok ? [result.message] : []));
-    const sent = sendMessages(deps, c.get('account'), valid, { sandbox: check.sandbox });
+    const account = c.get('account');
+    const sent = check.sandbox
+      ? sendMessages(deps, account, valid, { sandbox: true })
+      : await inGroupCommit(deps.db, () => sendMessages(deps, account, valid, { sandbox: false }));
     let next = 0;
     // Put the sent messages back among the failed ones, in request order.
     const outcomes = check.messages.map((result): MessageOutcome => {
@@ -80,7 +85,9 @@ export function sendV3Routes(deps: AppDeps): Hono<Env> {
   app.post('/', async (c) => {
     const check = validateSendV3(await readSendBody(c));
     if (!check.ok) throw new ApiError('invalid-input', check.message);
-    return exactJson(sendResponseV3(sendMessages(deps, c.get('account'), check.messages, { sandbox: false })), 200);
+    const account = c.get('account');
+    const sent = await inGroupCommit(deps.db, () => sendMessages(deps, account, check.messages, { sandbox: false }));
+    return exactJson(sendResponseV3(sent), 200);
   });
   app.all('/', () => {
     throw new ApiError('method-not-allowed', 'Method not allowed on this resource: use POST');

@@ -15,6 +15,7 @@ import { getDelivery, listDeliveries, type Delivery } from '../db/deliveries.js'
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
 import { retryDelay } from '../core/retry-policy.js';
+import { createIntake } from '../engine/intake.js';
 import { VERSION } from '../version.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
@@ -35,6 +36,7 @@ const advanceBody = z.union([
 export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env> {
   const { db, clock, engine, settings } = deps;
   const app = new Hono<Env>();
+  const intake = createIntake(engine);
 
   app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
   app.post('*', sameOriginOnly);
@@ -88,8 +90,12 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
       if (problem) throw new ApiError('invalid-input', `Event ${index}: ${problem}`);
       return { type: fields.event, fields };
     });
-    const payloads = engine.emitEvents(c.get('account').id, inputs);
-    return exactJson({ count: payloads.length, events: payloads }, 201);
+    const echo = c.req.query('echo') ?? 'true';
+    if (echo !== 'true' && echo !== 'false') throw new ApiError('invalid-input', `Invalid echo "${echo}": true (the default: answer with every payload) or false (only the count)`);
+    // Stored in chunks that let dispatch run in between; answered once all are committed.
+    const texts = await intake.emit(c.get('account').id, inputs);
+    const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}]}` : `{"count":${texts.length}}`;
+    return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
   });
 
   app.get('/deliveries', (c) => {

@@ -1,0 +1,62 @@
+/**
+ * Group commit: writes submitted during one turn of the event loop share one transaction, committed at the
+ * end of that turn. A commit in WAL mode writes every page the transaction touched, and for a one-recipient
+ * send that write costs more than the send itself; concurrent requests arrive in the same turn, so sharing
+ * the commit makes each request's share small. Each piece of work still runs in its own savepoint, so one
+ * that throws is rolled back alone, and its promise settles only after the commit: an answer sent after
+ * `await` is an answer about durable data.
+ */
+import type Database from 'better-sqlite3';
+import { inTransaction, type Db } from './open-db.js';
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const queues = new WeakMap<Database.Database, Pending[]>();
+
+/**
+ * Runs `work` inside the shared transaction of this turn and resolves with its result once that
+ * transaction has committed (rejects if `work` throws, or if the commit fails).
+ *
+ * @example
+ * const sent = await inGroupCommit(db, () => sendMessages(deps, account, messages, { sandbox: false }));
+ */
+export function inGroupCommit<T>(db: Db, work: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let queue = queues.get(db.$client);
+    if (!queue) {
+      queue = [];
+      queues.set(db.$client, queue);
+    }
+    queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    if (queue.length === 1) setImmediate(() => commit(db));
+  });
+}
+
+function commit(db: Db): void {
+  const batch = (queues.get(db.$client) ?? []).splice(0);
+  const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  try {
+    inTransaction(db, () => {
+      for (const { work } of batch) {
+        try {
+          // Nested: a savepoint, rolled back alone when this work throws.
+          outcomes.push({ ok: true, value: inTransaction(db, work) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+  } catch (error) {
+    for (const pending of batch) pending.reject(error);
+    return;
+  }
+  batch.forEach((pending, i) => {
+    const outcome = outcomes[i];
+    if (outcome?.ok) pending.resolve(outcome.value);
+    else pending.reject(outcome?.error);
+  });
+}

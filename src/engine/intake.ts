@@ -1,0 +1,83 @@
+/**
+ * Fair intake: large batches of injected events (`POST /sim/events`) are built and stored in bounded
+ * chunks, one chunk per turn of the event loop, so that dispatch — which also runs in those turns — keeps
+ * its share while events pour in. Stored all at once, 1,000 events hold the single thread for tens of
+ * milliseconds, and a client posting such batches back to back took 95 % of it.
+ *
+ * Durability: each chunk commits in its own transaction, and a batch's promise resolves only after its last
+ * chunk has committed, so an acknowledged batch is entirely on disk. A batch cut short by a crash was never
+ * acknowledged; the chunks it had committed stay and are delivered.
+ */
+import type { EventPayload } from '../core/event-payload.js';
+import type { EventType } from '../core/event-types.js';
+import { inTransaction } from '../db/open-db.js';
+import type { Engine } from './engine.js';
+
+/** Events built and stored per turn (with their routing, about 1.5 ms of work on this project's machine): measured with `npm run bench:intake`, 32 kept delivery at 74–80 % of its idle rate, 64 at 60–69 %. */
+export const INTAKE_CHUNK = 32;
+
+/** An event to inject: its type and the payload fields given (the rest is generated). */
+export interface IntakeInput {
+  type: EventType;
+  fields: EventPayload;
+}
+
+/** Accepts batches of events in chunks. */
+export interface Intake {
+  /**
+   * Builds and stores `inputs` for `accountId` (as `engine.emitEvents` does) and resolves with each
+   * payload's stored JSON text, in input order, once all are committed.
+   */
+  emit(accountId: number, inputs: readonly IntakeInput[]): Promise<string[]>;
+}
+
+interface Batch {
+  accountId: number;
+  inputs: readonly IntakeInput[];
+  firstId: bigint | undefined;
+  done: number;
+  texts: string[];
+  resolve: (texts: string[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * An intake over `engine`. Batches take turns chunk by chunk (round robin), so a small batch is not kept
+ * waiting behind a large one; within a batch, events are stored in input order with consecutive MessageIDs
+ * (where the fields give none).
+ *
+ * @example
+ * const intake = createIntake(engine);
+ * const texts = await intake.emit(accountId, [{ type: 'bounce', fields: { email: 'x@example.com' } }]);
+ */
+export function createIntake(engine: Engine, chunkSize = INTAKE_CHUNK): Intake {
+  const batches: Batch[] = [];
+
+  const step = () => {
+    const batch = batches.shift() as Batch;
+    try {
+      const end = Math.min(batch.done + chunkSize, batch.inputs.length);
+      const texts = inTransaction(engine.db, () => {
+        batch.firstId ??= engine.reserveMessageIds(batch.inputs.length);
+        const payloads = engine.buildPayloads(batch.inputs.slice(batch.done, end), batch.firstId + BigInt(batch.done));
+        return engine.store(batch.accountId, payloads);
+      });
+      for (const text of texts) batch.texts.push(text);
+      batch.done = end;
+      if (end === batch.inputs.length) batch.resolve(batch.texts);
+      else batches.push(batch);
+    } catch (error) {
+      batch.reject(error);
+    }
+    if (batches.length > 0) setImmediate(step);
+  };
+
+  return {
+    emit(accountId, inputs) {
+      return new Promise((resolve, reject) => {
+        batches.push({ accountId, inputs, firstId: undefined, done: 0, texts: [], resolve, reject });
+        if (batches.length === 1) setImmediate(step);
+      });
+    },
+  };
+}
