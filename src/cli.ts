@@ -9,6 +9,7 @@ import { registerClientCommands } from './cli-client.js';
 import { registerTrafficCommands } from './cli-generate.js';
 import { runDemo } from './demo/demo.js';
 import { registerUrlCommands } from './cli-urls.js';
+import { registerPruneCommand } from './cli-prune.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,6 +44,7 @@ export function buildCli(): Command {
       responseCap: flags.responseCap,
       safeMessageIds: flags.safeMessageIds,
       scenarioFile: flags.scenarioFile,
+      retain: flags.retain,
     };
     let config;
     try {
@@ -110,6 +112,7 @@ export function buildCli(): Command {
   registerClientCommands(program);
   registerUrlCommands(program);
   registerTrafficCommands(program);
+  registerPruneCommand(program);
   return program;
 }
 

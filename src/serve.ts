@@ -13,6 +13,7 @@ import { readState } from './db/sim-state.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
+import { Retention } from './retention.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -27,6 +28,8 @@ export interface RunningServer {
   readonly devAccount: Account | undefined;
   /** How many attempts a previous run left in flight (recorded as interrupted and retried). */
   readonly interrupted: number;
+  /** The pruner when `--retain` is set. */
+  readonly retention: Retention | undefined;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export interface RunningServer {
  * await server.close();
  */
 export async function startServer(config: ServeConfig, options: { clockStart?: number } = {}): Promise<RunningServer> {
-  const db = openDb(config.db);
+  const db = openDb(config.db, { incrementalVacuum: config.retainMs !== null });
   const persisted = readState(db, 'clock_now');
   const clock = createClock(config.clock, persisted === undefined ? options.clockStart : Number(persisted));
   const now = clock.now();
@@ -59,6 +62,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   });
   const { interrupted } = engine.start();
   engine.persistClock();
+  const retention = config.retainMs === null ? undefined : new Retention(db, clock, engine, config.retainMs);
+  retention?.start();
   const clockSaver = clock.mode === 'scaled' ? setInterval(() => engine.persistClock(), 1_000).unref() : undefined;
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -72,9 +77,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     accounts,
     devAccount,
     interrupted,
+    retention,
     close() {
       closing ??= (async () => {
         clearInterval(clockSaver);
+        retention?.stop();
         engine.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
