@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './config.js';
 import { startServer } from './serve.js';
+import { formatDuration } from './core/duration.js';
 import { VERSION } from './version.js';
 import { registerClientCommands } from './cli-client.js';
 import { registerTrafficCommands } from './cli-generate.js';
@@ -62,7 +63,9 @@ export function buildCli(): Command {
     });
     const lines = [
       `mjsim ${VERSION} listening on ${server.url}`,
-      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}`,
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
+        config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
+      }`,
     ];
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
     for (const account of server.accounts) {

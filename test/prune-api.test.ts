@@ -20,7 +20,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mjsim-prune-'));
   receiver = await startReceiver();
-  child = await startCli(['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'manual', '--api-key', `${KEY}:${SECRET}`, '--api-key', `${OTHER_KEY}:${OTHER_SECRET}`]);
+  child = await startCli(['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'manual', '--retain', '30d', '--api-key', `${KEY}:${SECRET}`, '--api-key', `${OTHER_KEY}:${OTHER_SECRET}`]);
 });
 afterAll(async () => {
   await killAllCli();
@@ -46,6 +46,10 @@ async function mjsim(...args: string[]): Promise<{ code: number; stdout: string;
 }
 
 describe('POST /sim/prune', () => {
+  it('serve takes --retain', () => {
+    expect(child.stdout()).toMatch(/retain: 720h\n/);
+  });
+
   it('needs the account key and answers bad input in the mjsim envelope', async () => {
     const anonymous = await api('/sim/prune', { olderThan: '1h' }, null);
     expect(anonymous.status).toBe(401);
@@ -70,6 +74,8 @@ describe('POST /sim/prune', () => {
     await receiver.waitFor(4);
     expect((await api('/sim/clock/advance', { by: '2h' })).status).toBe(200);
 
+    const attemptsTotal = async () => /mjsim_attempts_total\{outcome="success",status_class="2xx"\} (\d+)/.exec(await (await fetch(`${child.url}/metrics`)).text())?.[1];
+    expect(await attemptsTotal()).toBe('4');
     const pruned = await api('/sim/prune', { olderThan: '1h' });
     expect(pruned.status).toBe(200);
     expect(await pruned.json()).toMatchObject({ deliveries: 2, attempts: 2, events: 2, messages: 0 });
@@ -77,6 +83,7 @@ describe('POST /sim/prune', () => {
     expect(mine.count).toBe(0);
     const theirs = (await (await api('/sim/deliveries', undefined, basic(OTHER_KEY, OTHER_SECRET))).json()) as { count: number };
     expect(theirs.count).toBe(2);
+    expect(await attemptsTotal()).toBe('4'); // a counter: pruning never makes it go down
 
     const bad = await mjsim('prune', '--before', 'last week');
     expect(bad.code).toBe(2);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseServeConfig } from '../src/config.js';
 import { openDb, autoVacuumMode } from '../src/db/open-db.js';
 import { createSimulator, type Simulator } from '../src/simulator.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -180,6 +181,16 @@ describe('prune', () => {
     expect(kept.counts[11]!).toBeGreaterThan(kept.counts[3]! * 2);
     expect(pruned.counts[11]!).toBeLessThanOrEqual(pruned.counts[3]! * 1.1);
     expect(pruned.file_pages).toBeLessThan(kept.file_pages / 2);
+  });
+});
+
+describe('--retain', () => {
+  it('takes a duration from the flag or MJSIM_RETAIN, and rejects anything else', () => {
+    expect(parseServeConfig({}, {}).retainMs).toBeNull();
+    expect(parseServeConfig({ retain: '7d' }, {}).retainMs).toBe(7 * 24 * H);
+    expect(parseServeConfig({}, { MJSIM_RETAIN: '90m' }).retainMs).toBe(90 * 60_000);
+    expect(() => parseServeConfig({ retain: 'forever' }, {})).toThrow(ConfigError);
+    expect(() => parseServeConfig({ retain: '0s' }, {})).toThrow(/invalid duration "0s"/);
   });
 });
 

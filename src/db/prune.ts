@@ -8,6 +8,7 @@
  * hand-over, replay: they carry the same events) go together, in one step, so `parent_id` never points at a
  * pruned delivery while its continuation is still there.
  */
+import { deleteAttemptsOf } from './attempts.js';
 import type { Db } from './open-db.js';
 import { inTransaction } from './open-db.js';
 import { statement } from './statements.js';
@@ -128,13 +129,12 @@ function chainIsPrunable(db: Db, chain: readonly number[], before: number): bool
 function deleteDeliveries(db: Db, ids: readonly number[], before: number): PruneCounts {
   const counts = emptyCounts();
   const eventsOf = statement(db, 'select event_id from delivery_events where delivery_id = ?').pluck();
-  const deleteAttempts = statement(db, 'delete from attempts where delivery_id = ?');
   const deleteLinks = statement(db, 'delete from delivery_events where delivery_id = ?');
   const deleteDelivery = statement(db, 'delete from deliveries where id = ?');
   const eventIds = new Set<number>();
+  counts.attempts += deleteAttemptsOf(db, ids);
   for (const id of ids) {
     for (const eventId of eventsOf.all(id) as number[]) eventIds.add(eventId);
-    counts.attempts += deleteAttempts.run(id).changes;
     deleteLinks.run(id);
     counts.deliveries += deleteDelivery.run(id).changes;
   }
