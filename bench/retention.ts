@@ -9,6 +9,7 @@
  *   npm run bench:retention [-- EVENTS [RETAIN]]     e.g. npm run bench:retention -- 3000000 10s
  */
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,8 @@ async function runOne(retain: boolean): Promise<void> {
   const [account] = ensureAccounts(db, [{ publicKey: 'bench', secretKey: 'secret' }], clock.now());
   insertCallbackUrl(db, account!.id, { eventType: 'sent', isBackup: false, status: 'alive', url: `http://127.0.0.1:${receiver.port}/hook`, version: 1 }, clock.now());
   const retention = retain ? new Retention(db, clock, engine, parseDuration(retainText) as number) : undefined;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   engine.start();
   retention?.start();
 
@@ -125,7 +128,10 @@ async function runOne(retain: boolean): Promise<void> {
     `[${label}] overall ${Math.round(total / seconds)}/s; first window ${first}/s, slowest later window ${worst}/s (${Math.round((100 * worst) / first)} %), ` +
       `last three ${last}/s (${Math.round((100 * last) / first)} %); peak RSS ${peakRssMb()} MB; peak db+wal ${mb(peakDb)} MB; ` +
       `deliveries left in the table ${rows}` +
-      (retention ? `; pruned ${retention.removed.deliveries} deliveries, ${retention.removed.events} events` : ''),
+      `; event-loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms, max ${Math.round(loopDelay.max / 1e6)} ms` +
+      (retention
+        ? `; pruned ${retention.removed.deliveries} deliveries, ${retention.removed.events} events; ${retention.pagesReleased} pages released; longest prune step ${retention.longestStepMs} ms`
+        : ''),
   );
   receiver.stop();
   rmSync(dir, { recursive: true, force: true });

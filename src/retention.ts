@@ -15,12 +15,14 @@ export interface PruneSummary extends PruneCounts {
   before: number;
   /** Free pages given back to the file system. */
   pagesReleased: number;
+  /** The longest single step (one transaction, the event loop held), in ms. */
+  longestStepMs: number;
 }
 
 const STEP_TARGET_MS = 15;
 const MIN_STEP = 20;
-const MAX_STEP = 2_000;
-const VACUUM_STEP_PAGES = 256;
+const MAX_STEP = 500;
+const VACUUM_STEP_PAGES = 128;
 const TICK_MS = 1_000;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -36,20 +38,24 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function pruneBefore(db: Db, before: number, accountId: number | null, state: { step: number } = { step: 200 }): Promise<PruneSummary> {
   const cursor = newPruneCursor();
   const total = emptyCounts();
+  let longestStepMs = 0;
   while (!cursor.done && db.$client.open) {
     const started = performance.now();
-    addCounts(total, pruneStep(db, cursor, before, accountId, state.step));
+    addCounts(total, pruneStep(db, cursor, before, accountId, state.step, STEP_TARGET_MS));
     const took = performance.now() - started;
+    longestStepMs = Math.max(longestStepMs, took);
     // Halve quickly when a step ran long, grow gently when it was short.
     state.step = took > STEP_TARGET_MS ? Math.max(MIN_STEP, Math.floor(state.step / 2)) : Math.min(MAX_STEP, Math.ceil(state.step * 1.25));
     await yieldToLoop();
   }
   let pagesReleased = 0;
   for (let released = 1; released > 0 && db.$client.open; pagesReleased += released) {
+    const started = performance.now();
     released = reclaimFreePages(db, VACUUM_STEP_PAGES);
+    longestStepMs = Math.max(longestStepMs, performance.now() - started);
     if (released > 0) await yieldToLoop();
   }
-  return { before, pagesReleased, ...total };
+  return { before, pagesReleased, longestStepMs: Math.round(longestStepMs), ...total };
 }
 
 /**
@@ -64,6 +70,9 @@ export async function pruneBefore(db: Db, before: number, accountId: number | nu
 export class Retention {
   /** Totals since start. */
   readonly removed: PruneCounts = emptyCounts();
+  /** Free pages given back since start, and the longest step of any pass (ms). */
+  pagesReleased = 0;
+  longestStepMs = 0;
   private running = false;
   private pass: Promise<void> | undefined;
   private requested = false;
@@ -110,6 +119,8 @@ export class Retention {
     this.pass = pruneBefore(this.db, before, null, this.step).then(
       (summary) => {
         addCounts(this.removed, summary);
+        this.pagesReleased += summary.pagesReleased;
+        this.longestStepMs = Math.max(this.longestStepMs, summary.longestStepMs);
         this.finishPass();
       },
       (error: Error) => {
