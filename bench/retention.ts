@@ -130,7 +130,7 @@ async function runOne(retain: boolean): Promise<void> {
       `deliveries left in the table ${rows}` +
       `; event-loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms, max ${Math.round(loopDelay.max / 1e6)} ms` +
       (retention
-        ? `; pruned ${retention.removed.deliveries} deliveries, ${retention.removed.events} events; ${retention.pagesReleased} pages released; longest prune step ${retention.longestStepMs} ms`
+        ? `; pruned ${retention.removed.deliveries} deliveries, ${retention.removed.events} events; ${retention.pagesReleased} pages released; longest prune step ${retention.longestStepMs} ms, ${retention.slowSteps} of ${retention.steps} steps over 50 ms`
         : ''),
   );
   receiver.stop();

@@ -17,6 +17,9 @@ export interface PruneSummary extends PruneCounts {
   pagesReleased: number;
   /** The longest single step (one transaction, the event loop held), in ms. */
   longestStepMs: number;
+  /** Steps run, and how many of them held the event loop over 50 ms. */
+  steps: number;
+  slowSteps: number;
 }
 
 const STEP_TARGET_MS = 15;
@@ -39,11 +42,18 @@ export async function pruneBefore(db: Db, before: number, accountId: number | nu
   const cursor = newPruneCursor();
   const total = emptyCounts();
   let longestStepMs = 0;
+  let steps = 0;
+  let slowSteps = 0;
+  const timed = (took: number) => {
+    longestStepMs = Math.max(longestStepMs, took);
+    steps += 1;
+    if (took > 50) slowSteps += 1;
+  };
   while (!cursor.done && db.$client.open) {
     const started = performance.now();
     addCounts(total, pruneStep(db, cursor, before, accountId, state.step, STEP_TARGET_MS));
     const took = performance.now() - started;
-    longestStepMs = Math.max(longestStepMs, took);
+    timed(took);
     // Halve quickly when a step ran long, grow gently when it was short.
     state.step = took > STEP_TARGET_MS ? Math.max(MIN_STEP, Math.floor(state.step / 2)) : Math.min(MAX_STEP, Math.ceil(state.step * 1.25));
     await yieldToLoop();
@@ -52,10 +62,10 @@ export async function pruneBefore(db: Db, before: number, accountId: number | nu
   for (let released = 1; released > 0 && db.$client.open; pagesReleased += released) {
     const started = performance.now();
     released = reclaimFreePages(db, VACUUM_STEP_PAGES);
-    longestStepMs = Math.max(longestStepMs, performance.now() - started);
+    timed(performance.now() - started);
     if (released > 0) await yieldToLoop();
   }
-  return { before, pagesReleased, longestStepMs: Math.round(longestStepMs), ...total };
+  return { before, pagesReleased, longestStepMs: Math.round(longestStepMs), steps, slowSteps, ...total };
 }
 
 /**
@@ -73,6 +83,8 @@ export class Retention {
   /** Free pages given back since start, and the longest step of any pass (ms). */
   pagesReleased = 0;
   longestStepMs = 0;
+  steps = 0;
+  slowSteps = 0;
   private running = false;
   private pass: Promise<void> | undefined;
   private requested = false;
@@ -121,6 +133,8 @@ export class Retention {
         addCounts(this.removed, summary);
         this.pagesReleased += summary.pagesReleased;
         this.longestStepMs = Math.max(this.longestStepMs, summary.longestStepMs);
+        this.steps += summary.steps;
+        this.slowSteps += summary.slowSteps;
         this.finishPass();
       },
       (error: Error) => {
