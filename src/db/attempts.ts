@@ -97,17 +97,18 @@ export function countAttemptsByClass(db: Db): { outcome: string; statusClass: st
  * pruning transaction). Returns how many.
  */
 export function deleteAttemptsOf(db: Db, deliveryIds: readonly number[]): number {
+  const ids = JSON.stringify(deliveryIds);
   const totals = prunedAttempts(db);
-  const byClass = statement(db, `${BY_CLASS} where delivery_id = ? group by 1, 2`);
-  const remove = statement(db, 'delete from attempts where delivery_id = ?');
-  let removed = 0;
-  for (const id of deliveryIds) {
-    for (const row of byClass.all(id) as { outcome: string; statusClass: string; n: number }[]) {
-      const key = `${row.outcome}|${row.statusClass}`;
-      totals[key] = (totals[key] ?? 0) + row.n;
-    }
-    removed += remove.run(id).changes;
+  const rows = statement(db, `${BY_CLASS} where delivery_id in (select value from json_each(?)) group by 1, 2`).all(ids) as {
+    outcome: string;
+    statusClass: string;
+    n: number;
+  }[];
+  for (const row of rows) {
+    const key = `${row.outcome}|${row.statusClass}`;
+    totals[key] = (totals[key] ?? 0) + row.n;
   }
+  const removed = statement(db, 'delete from attempts where delivery_id in (select value from json_each(?))').run(ids).changes;
   if (removed > 0) statement(db, 'insert into sim_state (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(PRUNED_KEY, JSON.stringify(totals));
   return removed;
 }

@@ -136,28 +136,21 @@ function chainIsPrunable(db: Db, chain: readonly number[], before: number): bool
 
 /** Deletes deliveries with their attempts and links, then their events no delivery carries any more. */
 function deleteDeliveries(db: Db, ids: readonly number[], before: number): PruneCounts {
+  // Set-based: one statement per table for the whole step, the IDs passed as one JSON array.
   const counts = emptyCounts();
-  const eventsOf = statement(db, 'select event_id from delivery_events where delivery_id = ?').pluck();
-  const deleteLinks = statement(db, 'delete from delivery_events where delivery_id = ?');
-  const deleteDelivery = statement(db, 'delete from deliveries where id = ?');
-  const eventIds = new Set<number>();
+  const list = JSON.stringify(ids);
+  const eventIds = statement(db, 'select distinct event_id from delivery_events where delivery_id in (select value from json_each(?))').pluck().all(list);
   counts.attempts += deleteAttemptsOf(db, ids);
-  for (const id of ids) {
-    for (const eventId of eventsOf.all(id) as number[]) eventIds.add(eventId);
-    deleteLinks.run(id);
-    counts.deliveries += deleteDelivery.run(id).changes;
-  }
-  const stillCarried = statement(db, 'select 1 from delivery_events where event_id = ? limit 1');
-  const messageOf = statement(db, 'select account_id, message_id from events where id = ? and routed = 1');
-  const deleteEvent = statement(db, 'delete from events where id = ?');
+  statement(db, 'delete from delivery_events where delivery_id in (select value from json_each(?))').run(list);
+  counts.deliveries += statement(db, 'delete from deliveries where id in (select value from json_each(?))').run(list).changes;
+  const orphans = statement(
+    db,
+    `select id, account_id, message_id from events e where id in (select value from json_each(?)) and routed = 1
+       and not exists (select 1 from delivery_events de where de.event_id = e.id)`,
+  ).all(JSON.stringify(eventIds)) as { id: number; account_id: number; message_id: string | null }[];
+  counts.events += statement(db, 'delete from events where id in (select value from json_each(?))').run(JSON.stringify(orphans.map((event) => event.id))).changes;
   const messages = new Map<string, number>();
-  for (const eventId of eventIds) {
-    if (stillCarried.get(eventId) !== undefined) continue;
-    const event = messageOf.get(eventId) as { account_id: number; message_id: string | null } | undefined;
-    if (!event) continue;
-    counts.events += deleteEvent.run(eventId).changes;
-    if (event.message_id !== null) messages.set(event.message_id, event.account_id);
-  }
+  for (const event of orphans) if (event.message_id !== null) messages.set(event.message_id, event.account_id);
   const deleteMessage = statement(
     db,
     `delete from messages where message_id = ? and account_id = ? and arrived_at < ?
