@@ -5,11 +5,13 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './config.js';
 import { startServer } from './serve.js';
+import { formatDuration } from './core/duration.js';
 import { VERSION } from './version.js';
 import { registerClientCommands } from './cli-client.js';
 import { registerTrafficCommands } from './cli-generate.js';
 import { runDemo } from './demo/demo.js';
 import { registerUrlCommands } from './cli-urls.js';
+import { registerPruneCommand } from './cli-prune.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -48,6 +50,7 @@ export function buildCli(): Command {
       responseCap: flags.responseCap,
       safeMessageIds: flags.safeMessageIds,
       scenarioFile: flags.scenarioFile,
+      retain: flags.retain,
     };
     let config;
     try {
@@ -65,7 +68,9 @@ export function buildCli(): Command {
     });
     const lines = [
       `mjsim ${VERSION} listening on ${server.url}`,
-      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}`,
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
+        config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
+      }`,
     ];
     const selfSigned = server.selfSigned;
     if (selfSigned) {
@@ -123,6 +128,7 @@ export function buildCli(): Command {
   registerClientCommands(program);
   registerUrlCommands(program);
   registerTrafficCommands(program);
+  registerPruneCommand(program);
   return program;
 }
 

@@ -50,6 +50,8 @@ export interface ServeConfig {
   readonly apiKeys: readonly { publicKey: string; secretKey: string }[];
   readonly clock: { mode: ClockMode; factor: number };
   readonly settings: Settings;
+  /** Prune finished history older than this much clock time (ms); null keeps everything. */
+  readonly retainMs: number | null;
 }
 
 /** Each option: its flag, its environment variable, its default and what it means (the README's table). */
@@ -86,6 +88,12 @@ export const OPTIONS = [
     env: 'MJSIM_SCENARIO_FILE',
     default: '(none: messages are just sent)',
     help: 'JSON file of event probabilities, delays and a seed for sent messages',
+  },
+  {
+    flag: '--retain <duration>',
+    env: 'MJSIM_RETAIN',
+    default: '(keep everything)',
+    help: 'prune finished deliveries, their attempts and events older than this (clock time), e.g. 1h or 7d',
   },
 ] as const;
 
@@ -176,6 +184,18 @@ const schema = z.object({
   urlConcurrency: positiveInt('url-concurrency'),
   responseCap: positiveInt('response-cap'),
   safeMessageIds: flagBool,
+  retain: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '' || text === 'off') return null;
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (e.g. 1h, 7d, 30m)` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   scenarioFile: z
     .string()
     .optional()
@@ -235,6 +255,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     responseCap: flags.responseCap ?? env.MJSIM_RESPONSE_CAP ?? 4096,
     safeMessageIds: flags.safeMessageIds ?? env.MJSIM_SAFE_MESSAGE_IDS ?? false,
     scenarioFile: flags.scenarioFile ?? env.MJSIM_SCENARIO_FILE,
+    retain: flags.retain ?? env.MJSIM_RETAIN,
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
@@ -246,6 +267,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     tls: Object.freeze(value.tls),
     apiKeys: Object.freeze(value.apiKeys),
     clock: Object.freeze(value.clock),
+    retainMs: value.retain,
     settings: Object.freeze({
       policy: value.policy,
       attemptTimeoutMs: value.attemptTimeout,

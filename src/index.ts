@@ -23,6 +23,15 @@ export {
   type SimulatorOptions,
 } from './simulator.js';
 export type { UntilSuspendedSummary } from './advance-until-suspended.js';
+import type { PruneSummary as RetentionPruneSummary } from './retention.js';
+
+/**
+ * What one prune removed, and its cutoff (epoch ms).
+ *
+ * @example
+ * const { deliveries, events }: PruneSummary = await sim.prune('1h');
+ */
+export type PruneSummary = RetentionPruneSummary;
 import type { AdvanceSummary as EngineAdvanceSummary } from './engine/engine.js';
 import type { Attempt as StoredAttempt, AttemptOutcome as StoredAttemptOutcome } from './db/attempts.js';
 import type { DeliveryStatus as StoredDeliveryStatus } from './core/delivery-state.js';

@@ -18,6 +18,7 @@ import { restoreClock } from './stored-clock.js';
 import { httpsRequiredApp } from './http/https-required.js';
 import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
+import { Retention } from './retention.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -36,6 +37,8 @@ export interface RunningServer {
   readonly interrupted: number;
   /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** The pruner when `--retain` is set. */
+  readonly retention: Retention | undefined;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   // Certificates follow real time, never the simulator's clock: clients check them against their own.
   const selfSigned = config.tls.mode === 'self-signed' ? await ensureSelfSignedCertificate(config.tls.dir, config.tls.names, Date.now()) : undefined;
   const pair = config.tls.mode === 'certificate' ? config.tls.pair : selfSigned;
-  const db = openDb(config.db);
+  const db = openDb(config.db, { incrementalVacuum: config.retainMs !== null });
   let clock: Clock;
   try {
     clock = restoreClock(db, config.clock, config.db, options.clockStart);
@@ -80,6 +83,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
   const { interrupted } = engine.start();
   engine.persistClock();
+  const retention = config.retainMs === null ? undefined : new Retention(db, clock, engine, config.retainMs);
+  retention?.start();
   const clockSaver = clock.mode === 'scaled' ? setInterval(() => engine.persistClock(), 1_000).unref() : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -94,9 +99,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     devAccount,
     interrupted,
     request: async (path, init) => app.request(path, init),
+    retention,
     close() {
       closing ??= (async () => {
         clearInterval(clockSaver);
+        retention?.stop();
         engine.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -22,6 +22,7 @@ import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
 import type { AdvanceSummary } from './engine/engine.js';
 import { describe } from './http/sim-routes.js';
+import { pruneBefore, type PruneSummary } from './retention.js';
 import { startServer, type RunningServer } from './serve.js';
 
 /**
@@ -61,6 +62,8 @@ export interface SimulatorOptions {
   tls?: 'self-signed' | { cert: string; key: string };
   /** More host names or IPs for the self-signed certificate. */
   tlsNames?: readonly string[];
+  /** Prune finished deliveries, their attempts and events older than this much clock time (`'1h'`, `'7d'`); default: keep everything. */
+  retain?: string;
 }
 
 /**
@@ -197,6 +200,12 @@ export interface Simulator {
   waitUntilIdle(): Promise<void>;
   deliveries(query?: DeliveryQuery): DeliveryInfo[];
   delivery(id: number): DeliveryDetail | undefined;
+  /**
+   * Prunes the account's deliveries that finished before `before` (a time, or a duration such as `'1h'`
+   * meaning that long before the simulator's now), with their attempts, events and event-less messages.
+   * Pending work is never pruned.
+   */
+  prune(before: Date | number | string): Promise<PruneSummary>;
   /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -236,6 +245,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       tlsCert: typeof options.tls === 'object' ? options.tls.cert : undefined,
       tlsKey: typeof options.tls === 'object' ? options.tls.key : undefined,
       tlsNames: options.tlsNames?.join(','),
+      retain: options.retain,
     },
     {},
   );
@@ -343,6 +353,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (!delivery) return undefined;
       const events = payloadsOfDelivery(db, delivery.id).map((text) => parseJson(text) as EventPayload);
       return { ...describe(delivery), attempts: attemptsOf(db, delivery.id), events };
+    },
+    async prune(before) {
+      const age = typeof before === 'string' ? parseDuration(before) : null;
+      const cutoff = age === null ? toMs(before) : server.clock.now() - age;
+      if (cutoff > server.clock.now()) {
+        throw new SimulatorError(`prune: ${new Date(cutoff).toISOString()} is after the simulator's now (${new Date(server.clock.now()).toISOString()})`);
+      }
+      return pruneBefore(db, cutoff, accountId);
     },
     async reset() {
       await engine.idle();

@@ -83,12 +83,48 @@ export function attemptsOf(db: Db, deliveryId: number): Attempt[] {
   }));
 }
 
-/** Attempts per outcome and status class (for metrics). */
+const BY_CLASS = `select coalesce(outcome, 'in_flight') as outcome,
+    case when http_status is null then 'none' else (http_status / 100) || 'xx' end as statusClass, count(*) as n
+  from attempts`;
+
+/** Where the attempts removed by pruning are counted, so the metrics' totals never go down. */
+const PRUNED_KEY = 'pruned_attempts';
+
+/** Attempts per outcome and status class (for metrics), including those pruned since. */
 export function countAttemptsByClass(db: Db): { outcome: string; statusClass: string; n: number }[] {
-  return statement(
-    db,
-    `select coalesce(outcome, 'in_flight') as outcome,
-            case when http_status is null then 'none' else (http_status / 100) || 'xx' end as statusClass, count(*) as n
-       from attempts group by 1, 2`,
-  ).all() as { outcome: string; statusClass: string; n: number }[];
+  const totals = prunedAttempts(db);
+  for (const row of statement(db, `${BY_CLASS} group by 1, 2`).all() as { outcome: string; statusClass: string; n: number }[]) {
+    const key = `${row.outcome}|${row.statusClass}`;
+    totals[key] = (totals[key] ?? 0) + row.n;
+  }
+  return Object.entries(totals).map(([key, n]) => {
+    const [outcome, statusClass] = key.split('|') as [string, string];
+    return { outcome, statusClass, n };
+  });
+}
+
+/**
+ * Deletes a delivery's attempts, adding them to the pruned totals the metrics keep counting (call in the
+ * pruning transaction). Returns how many.
+ */
+export function deleteAttemptsOf(db: Db, deliveryIds: readonly number[]): number {
+  const ids = JSON.stringify(deliveryIds);
+  const totals = prunedAttempts(db);
+  const rows = statement(db, `${BY_CLASS} where delivery_id in (select value from json_each(?)) group by 1, 2`).all(ids) as {
+    outcome: string;
+    statusClass: string;
+    n: number;
+  }[];
+  for (const row of rows) {
+    const key = `${row.outcome}|${row.statusClass}`;
+    totals[key] = (totals[key] ?? 0) + row.n;
+  }
+  const removed = statement(db, 'delete from attempts where delivery_id in (select value from json_each(?))').run(ids).changes;
+  if (removed > 0) statement(db, 'insert into sim_state (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(PRUNED_KEY, JSON.stringify(totals));
+  return removed;
+}
+
+function prunedAttempts(db: Db): Record<string, number> {
+  const row = statement(db, 'select value from sim_state where key = ?').get(PRUNED_KEY) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as Record<string, number>) : {};
 }

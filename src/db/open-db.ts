@@ -17,16 +17,30 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizz
 /** A database migrated by a newer mjsim than this one; the message names that version. */
 export class DatabaseTooNewError extends Error {}
 
+/** Once a checkpoint has emptied the write-ahead log, it is cut back to this size (bytes). */
+const WAL_SIZE_LIMIT = 64 * 2 ** 20;
+
 /**
- * Opens `path` (`:memory:` allowed), creating its folder, and migrates it.
+ * Opens `path` (`:memory:` allowed), creating its folder, and migrates it. A new file gets
+ * `auto_vacuum = incremental` (it can only be set before the first table), so pruning can give pages back
+ * to the file system; `incrementalVacuum: true` also converts an older file, with a one-time `VACUUM`.
  *
  * @example
  * const db = openDb(':memory:');
  */
-export function openDb(path: string): Db {
+export function openDb(path: string, options: { incrementalVacuum?: boolean } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const client = new Database(path);
-  if (path !== ':memory:') client.pragma('journal_mode = WAL');
+  if (path !== ':memory:') {
+    const fresh = (client.prepare('select count(*) as n from sqlite_master').get() as { n: number }).n === 0;
+    if (fresh) client.pragma('auto_vacuum = incremental');
+    client.pragma('journal_mode = WAL');
+    client.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    if (!fresh && options.incrementalVacuum && autoVacuumMode(client) !== 'incremental') {
+      client.pragma('auto_vacuum = incremental');
+      client.exec('vacuum');
+    }
+  }
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('cache_size = -32768'); // 32 MiB of page cache: a large backlog's indexes stay in memory
@@ -67,6 +81,11 @@ type Transaction = Database.Transaction<(work: () => unknown) => unknown>;
 
 /** One transaction wrapper per connection: better-sqlite3 builds several closures per `transaction()` call. */
 const transactions = new WeakMap<Database.Database, Transaction>();
+
+/** The file's auto_vacuum mode. @example autoVacuumMode(db.$client) // 'incremental' */
+export function autoVacuumMode(client: Database.Database): 'none' | 'full' | 'incremental' {
+  return (['none', 'full', 'incremental'] as const)[client.pragma('auto_vacuum', { simple: true }) as number] ?? 'none';
+}
 
 /** Runs `work` in one immediate transaction. @example inTransaction(db, () => claimDue(db, now, 10)) */
 export function inTransaction<T>(db: Db, work: () => T): T {

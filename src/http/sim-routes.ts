@@ -14,6 +14,7 @@ import { attemptsOf } from '../db/attempts.js';
 import { getDelivery, listDeliveries, type Delivery } from '../db/deliveries.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
+import { pruneBefore } from '../retention.js';
 import { retryDelay } from '../core/retry-policy.js';
 import { createIntake } from '../engine/intake.js';
 import { VERSION } from '../version.js';
@@ -26,6 +27,7 @@ import { ApiError } from './errors.js';
 
 type Env = { Variables: AuthVariables };
 
+const pruneBody = z.union([z.object({ before: z.union([z.string(), z.number()]) }).strict(), z.object({ olderThan: z.union([z.string(), z.number()]) }).strict()]);
 
 const advanceBody = z.union([
   z.object({ by: z.union([z.string(), z.number()]) }).strict(),
@@ -140,6 +142,25 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const delivery = deliveryOr404(c.get('account').id, c.req.param('id'));
     const ids = engine.replay(delivery.accountId, delivery.id) ?? [];
     return c.json({ replayed: delivery.id, deliveries: ids }, 201);
+  });
+
+  app.post('/prune', async (c) => {
+    const parsed = pruneBody.safeParse((await readJson(c)) ?? {});
+    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"before":"<ISO time>"} (or epoch milliseconds) or {"olderThan":"7d"}');
+    let before: number;
+    if ('olderThan' in parsed.data) {
+      const age = parseDuration(parsed.data.olderThan);
+      if (age === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.olderThan)}: use e.g. 30m, 12h, 7d or milliseconds`);
+      before = clock.now() - age;
+    } else {
+      before = typeof parsed.data.before === 'number' ? parsed.data.before : Date.parse(parsed.data.before);
+      if (!Number.isSafeInteger(before)) throw new ApiError('invalid-input', `Invalid time ${JSON.stringify(parsed.data.before)}: use an ISO 8601 time or epoch milliseconds`);
+    }
+    if (before > clock.now()) {
+      throw new ApiError('invalid-input', `"before" ${iso(before)} is after the simulator clock's now (${iso(clock.now())}); give a time in its past`);
+    }
+    const { before: cutoff, ...removed } = await pruneBefore(db, before, c.get('account').id);
+    return c.json({ before: iso(cutoff), beforeMs: cutoff, ...removed });
   });
 
   app.post('/reset', async (c) => {
