@@ -9,6 +9,7 @@ import { registerClientCommands } from './cli-client.js';
 import { registerTrafficCommands } from './cli-generate.js';
 import { runDemo } from './demo/demo.js';
 import { registerUrlCommands } from './cli-urls.js';
+import { registerCheckCommand } from './cli-check.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -110,6 +111,7 @@ export function buildCli(): Command {
   registerClientCommands(program);
   registerUrlCommands(program);
   registerTrafficCommands(program);
+  registerCheckCommand(program);
   return program;
 }
 
