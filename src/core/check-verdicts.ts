@@ -149,53 +149,63 @@ function tally(counts: Readonly<Record<string, number>>): string {
  * judgeCase(cases[0]!, [{ outcome: 'http-status', httpStatus: 200, responseBody: 'ok', error: null, latencyMs: 3 }], ctx).verdict // 'pass'
  */
 export function judgeCase(kase: CheckCase, answers: readonly ProbeAnswer[], ctx: JudgeContext, elapsedMs = 0): CheckResult {
-  const base = {
-    id: kase.id,
-    title: kase.title,
-    sent: kase.sent,
-    ...(kase.note ? { note: kase.note } : {}),
-    requests: answers.length,
-    statuses: countStatuses(answers),
-    latencyMs: answers.length === 0 ? null : Math.round(Math.max(...answers.map((answer) => answer.latencyMs))),
-  };
+  const statuses = countStatuses(answers);
+  const latencyMs = answers.length === 0 ? null : Math.round(Math.max(...answers.map((answer) => answer.latencyMs)));
+  const finish = (verdict: CheckVerdict, received: string, mailjet: string): CheckResult =>
+    result({ id: kase.id, title: kase.title, sent: kase.sent, note: kase.note, requests: answers.length, statuses, latencyMs }, verdict, received, mailjet);
   const described = answers.map((answer) => describeAnswer(answer, ctx.timeoutMs)).join('; ');
   switch (kase.rule) {
     case 'all-200': {
       const bad = answers.find((answer) => !isOk(answer));
-      if (!bad) return { ...base, verdict: 'pass', received: described, mailjet: answers.length > 1 ? 'Mailjet counts each delivered' : 'Mailjet counts it delivered' };
-      return { ...base, verdict: 'fail', received: described, mailjet: mailjetReaction(bad, ctx) };
+      if (!bad) return finish('pass', described, answers.length > 1 ? 'Mailjet counts each delivered' : 'Mailjet counts it delivered');
+      return finish('fail', described, mailjetReaction(bad, ctx));
     }
     case 'refused': {
       const answer = answers[0];
       const status = answer?.outcome === 'http-status' ? answer.httpStatus : null;
-      if (status === 401 || status === 403) {
-        return { ...base, verdict: 'pass', received: described, mailjet: 'Mailjet always sends the URL\'s credentials; refusing anything else keeps fake events out' };
+      if (status === 401 || status === 403) return finish('pass', described, 'Mailjet always sends the URL\'s credentials; refusing anything else keeps fake events out');
+      if (status !== null && status >= 200 && status < 300) {
+        return finish(
+          'warn',
+          `${described}: accepted`,
+          'Mailjet always sends the URL\'s credentials, so it is unaffected; but anyone who knows the URL can post fake events (a fake bounce or unsub removes a real customer): answer 401 without the right credentials',
+        );
       }
-      const accepted = status !== null && status >= 200 && status < 300;
-      return {
-        ...base,
-        verdict: 'warn',
-        received: accepted ? `${described}: accepted` : described,
-        mailjet: accepted
-          ? 'Mailjet always sends the URL\'s credentials, so it is unaffected; but anyone who knows the URL can post fake events (a fake bounce or unsub removes a real customer): answer 401 without the right credentials'
-          : 'Mailjet is unaffected; answer 401 or 403 at once, so a refusal is plain in logs and monitoring',
-      };
+      return finish('warn', described, 'Mailjet is unaffected; answer 401 or 403 at once, so a refusal is plain in logs and monitoring');
     }
     case 'no-credentials':
-      return {
-        ...base,
-        verdict: 'warn',
-        received: 'nothing sent',
-        mailjet:
-          'Mailjet sends the URL\'s user:pass@ as Basic auth, and this URL has none: anyone who learns it can post fake events (a fake bounce or unsub removes a real customer). Register https://user:pass@host/path and refuse other requests with 401',
-      };
+      return finish(
+        'warn',
+        'nothing sent',
+        'Mailjet sends the URL\'s user:pass@ as Basic auth, and this URL has none: anyone who learns it can post fake events (a fake bounce or unsub removes a real customer). Register https://user:pass@host/path and refuse other requests with 401',
+      );
     case 'burst': {
-      const seconds = `${(elapsedMs / 1000).toFixed(1)} s`;
-      if (answers.every(isOk)) return { ...base, verdict: 'pass', received: `${tally(base.statuses)} in ${seconds}`, mailjet: 'Mailjet counts them all delivered' };
-      const bad = answers.find((answer) => !isOk(answer)) as ProbeAnswer;
-      return { ...base, verdict: 'fail', received: `${tally(base.statuses)} in ${seconds}`, mailjet: `Each non-200 answer is a failed attempt. ${mailjetReaction(bad, ctx)}; the retries come on top of the next burst` };
+      const received = `${tally(statuses)} in ${(elapsedMs / 1000).toFixed(1)} s`;
+      if (answers.every(isOk)) return finish('pass', received, 'Mailjet counts them all delivered');
+      return finish('fail', received, `Each answer other than 200 is a failed attempt: ${failureFate(ctx.policy)}; the retries add to the next burst`);
     }
   }
+}
+
+/** A result with its fields in reading order: what, verdict, why, then the figures. */
+function result(
+  what: { id: string; title: string; sent: string; note?: string | undefined; requests: number; statuses: Record<string, number>; latencyMs: number | null },
+  verdict: CheckVerdict,
+  received: string,
+  mailjet: string,
+): CheckResult {
+  return {
+    id: what.id,
+    title: what.title,
+    verdict,
+    sent: what.sent,
+    received,
+    mailjet,
+    ...(what.note ? { note: what.note } : {}),
+    requests: what.requests,
+    statuses: what.statuses,
+    latencyMs: what.latencyMs,
+  };
 }
 
 /** The nearest-rank percentile of sorted values. */
@@ -219,31 +229,19 @@ export function judgeLatency(entries: readonly CaseAnswer[], ctx: JudgeContext):
   const limit = humanDuration(ctx.timeoutMs);
   const slow = entries.filter((entry) => entry.answer.outcome === 'timeout' || entry.answer.latencyMs > ctx.timeoutMs);
   const slowish = entries.filter((entry) => entry.answer.latencyMs > ctx.timeoutMs / 2);
-  const base = {
-    id: 'latency',
-    title: 'Latency',
-    sent: `every request above (${entries.length})`,
-    requests: 0,
-    statuses: {},
-    latencyMs: sorted.length === 0 ? null : Math.round(sorted.at(-1) as number),
-  };
+  const what = { id: 'latency', title: 'Latency', sent: `every request above (${entries.length})`, requests: 0, statuses: {}, latencyMs: sorted.length === 0 ? null : Math.round(sorted.at(-1) as number) };
   if (slow.length > 0) {
-    return {
-      ...base,
-      verdict: 'fail',
-      received: `${summary}; ${slow.length} took longer than ${limit} (${caseList(slow)})`,
-      mailjet: `Mailjet stops waiting after ${limit}, a failed attempt: ${failureFate(ctx.policy)}`,
-    };
+    return result(what, 'fail', `${summary}; ${slow.length} took longer than ${limit} (${caseList(slow)})`, `Mailjet stops waiting after ${limit}, a failed attempt: ${failureFate(ctx.policy)}`);
   }
   if (slowish.length > 0) {
-    return {
-      ...base,
-      verdict: 'warn',
-      received: `${summary}; ${slowish.length} took more than half of ${limit} (${caseList(slowish)})`,
-      mailjet: `Mailjet waits ${limit}: with so little margin, answers time out under load and are retried as failures`,
-    };
+    return result(
+      what,
+      'warn',
+      `${summary}; ${slowish.length} took more than half of ${limit} (${caseList(slowish)})`,
+      `Mailjet waits ${limit}: with so little margin, answers time out under load and are retried as failures`,
+    );
   }
-  return { ...base, verdict: 'pass', received: summary, mailjet: `Well within the ${limit} Mailjet waits` };
+  return result(what, 'pass', summary, `Well within the ${limit} Mailjet waits`);
 }
 
 /**
@@ -254,16 +252,8 @@ export function judgeLatency(entries: readonly CaseAnswer[], ctx: JudgeContext):
  */
 export function judgeRedirects(entries: readonly CaseAnswer[], ctx: JudgeContext): CheckResult {
   const redirects = entries.filter((entry) => entry.answer.outcome === 'http-status' && (entry.answer.httpStatus ?? 0) >= 300 && (entry.answer.httpStatus ?? 0) < 400);
-  const base = { id: 'no-redirects', title: 'No redirects', sent: `every request above (${entries.length})`, requests: 0, latencyMs: null };
-  if (redirects.length === 0) {
-    return { ...base, verdict: 'pass', statuses: {}, received: `no 3xx among ${entries.length} answers`, mailjet: 'Mailjet does not follow redirects; none was needed' };
-  }
   const statuses = countStatuses(redirects.map((entry) => entry.answer));
-  return {
-    ...base,
-    verdict: 'fail',
-    statuses,
-    received: `${tally(statuses)} (${caseList(redirects)})`,
-    mailjet: `Mailjet does not follow redirects, a 3xx is a failed attempt: ${failureFate(ctx.policy)}; register the final URL`,
-  };
+  const what = { id: 'no-redirects', title: 'No redirects', sent: `every request above (${entries.length})`, requests: 0, statuses, latencyMs: null };
+  if (redirects.length === 0) return result(what, 'pass', `no 3xx among ${entries.length} answers`, 'Mailjet does not follow redirects; none was needed');
+  return result(what, 'fail', `${tally(statuses)} (${caseList(redirects)})`, `Mailjet does not follow redirects, a 3xx is a failed attempt: ${failureFate(ctx.policy)}; register the final URL`);
 }
