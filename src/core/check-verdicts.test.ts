@@ -57,8 +57,8 @@ describe('verdicts', () => {
 
   it('burst: any non-200 fails with the count of each status', () => {
     const answers = [...Array.from({ length: 38 }, () => status(503)), ...Array.from({ length: 12 }, () => status(200))];
-    expect(judgeCase(kase('burst', 50), answers, ctx, 420)).toMatchObject({ verdict: 'fail', received: '503 ×38, 200 ×12 in 0.4 s', statuses: { 200: 12, 503: 38 } });
-    expect(judgeCase(kase('burst', 2), [status(200), status(200)], ctx, 30)).toMatchObject({ verdict: 'pass', received: '200 ×2 in 0.0 s' });
+    expect(judgeCase(kase('burst', 50), answers, ctx, 420.4)).toMatchObject({ verdict: 'fail', received: '503 ×38, 200 ×12 in 420 ms', statuses: { 200: 12, 503: 38 } });
+    expect(judgeCase(kase('burst', 2), [status(200), status(200)], ctx, 1_530)).toMatchObject({ verdict: 'pass', received: '200 ×2 in 1 s 530 ms' });
   });
 
   it('latency: p50 and p95; fail above the timeout, warn above half of it', () => {

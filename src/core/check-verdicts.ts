@@ -180,7 +180,7 @@ export function judgeCase(kase: CheckCase, answers: readonly ProbeAnswer[], ctx:
         'Mailjet sends the URL\'s user:pass@ as Basic auth, and this URL has none: anyone who learns it can post fake events (a fake bounce or unsub removes a real customer). Register https://user:pass@host/path and refuse other requests with 401',
       );
     case 'burst': {
-      const received = `${tally(statuses)} in ${(elapsedMs / 1000).toFixed(1)} s`;
+      const received = `${tally(statuses)} in ${humanDuration(Math.round(elapsedMs))}`;
       if (answers.every(isOk)) return finish('pass', received, 'Mailjet counts them all delivered');
       return finish('fail', received, `Each answer other than 200 is a failed attempt: ${failureFate(ctx.policy)}; the retries add to the next burst`);
     }
