@@ -253,5 +253,21 @@ describe('what a consumer receives, and what else is judged', () => {
       expect(result.stderr).not.toContain('secret');
     }
     await expect(checkConsumer('http://127.0.0.1:9/x', { burst: -1 })).rejects.toThrow(/burst takes a whole number from 0 to 2000, got -1/);
+    const help = await mjsimCheck('--help');
+    expect(help.code).toBe(0);
+    for (const flag of ['--version <n>', '--types <list>', '--timeout <duration>', '--burst <n>', '--max-batch <n>', '--policy <name>', '--json', '--junit <file>']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+
+  it('the README explains every case', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Checking a consumer: `mjsim check`'), readme.indexOf('## The dashboard'));
+    for (const id of ['v1-<type>', 'v2-mixed', 'v2-max-batch', 'unknown-fields', 'empty-fields', 'big-message-id', 'duplicate', 'credentials-right', 'credentials', 'burst', 'latency', 'no-redirects']) {
+      expect(section).toContain(`\`${id}\``);
+    }
+    expect(section).toMatch(/^\| `v1-<type>` \|/m);
+    expect(section).toContain('Run it only against consumers you own');
+    expect(section).toContain('### Idempotency');
   });
 });
