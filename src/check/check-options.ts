@@ -24,7 +24,12 @@ export interface CheckOptions {
   policy?: string | RetryPolicy;
 }
 
-/** A bad option: the message names it and says what it takes. */
+/**
+ * A bad option: the message names it and says what it takes.
+ *
+ * @example
+ * await checkConsumer(url, { burst: 5000 }); // throws CheckOptionsError: burst takes a whole number from 0 to 2000, got 5000
+ */
 export class CheckOptionsError extends Error {}
 
 /** Options after validation. */
