@@ -40,7 +40,7 @@ const pinned = (report: CheckReport) =>
   report.results.map((r) => `${r.verdict} ${r.id} | ${r.sent} | ${r.received.replace(/ in (\d+ s ?)?(\d+ ms)?$/, ' in N ms')} | ${r.mailjet}`.replace(/\d+(\.\d+)?/g, 'N'));
 
 /**
- * The wrong consumer: it answers 204 to opens, takes a second over clicks, has no capacity for more
+ * The wrong consumer: it answers 204 to opens, takes 2.5 s over clicks, has no capacity for more
  * than four requests at once (503) and checks no credentials.
  */
 async function startWrongConsumer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -55,7 +55,7 @@ async function startWrongConsumer(): Promise<{ url: string; close(): Promise<voi
       const body = JSON.parse(text) as { event?: string } | unknown[];
       const event = Array.isArray(body) ? undefined : body.event;
       if (event === 'open') return res.writeHead(204).end();
-      setTimeout(() => res.writeHead(200).end('ok'), event === 'click' ? 1_000 : 50);
+      setTimeout(() => res.writeHead(200).end('ok'), event === 'click' ? 2_500 : 50);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -138,24 +138,24 @@ describe('a wrong consumer: 204 on opens, slow clicks, 503 under a burst, no cre
   afterAll(() => wrong.close());
 
   it('the library fails exactly those cases and warns about the credentials; the CLI exits 1 with the same', async () => {
-    const report = await checkConsumer(wrong.url, { timeout: '300ms' });
+    const report = await checkConsumer(wrong.url, { timeout: '1s' });
     expect(report.failures.map((r) => r.id)).toEqual(['v1-open', 'v1-click', 'burst', 'latency']);
     expect(report.warnings.map((r) => r.id)).toEqual(['credentials-wrong', 'credentials-none']);
     const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
     expect(byId['v1-open']).toMatchObject({ received: expect.stringMatching(/^204, empty body, in \d+ ms$/), mailjet: 'Only 200 is success, 204 is a failed attempt: Mailjet retries this 20 more times over 5 h 05 min, then suspends the URL' });
-    expect(byId['v1-click']).toMatchObject({ received: 'no complete answer within 300 ms (timeout)', statuses: { timeout: 1 } });
+    expect(byId['v1-click']).toMatchObject({ received: 'no complete answer within 1 s (timeout)', statuses: { timeout: 1 } });
     expect(byId.burst).toMatchObject({
       received: expect.stringMatching(/^(503 ×\d+, 200 ×\d+|200 ×\d+, 503 ×\d+) in (\d+ s )?\d+ ms$/),
       mailjet: 'Each answer other than 200 is a failed attempt: Mailjet retries this 20 more times over 5 h 05 min, then suspends the URL; the retries add to the next burst',
     });
-    expect(byId.latency!.received).toMatch(/; 1 took longer than 300 ms \(v1-click\)$/);
+    expect(byId.latency!.received).toMatch(/; 1 took longer than 1 s \(v1-click\)$/);
     expect(byId['credentials-wrong']!.received).toMatch(/^200 in \d+ ms: accepted$/);
 
-    const cli = await mjsimCheck(wrong.url, '--timeout', '300ms');
+    const cli = await mjsimCheck(wrong.url, '--timeout', '1s');
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/^mjsim check http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/mailjet\n/);
     expect(cli.stdout).toMatch(/^fail  v1-open +Version 1: one open object, \d+ B {2}→ {2}204, empty body, in \d+ ms {2}→ {2}Only 200 is success, 204 is a failed attempt: Mailjet retries this 20 more times over 5 h 05 min, then suspends the URL$/m);
-    expect(cli.stdout).toMatch(/^fail  v1-click +Version 1: one click object, \d+ B {2}→ {2}no complete answer within 300 ms \(timeout\) {2}→ {2}Mailjet stops waiting after 300 ms, a failed attempt: Mailjet retries this 20 more times/m);
+    expect(cli.stdout).toMatch(/^fail  v1-click +Version 1: one click object, \d+ B {2}→ {2}no complete answer within 1 s \(timeout\) {2}→ {2}Mailjet stops waiting after 1 s, a failed attempt: Mailjet retries this 20 more times/m);
     expect(cli.stdout).toMatch(/^warn  credentials-none +.*200 in \d+ ms: accepted {2}→ {2}.*fake bounce/m);
     expect(cli.stdout).toMatch(/\n4 fail, 2 warn, 13 pass · 67 requests in \d+\.\d s\n$/);
     const verdicts = [...cli.stdout.matchAll(/^(pass|warn|fail) {2}(\S+)/gm)].map((m) => ({ id: m[2], verdict: m[1] }));
