@@ -54,8 +54,13 @@ export function registerCheckCommand(program: Command): void {
           burst: flags.burst,
           maxBatch: flags.maxBatch ?? process.env.MJSIM_MAX_BATCH ?? 500,
           policy: flags.policy ?? process.env.MJSIM_POLICY ?? undefined,
-          onStart: (info) => flags.json || console.log(formatCheckHeader(info)),
-          onResult: (result) => flags.json || console.log(formatCheckLine(result)),
+          // Text mode prints each line as its case ends: a slow consumer shows progress, not silence.
+          onStart: (info) => {
+            if (!flags.json) console.log(formatCheckHeader(info));
+          },
+          onResult: (result) => {
+            if (!flags.json) console.log(formatCheckLine(result));
+          },
         });
       } catch (error) {
         if (!(error instanceof CheckOptionsError)) throw error;
