@@ -23,7 +23,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `mjsim check ...args` as a child process. */
 function mjsimCheck(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
+  return mjsimCheckWith({}, ...args);
+}
+
+/** The same, with these MJSIM_* variables set (and no other). */
+function mjsimCheckWith(vars: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_'))), ...vars };
   return new Promise((resolve) =>
     execFile(process.execPath, [BIN, 'check', ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -257,6 +262,21 @@ describe('what a consumer receives, and what else is judged', () => {
     expect(help.code).toBe(0);
     for (const flag of ['--version <n>', '--types <list>', '--timeout <duration>', '--burst <n>', '--max-batch <n>', '--policy <name>', '--json', '--junit <file>']) {
       expect(help.stdout).toContain(flag);
+    }
+  });
+
+  it('takes the delivery settings from the environment when no flag is given', async () => {
+    const receiver = await startReceiver();
+    try {
+      const vars = { MJSIM_ATTEMPT_TIMEOUT: '750ms', MJSIM_MAX_BATCH: '7', MJSIM_POLICY: 'mailjet-2015' };
+      const result = await mjsimCheckWith(vars, receiver.url, '--json', '--burst', '0', '--types', 'open');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ timeoutMs: 750, maxBatch: 7, policy: 'mailjet-2015', burst: 0, counts: { fail: 0, warn: 1 } });
+      expect(JSON.parse(receiver.requests[2]!.body)).toHaveLength(7);
+      const flagged = await mjsimCheckWith(vars, receiver.url, '--json', '--burst', '0', '--types', 'open', '--timeout', '2s', '--max-batch', '3', '--policy', 'mailjet-2017');
+      expect(JSON.parse(flagged.stdout)).toMatchObject({ timeoutMs: 2000, maxBatch: 3, policy: 'mailjet-2017' });
+    } finally {
+      await receiver.close();
     }
   });
 
