@@ -12,6 +12,7 @@ import { registerTrafficCommands } from './cli-generate.js';
 import { runDemo } from './demo/demo.js';
 import { registerUrlCommands } from './cli-urls.js';
 import { registerPruneCommand } from './cli-prune.js';
+import { registerCheckCommand } from './cli-check.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -129,6 +130,7 @@ export function buildCli(): Command {
   registerUrlCommands(program);
   registerTrafficCommands(program);
   registerPruneCommand(program);
+  registerCheckCommand(program);
   return program;
 }
 

@@ -94,3 +94,13 @@ export { EVENT_TYPES } from './core/event-types.js';
 export { parseDuration } from './core/duration.js';
 export { scheduleOffsets, resolvePolicy } from './core/retry-policy.js';
 export { parseJson, stringifyJson } from './core/json.js';
+export {
+  checkConsumer,
+  CheckOptionsError,
+  type CheckOptions,
+  type CheckProgress,
+  type CheckReport,
+  type CheckResult,
+  type CheckRunInfo,
+  type CheckVerdict,
+} from './check/run-check.js';

@@ -3,7 +3,7 @@
  * simulator in-process on the manual clock, so a five-hour retry schedule runs in milliseconds.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/index.js';
+import { checkConsumer, createSimulator, type Simulator } from '../../src/index.js';
 import { startConsumer, type Consumer } from './consumer.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
@@ -101,5 +101,17 @@ describe('webhook consumer', () => {
     await sim.waitUntilIdle();
     expect(consumer.calls.at(-1)).toMatchObject({ endpoint: 'primary', status: 200 });
     expect([...consumer.store.contacts]).toEqual(['dan@example.com']);
+  });
+
+  it('is ready for Mailjet: mjsim check finds no failure and no warning when it enforces its credentials', async () => {
+    const guarded = await startConsumer({ credentials: 'hook:s3cret' });
+    try {
+      const report = await checkConsumer(guarded.primaryUrl);
+      expect(report.failures).toEqual([]);
+      expect(report.warnings).toEqual([]);
+      expect(guarded.store.duplicates).toBe(1); // the duplicate case: processed once, answered 200 twice
+    } finally {
+      await guarded.close();
+    }
   });
 });

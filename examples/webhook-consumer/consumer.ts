@@ -7,6 +7,7 @@
  * Everything lives in memory to keep the example short; a real app would use its database, with the
  * idempotency key as a unique index and the event handling in the same transaction as the key's insert.
  */
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -47,7 +48,7 @@ export interface ReceivedCall {
 
 /** A running consumer. */
 export interface Consumer {
-  /** Register this as the primary callback URL. */
+  /** Register this as the primary callback URL (with `user:password@` when the consumer has credentials). */
   readonly primaryUrl: string;
   /** Register this as the backup (`IsBackup: true`) callback URL. */
   readonly backupUrl: string;
@@ -99,13 +100,27 @@ export function handleEvent(store: ConsumerStore, event: MailjetEvent): boolean 
 }
 
 /**
- * Starts the consumer on 127.0.0.1 (a free port unless `port` is given).
+ * True when the request carries exactly these Basic credentials. Mailjet sends the `user:password@` of the
+ * registered URL this way; without this check anyone who learns the URL could post a fake bounce.
  *
  * @example
- * const consumer = await startConsumer({ contacts: ['a@example.com'] });
- * await sim.registerUrl({ eventType: 'bounce', url: consumer.primaryUrl });
+ * hasCredentials(req.headers.authorization, 'hook:s3cret') // true for 'Basic aG9vazpzM2NyZXQ='
  */
-export async function startConsumer(options: { contacts?: string[]; port?: number } = {}): Promise<Consumer> {
+export function hasCredentials(authorization: string | undefined, credentials: string): boolean {
+  const given = Buffer.from(authorization ?? '');
+  const expected = Buffer.from(`Basic ${Buffer.from(credentials).toString('base64')}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Starts the consumer on 127.0.0.1 (a free port unless `port` is given). With `credentials`
+ * (`'user:password'`), requests without them are refused with 401 and the URLs carry them.
+ *
+ * @example
+ * const consumer = await startConsumer({ contacts: ['a@example.com'], credentials: 'hook:s3cret' });
+ * await sim.registerUrl({ eventType: 'bounce', url: consumer.primaryUrl }); // http://hook:s3cret@127.0.0.1:…/webhooks/mailjet
+ */
+export async function startConsumer(options: { contacts?: string[]; port?: number; credentials?: string } = {}): Promise<Consumer> {
   const store: ConsumerStore = {
     contacts: new Set(options.contacts ?? []),
     suppressed: new Map(),
@@ -122,6 +137,10 @@ export async function startConsumer(options: { contacts?: string[]; port?: numbe
     const endpoint = PATHS[new URL(req.url ?? '/', 'http://consumer').pathname];
     if (req.method !== 'POST' || !endpoint) {
       res.writeHead(404).end();
+      return;
+    }
+    if (options.credentials !== undefined && !hasCredentials(req.headers.authorization, options.credentials)) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="webhooks"' }).end();
       return;
     }
     const chunks: Buffer[] = [];
@@ -147,7 +166,9 @@ export async function startConsumer(options: { contacts?: string[]; port?: numbe
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const colon = options.credentials?.indexOf(':') ?? -1;
+  const userinfo = options.credentials === undefined ? '' : `${encodeURIComponent(options.credentials.slice(0, colon))}:${encodeURIComponent(options.credentials.slice(colon + 1))}@`;
+  const base = `http://${userinfo}127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     primaryUrl: `${base}/webhooks/mailjet`,
     backupUrl: `${base}/webhooks/mailjet-backup`,

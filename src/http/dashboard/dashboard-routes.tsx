@@ -16,6 +16,7 @@ import type { AppDeps } from '../app-deps.js';
 import { readJson } from '../body.js';
 import { ApiError } from '../errors.js';
 import { accountScope, dashboardAccess, requireActionHeader, type DashboardEnv } from './access.js';
+import { checkRoutes } from './check-panel.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { liveFeed } from './live-feed.js';
 import { Page, Panels } from './page.js';
@@ -104,6 +105,8 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
     const ids = engine.replay(delivery.accountId, delivery.id) ?? [];
     return c.json({ message: `delivery #${delivery.id} replayed as #${ids.join(', #')}`, deliveries: ids }, 201);
   });
+
+  app.route('/', checkRoutes(deps));
 
   return app;
 }

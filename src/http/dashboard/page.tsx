@@ -7,6 +7,7 @@ import { EVENT_TYPES } from '../../core/event-types.js';
 import { DELIVERY_STATUSES } from '../../core/delivery-state.js';
 import type { Viewer } from './access.js';
 import { clockText } from './format.js';
+import { CheckForm } from './check-panel.js';
 import { STYLES } from './styles.js';
 import { DeliveryCard } from './timeline.js';
 import { DELIVERIES_SHOWN, type DashboardView } from './view-model.js';
@@ -118,6 +119,7 @@ export const Page: FC<{ view: DashboardView; viewer: Viewer; version: string }> 
         <title>mjsim dashboard</title>
         <style dangerouslySetInnerHTML={{ __html: STYLES }} />
         <script src="/dashboard/app.js" defer></script>
+        <script src="/dashboard/check.js" defer></script>
       </head>
       <body>
         <header>
@@ -164,6 +166,7 @@ export const Page: FC<{ view: DashboardView; viewer: Viewer; version: string }> 
           </form>
           <output id="action-status" aria-live="polite"></output>
         </section>
+        <CheckForm urls={view.urls} />
         <div class="layout">
           <main id="panels">
             <Panels view={view} />

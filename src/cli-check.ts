@@ -1,0 +1,83 @@
+/**
+ * `mjsim check <url>`: probes a webhook consumer with Mailjet's rules (library: `checkConsumer`) and prints
+ * one line per case as it ends, or `--json`, and optionally writes JUnit XML for CI. Exit codes: 0 no
+ * failure (warnings allowed), 1 at least one failure, 2 bad usage.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { checkConsumer, CheckOptionsError } from './check/run-check.js';
+import { MAX_BURST, MAX_CHECK_BATCH } from './core/check-cases.js';
+import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from './core/check-report.js';
+import { EVENT_TYPES } from './core/event-types.js';
+import { EXIT } from './cli-client.js';
+
+interface CheckFlags {
+  version: string;
+  types: string;
+  timeout?: string;
+  burst: string;
+  maxBatch?: string;
+  policy?: string;
+  json?: boolean;
+  junit?: string;
+}
+
+/**
+ * Adds `check`.
+ *
+ * @example
+ * registerCheckCommand(program);
+ * // $ mjsim check http://hook:secret@127.0.0.1:8080/webhooks/mailjet --junit mjsim-check.xml
+ */
+export function registerCheckCommand(program: Command): void {
+  // `check --version 2` must reach the command: the program's own --version is then read only before the command name.
+  program.enablePositionalOptions();
+  program
+    .command('check <url>')
+    .description('probe a webhook consumer you own with Mailjet\'s rules: one line per case, and what Mailjet would do')
+    .option('--version <n>', 'webhook versions to check: 1, 2 or both', 'both')
+    .option('--types <list>', 'event types to send, comma-separated (the first one is used by the shared cases)', EVENT_TYPES.join(','))
+    .option('--timeout <duration>', 'per-request timeout, as Mailjet\'s [env MJSIM_ATTEMPT_TIMEOUT, default 10s]')
+    .option('--burst <n>', `Version 1 events sent at once in the burst case; 0 skips it (max ${MAX_BURST})`, '50')
+    .option('--max-batch <n>', `events in the largest Version 2 array (max ${MAX_CHECK_BATCH}) [env MJSIM_MAX_BATCH, default 500]`)
+    .option('--policy <name>', 'retry policy that "what Mailjet would do" describes [env MJSIM_POLICY, default mailjet-2017]')
+    .option('--json', 'print the report as JSON')
+    .option('--junit <file>', 'also write the report as JUnit XML to <file>')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
+    .action(async (url: string, flags: CheckFlags) => {
+      let report;
+      try {
+        report = await checkConsumer(url, {
+          version: flags.version as '1' | '2' | 'both',
+          types: flags.types,
+          timeout: flags.timeout ?? process.env.MJSIM_ATTEMPT_TIMEOUT ?? '10s',
+          burst: flags.burst,
+          maxBatch: flags.maxBatch ?? process.env.MJSIM_MAX_BATCH ?? 500,
+          policy: flags.policy ?? process.env.MJSIM_POLICY ?? undefined,
+          // Text mode prints each line as its case ends: a slow consumer shows progress, not silence.
+          onStart: (info) => {
+            if (!flags.json) console.log(formatCheckHeader(info));
+          },
+          onResult: (result) => {
+            if (!flags.json) console.log(formatCheckLine(result));
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof CheckOptionsError)) throw error;
+        console.error(`mjsim: check: ${error.message}`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      console.log(flags.json ? JSON.stringify(report, null, 2) : formatCheckFooter(report));
+      if (flags.junit) {
+        try {
+          writeFileSync(flags.junit, formatJunit(report));
+        } catch (error) {
+          console.error(`mjsim: check: cannot write ${flags.junit}: ${(error as Error).message}`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
+      }
+      process.exitCode = report.failures.length > 0 ? EXIT.apiError : EXIT.ok;
+    });
+}
