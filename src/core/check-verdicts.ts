@@ -10,7 +10,7 @@ export type CheckVerdict = 'pass' | 'warn' | 'fail';
 
 /** One answer to a probe, as the transport reports it, with its wall-clock latency. */
 export interface ProbeAnswer {
-  readonly outcome: 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'error';
+  readonly outcome: 'http-status' | 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'self' | 'error';
   readonly httpStatus: number | null;
   readonly responseBody: string | null;
   readonly error: string | null;
@@ -104,6 +104,8 @@ export function describeAnswer(answer: ProbeAnswer, timeoutMs: number): string {
       return `host not found (${answer.error ?? 'DNS'})`;
     case 'tls':
       return `TLS failure (${answer.error ?? 'certificate'})`;
+    case 'self':
+      return `not sent: the URL is mjsim's own listener (${answer.error ?? 'self'})`;
     case 'error':
       return `request failed (${answer.error ?? 'error'})`;
   }
