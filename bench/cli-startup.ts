@@ -8,11 +8,9 @@
  * Uses the built dist/ (run `npm run build` first): what users run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { conditions } from './bench-lib.js';
+import { packagesLoaded } from '../test/helpers/module-probe.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const TARGET = 2.5;
@@ -53,52 +51,7 @@ const stats = (values: number[]) => {
   return { min: sorted[0] as number, median, max: sorted[sorted.length - 1] as number };
 };
 
-/**
- * A preload that lists, at exit, the packages a run loaded: ESM ones through a resolve hook, CommonJS ones
- * (better-sqlite3, commander's core) from the shared require cache.
- */
-function writeProbe(dir: string): string {
-  const probe = join(dir, 'probe.mjs');
-  writeFileSync(
-    probe,
-    `import { register, createRequire } from 'node:module';
-import { MessageChannel } from 'node:worker_threads';
-const { port1, port2 } = new MessageChannel();
-const esm = new Set();
-port1.on('message', (url) => esm.add(url));
-port1.unref();
-register(${JSON.stringify(pathToFileURL(join(dir, 'hooks-port.mjs')).href)}, { data: { port: port2 }, transferList: [port2] });
-const pkg = (path) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(path)?.[1];
-process.on('exit', () => {
-  const cjs = Object.keys(createRequire(import.meta.url).cache);
-  const names = new Set([...esm, ...cjs].map(pkg).filter(Boolean));
-  process.stderr.write('PACKAGES ' + JSON.stringify([...names].sort()) + '\\n');
-});
-`,
-  );
-  writeFileSync(
-    join(dir, 'hooks-port.mjs'),
-    `let port;
-export function initialize(data) { port = data.port; }
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  if (result.url.includes('/node_modules/')) port.postMessage(result.url);
-  return result;
-}
-`,
-  );
-  return probe;
-}
-
-function packagesLoaded(probe: string, args: string[], environment: NodeJS.ProcessEnv): string[] {
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, ...args], { env: environment, encoding: 'utf8' });
-  const line = /PACKAGES (.*)/.exec(result.stderr);
-  if (!line) throw new Error(`no module list from node ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(line[1] as string) as string[];
-}
-
 const server = await startServer();
-const dir = mkdtempSync(join(tmpdir(), 'mjsim-cli-bench-'));
 try {
   const commands = [
     { name: 'node -e 0', args: ['-e', '0'] },
@@ -118,13 +71,11 @@ try {
   const ratio = results[2]!.median / results[0]!.median;
   console.log(`  clock show / bare node (medians): ${ratio.toFixed(2)}x  (target < ${TARGET}x: ${ratio < TARGET ? 'met' : 'NOT met'})`);
 
-  const probe = writeProbe(dir);
   for (const command of commands.slice(1)) {
-    const loaded = packagesLoaded(probe, command.args, environment);
+    const loaded = packagesLoaded(command.args, environment).packages;
     const heavy = loaded.filter((name) => SERVER_PACKAGES.includes(name));
     console.log(`  ${command.name} loads: ${loaded.join(', ') || '(no packages)'}${heavy.length ? `  <- server packages: ${heavy.join(', ')}` : ''}`);
   }
 } finally {
   server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
