@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkConsumer, CheckOptionsError } from './check/run-check.js';
 import { MAX_BURST, MAX_CHECK_BATCH } from './core/check-cases.js';
 import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from './core/check-report.js';
 import { EVENT_TYPES } from './core/event-types.js';
@@ -45,6 +44,8 @@ export function registerCheckCommand(program: Command): void {
     .option('--junit <file>', 'also write the report as JUnit XML to <file>')
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
     .action(async (url: string, flags: CheckFlags) => {
+      // The runner brings the engine's HTTP transport: loaded only when a check runs.
+      const { checkConsumer, CheckOptionsError } = await import('./check/run-check.js');
       let report;
       try {
         report = await checkConsumer(url, {

@@ -1,14 +1,15 @@
 /**
- * CLI commands that talk to a running mjsim through its control API (`/sim`).
+ * CLI commands that talk to a running mjsim through its control API (`/sim`). Heavier modules (SQLite,
+ * p-retry, the stored clock) are loaded inside the commands that use them: every command pays only for itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
-import pRetry, { AbortError } from 'p-retry';
-import Database from 'better-sqlite3';
-import { ClockRangeError } from './clock.js';
-import { DEFAULT_DB } from './config.js';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DEFAULT_DB } from './config-options.js';
 import { clockLimit, isoTime } from './core/clock-range.js';
-import { setStoredClock, StoredClockError } from './stored-clock.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 
 export interface ClientOptions {
@@ -36,6 +37,8 @@ export function credentials(options: ClientOptions): string | undefined {
   if (pair) return pair;
   const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
   if (path === ':memory:' || !existsSync(path)) return undefined;
+  // Loaded here, synchronously, and only when no key was given: better-sqlite3 costs more than the whole CLI.
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare('select public_key, secret_key from accounts where is_dev = 1 limit 1').get() as
@@ -56,22 +59,40 @@ export async function call(options: ClientOptions, method: string, path: string,
   const pair = credentials(options);
   if (pair) headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : stringifyJson(body) });
+    response = await request(new URL(path, base), method, headers, body === undefined ? undefined : stringifyJson(body));
   } catch (error) {
-    const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+    const cause = ((error as Error).cause ?? error) as NodeJS.ErrnoException | undefined;
     // Node's fetch trusts only the CAs it started with: a self-signed mjsim needs its CA named at start.
     const hint = cause?.code && /CERT|SELF_SIGNED|ISSUER|LEAF/.test(cause.code) ? ' (start the command with NODE_EXTRA_CA_CERTS=mjsim-ca.pem, the file beside the database)' : '';
     throw new CliError(`cannot reach mjsim at ${base}: ${cause ?? (error as Error).message}${hint}`, EXIT.unreachable);
   }
-  const text = await response.text();
+  const text = response.text;
   const data = parseAnswer(text);
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const message = (data as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}${data === null && text ? `: ${text.slice(0, 200)}` : ''}`;
     throw new CliError(response.status === 401 ? `${message}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY` : message, EXIT.apiError);
   }
   return data;
+}
+
+/**
+ * One HTTP(S) request through node:http, not `fetch`: Node 20 builds its fetch (undici) on first use, which
+ * alone costs about twice bare Node's start-up, more than the rest of a CLI command.
+ */
+function request(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; text: string }> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const outgoing = client.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 /**
@@ -152,6 +173,7 @@ export function registerClientCommands(program: Command): void {
         const seconds = Number(options.wait);
         if (!Number.isFinite(seconds) || seconds < 0) throw new CliError('--wait takes a number of seconds', EXIT.usage);
         const deadline = Date.now() + seconds * 1000;
+        const { default: pRetry, AbortError } = await import('p-retry');
         const health = await pRetry(
           async () => {
             try {
@@ -206,6 +228,7 @@ export function registerClientCommands(program: Command): void {
         const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
         const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
         if (Number.isNaN(ms)) throw new CliError(`invalid time "${time}": use an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds`, EXIT.usage);
+        const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('./clock.js'), import('./stored-clock.js')]);
         try {
           setStoredClock(path, ms);
         } catch (error) {

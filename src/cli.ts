@@ -1,15 +1,16 @@
 /**
  * The `mjsim` command: a thin layer over `startServer` and over the control API of a running server.
+ * Building the command tree loads only commander and light modules; each action imports what it needs
+ * (the server, zod, SQLite) when it runs, so `mjsim clock show` or `--help` starts in about bare Node's time.
  */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, OPTIONS, parseServeConfig, type RawServeOptions } from './config.js';
-import { startServer } from './serve.js';
+import type { RawServeOptions } from './config.js';
+import { OPTIONS } from './config-options.js';
 import { formatDuration } from './core/duration.js';
 import { VERSION } from './version.js';
 import { registerClientCommands } from './cli-client.js';
 import { registerTrafficCommands } from './cli-generate.js';
-import { runDemo } from './demo/demo.js';
 import { registerUrlCommands } from './cli-urls.js';
 import { registerPruneCommand } from './cli-prune.js';
 import { registerCheckCommand } from './cli-check.js';
@@ -53,6 +54,8 @@ export function buildCli(): Command {
       scenarioFile: flags.scenarioFile,
       retain: flags.retain,
     };
+    const { ConfigError, parseServeConfig } = await import('./config.js');
+    const { startServer } = await import('./serve.js');
     let config;
     try {
       config = parseServeConfig(raw, process.env);
@@ -114,6 +117,7 @@ export function buildCli(): Command {
     .option('--policy <name>', 'retry policy (see serve --help)')
     .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', '1500')
     .action(async (flags: { speed: string; port?: string; policy?: string; traffic: string }) => {
+      const [{ runDemo }, { ConfigError }] = await Promise.all([import('./demo/demo.js'), import('./config.js')]);
       let demo;
       try {
         demo = await runDemo({ clock: flags.speed, port: flags.port === undefined ? undefined : Number(flags.port), policy: flags.policy, trafficEveryMs: Number(flags.traffic) });

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseClockSpec, type ClockMode } from './clock.js';
+import { DEFAULT_DB, DEFAULT_PORT } from './config-options.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
 import { parseScenarioFile, type ScenarioFile } from './core/scenario-config.js';
@@ -13,9 +14,8 @@ import type { PemPair } from './tls/generate-certificates.js';
 import { DEFAULT_TLS_NAMES } from './tls/self-signed.js';
 import { readUserCertificate } from './tls/user-certificate.js';
 
-/** The port mjsim listens on by default: unused by common dev tools. */
-export const DEFAULT_PORT = 7355;
-export const DEFAULT_DB = '.mjsim/mjsim.db';
+// The option table lives apart so that the CLI can print help without loading zod.
+export { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
 
 /** Delivery settings the engine reads. */
 export interface Settings {
@@ -53,49 +53,6 @@ export interface ServeConfig {
   /** Prune finished history older than this much clock time (ms); null keeps everything. */
   readonly retainMs: number | null;
 }
-
-/** Each option: its flag, its environment variable, its default and what it means (the README's table). */
-export const OPTIONS = [
-  { flag: '--port <n>', env: 'MJSIM_PORT', default: String(DEFAULT_PORT), help: 'port to listen on (0 picks a free one)' },
-  { flag: '--host <addr>', env: 'MJSIM_HOST', default: '127.0.0.1', help: 'address to listen on' },
-  { flag: '--db <path>', env: 'MJSIM_DB', default: DEFAULT_DB, help: 'SQLite file (WAL mode), or :memory:' },
-  {
-    flag: '--tls <mode>',
-    env: 'MJSIM_TLS',
-    default: 'off',
-    help: 'self-signed: serve HTTPS with a certificate mjsim makes, signed by mjsim-ca.pem beside the database',
-  },
-  { flag: '--tls-cert <pem>', env: 'MJSIM_TLS_CERT', default: '(none)', help: 'serve HTTPS with this certificate (PEM, chain may follow); needs --tls-key' },
-  { flag: '--tls-key <pem>', env: 'MJSIM_TLS_KEY', default: '(none)', help: 'the private key of --tls-cert (PEM, no passphrase)' },
-  { flag: '--tls-names <names>', env: 'MJSIM_TLS_NAMES', default: '(none)', help: 'more host names or IPs for the self-signed certificate, comma-separated' },
-  {
-    flag: '--api-key <public:secret>',
-    env: 'MJSIM_API_KEYS',
-    default: '(a generated dev pair)',
-    help: 'an account\'s key pair; repeatable (env: comma-separated)',
-  },
-  { flag: '--clock <mode>', env: 'MJSIM_CLOCK', default: 'real', help: 'real, manual, or a speed-up such as 100x' },
-  { flag: '--policy <name>', env: 'MJSIM_POLICY', default: DEFAULT_POLICY_NAME, help: 'mailjet-2017, mailjet-2015, mailjet-current, or custom:30s*10,30m*10' },
-  { flag: '--attempt-timeout <duration>', env: 'MJSIM_ATTEMPT_TIMEOUT', default: '10s', help: 'per-attempt timeout (real time)' },
-  { flag: '--accept-2xx', env: 'MJSIM_ACCEPT_2XX', default: 'off', help: 'count any 2xx as success (Mailjet: only 200)' },
-  { flag: '--max-batch <n>', env: 'MJSIM_MAX_BATCH', default: '500', help: 'most events in one Version 2 POST' },
-  { flag: '--concurrency <n>', env: 'MJSIM_CONCURRENCY', default: '128', help: 'attempts in flight at once, overall' },
-  { flag: '--url-concurrency <n>', env: 'MJSIM_URL_CONCURRENCY', default: '32', help: 'attempts in flight at once, per URL' },
-  { flag: '--response-cap <bytes>', env: 'MJSIM_RESPONSE_CAP', default: '4096', help: 'how much of each response body is kept' },
-  { flag: '--safe-message-ids', env: 'MJSIM_SAFE_MESSAGE_IDS', default: 'off', help: 'generate MessageIDs below 2^53' },
-  {
-    flag: '--scenario-file <path>',
-    env: 'MJSIM_SCENARIO_FILE',
-    default: '(none: messages are just sent)',
-    help: 'JSON file of event probabilities, delays and a seed for sent messages',
-  },
-  {
-    flag: '--retain <duration>',
-    env: 'MJSIM_RETAIN',
-    default: '(keep everything)',
-    help: 'prune finished deliveries, their attempts and events older than this (clock time), e.g. 1h or 7d',
-  },
-] as const;
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
