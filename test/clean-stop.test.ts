@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator } from '../src/index.js';
 import { killAllCli, startCli, type CliSim } from './helpers/cli.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { basic, KEY, SECRET } from './helpers/sim.js';
@@ -129,5 +130,22 @@ describe('SIGTERM with an attempt in flight', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(rows('select count(*) as open from attempts where ended_at is null')).toEqual([{ open: 1 }]);
     receiver.reply({ status: 200 });
+  });
+});
+
+describe('the library: sim.close()', () => {
+  it('lets an attempt in flight finish and records it before closing the database', async () => {
+    file = join(dir, `library-${++run}.db`);
+    const slow = await heldReceiver();
+    const sim = await createSimulator({ db: file, stopTimeout: '20s' });
+    await sim.registerUrl({ eventType: 'open', url: slow.url });
+    sim.emit({ event: 'open', email: 'library@example.com' });
+    await slow.arrived;
+    const closed = sim.close();
+    slow.release(200);
+    await closed;
+    await slow.close();
+    expect(rows('select outcome from attempts')).toEqual([{ outcome: 'success' }]);
+    expect(rows('select status from deliveries')).toEqual([{ status: 'delivered' }]);
   });
 });
