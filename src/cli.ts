@@ -53,6 +53,7 @@ export function buildCli(): Command {
       safeMessageIds: flags.safeMessageIds,
       scenarioFile: flags.scenarioFile,
       retain: flags.retain,
+      stopTimeout: flags.stopTimeout,
     };
     const { ConfigError, parseServeConfig } = await import('./config.js');
     const { startServer } = await import('./serve.js');
@@ -98,15 +99,20 @@ export function buildCli(): Command {
       );
     }
     console.log(lines.join('\n'));
-    const shutdown = (signal: string) => {
-      console.log(`mjsim: ${signal} received, shutting down`);
+    // The first signal drains (up to --stop-timeout); a second exits at once, 128 + the signal's number,
+    // leaving attempts in flight to the next start's recovery.
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stopping = true;
+      console.log(`mjsim: ${signal} received, shutting down (again to stop at once)`);
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
   });
 
   program

@@ -50,4 +50,10 @@ export const OPTIONS = [
     default: '(keep everything)',
     help: 'prune finished deliveries, their attempts and events older than this (clock time), e.g. 1h or 7d',
   },
+  {
+    flag: '--stop-timeout <duration>',
+    env: 'MJSIM_STOP_TIMEOUT',
+    default: '2s',
+    help: 'on SIGTERM/SIGINT, how long in-flight attempts may finish (closing included); 0: stop at once',
+  },
 ] as const;

@@ -9,3 +9,13 @@ describe('serve configuration bounds', () => {
     expect(parseServeConfig({ attemptTimeout: '1d', clock: '1000000x' }, {}).settings.attemptTimeoutMs).toBe(86_400_000);
   });
 });
+
+describe('--stop-timeout', () => {
+  it('defaults to 2 s, takes a flag over MJSIM_STOP_TIMEOUT, allows 0 and refuses the rest', () => {
+    expect(parseServeConfig({}, {}).stopTimeoutMs).toBe(2_000);
+    expect(parseServeConfig({}, { MJSIM_STOP_TIMEOUT: '500ms' }).stopTimeoutMs).toBe(500);
+    expect(parseServeConfig({ stopTimeout: '0' }, { MJSIM_STOP_TIMEOUT: '500ms' }).stopTimeoutMs).toBe(0);
+    expect(() => parseServeConfig({ stopTimeout: 'soon' }, {})).toThrow(/invalid duration "soon"/);
+    expect(() => parseServeConfig({ stopTimeout: '2m' }, {})).toThrow(ConfigError);
+  });
+});

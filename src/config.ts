@@ -52,6 +52,8 @@ export interface ServeConfig {
   readonly settings: Settings;
   /** Prune finished history older than this much clock time (ms); null keeps everything. */
   readonly retainMs: number | null;
+  /** How long a stop may take, closing included: in-flight attempts finish within it (ms, real time). */
+  readonly stopTimeoutMs: number;
 }
 
 const duration = z.string().transform((text, ctx) => {
@@ -153,6 +155,15 @@ const schema = z.object({
       }
       return ms;
     }),
+  stopTimeout: z.string().transform((text, ctx) => {
+    const ms = text === '0' ? 0 : parseDuration(text);
+    // A stop longer than a minute is a hang by another name (and container runtimes kill sooner).
+    if (ms === null || ms < 0 || ms > 60_000) {
+      ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (0 to 1m, e.g. 2s, 500ms)` });
+      return z.NEVER;
+    }
+    return ms;
+  }),
   scenarioFile: z
     .string()
     .optional()
@@ -213,6 +224,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     safeMessageIds: flags.safeMessageIds ?? env.MJSIM_SAFE_MESSAGE_IDS ?? false,
     scenarioFile: flags.scenarioFile ?? env.MJSIM_SCENARIO_FILE,
     retain: flags.retain ?? env.MJSIM_RETAIN,
+    stopTimeout: String(flags.stopTimeout ?? env.MJSIM_STOP_TIMEOUT ?? '2s'),
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
@@ -225,6 +237,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     apiKeys: Object.freeze(value.apiKeys),
     clock: Object.freeze(value.clock),
     retainMs: value.retain,
+    stopTimeoutMs: value.stopTimeout,
     settings: Object.freeze({
       policy: value.policy,
       attemptTimeoutMs: value.attemptTimeout,

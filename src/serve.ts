@@ -39,8 +39,16 @@ export interface RunningServer {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The pruner when `--retain` is set. */
   readonly retention: Retention | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops cleanly within `stopTimeoutMs` (default: the configuration's): takes no new connections, stops
+   * claiming, lets in-flight attempts finish and records them, then persists the clock and closes the
+   * database. Attempts still in flight at the deadline stay open and are retried at the next start.
+   */
+  close(options?: { stopTimeoutMs?: number }): Promise<void>;
 }
+
+/** Kept from the stop timeout for closing connections and the database after the drain. */
+const CLOSING_MARGIN_MS = 200;
 
 /**
  * Starts mjsim from a parsed configuration. `clockStart` sets where a manual or scaled clock starts on a
@@ -100,20 +108,33 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     interrupted,
     request: async (path, init) => app.request(path, init),
     retention,
-    close() {
+    close(options = {}) {
       closing ??= (async () => {
+        const budget = options.stopTimeoutMs ?? config.stopTimeoutMs;
+        const deadline = performance.now() + Math.max(0, budget - CLOSING_MARGIN_MS);
         clearInterval(clockSaver);
         retention?.stop();
+        // No new connections; requests already being answered finish while the attempts drain.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await engine.drain(Math.max(0, deadline - performance.now()));
+        // Give requests still being answered what is left of the budget, then cut the rest (a dashboard's
+        // live feed never ends by itself). The engine stays up meanwhile: a request may still need it.
+        await Promise.race([closed, delay(Math.min(Math.max(0, deadline - performance.now()), REQUEST_GRACE_MS))]);
         engine.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          closeAllConnections();
-        });
+        closeAllConnections();
+        await closed;
         db.$client.close();
       })();
       return closing;
     },
   };
+}
+
+/** How long a stop waits, at most, for requests still being answered once the attempts are done. */
+const REQUEST_GRACE_MS = 100;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Every address of this machine's interfaces (read at each check: interfaces may come and go). */

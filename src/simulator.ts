@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   tlsNames?: readonly string[];
   /** Prune finished deliveries, their attempts and events older than this much clock time (`'1h'`, `'7d'`); default: keep everything. */
   retain?: string;
+  /**
+   * How long `close()` lets attempts in flight finish and be recorded (`'2s'`, `'0'`: stop at once).
+   * Default `'2s'`: a receiver that hangs delays `close()` by up to that much.
+   */
+  stopTimeout?: string;
 }
 
 /**
@@ -246,6 +251,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       tlsKey: typeof options.tls === 'object' ? options.tls.key : undefined,
       tlsNames: options.tlsNames?.join(','),
       retain: options.retain,
+      stopTimeout: options.stopTimeout,
     },
     {},
   );

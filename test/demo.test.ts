@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceUntilSuspended } from '../src/advance-until-suspended.js';
+import { EVENT_TYPES } from '../src/core/event-types.js';
 import { listAllCallbackUrls } from '../src/db/callback-urls.js';
 import { runDemo, type RunningDemo } from '../src/demo/demo.js';
 
@@ -27,9 +28,13 @@ describe('mjsim demo', () => {
       ['click', false, '/flaky'],
       ['spam', false, '/flaky'],
       ['unsub', false, '/flaky'],
+      ['blocked', false, '/flaky'],
       ['bounce', false, '/down'],
       ['bounce', true, '/backup'],
     ]);
+    expect(new Set(urls.map(([type]) => type))).toEqual(new Set(EVENT_TYPES));
+    const generated = demo.server.db.$client.prepare('select distinct event_type as type from events').all() as { type: string }[];
+    expect(new Set(generated.map((row) => row.type))).toEqual(new Set(EVENT_TYPES));
     expect((await (await fetch(demo.dashboardUrl)).text())).toContain('mjsim dashboard');
 
     const summary = await advanceUntilSuspended(demo.server.engine);
@@ -37,6 +42,7 @@ describe('mjsim demo', () => {
     expect(summary.stoppedBecause).toBe('suspended');
     expect(demo.receiver.counts.get('/down 503')).toBe(21);
     expect(demo.receiver.counts.get('/backup 200')).toBe(1);
-    expect(lines.some((line) => /^!! URL #6 \(bounce\) suspended at .*: its backup takes over$/.test(line))).toBe(true);
+    expect(demo.receiver.counts.get('/flaky 200')).toBeGreaterThanOrEqual(6);
+    expect(lines.some((line) => /^!! URL #7 \(bounce\) suspended at .*: its backup takes over$/.test(line))).toBe(true);
   });
 });

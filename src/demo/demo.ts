@@ -7,7 +7,7 @@
  * is what Mailjet does. At 600x a 30 s retry takes 50 ms and a 30 min retry 3 s; the always-down URL
  * is suspended 5 h 05 min of clock time after the first bounce, about 30.5 s of real time.
  */
-import type { EventType } from '../core/event-types.js';
+import { EVENT_TYPES, type EventType } from '../core/event-types.js';
 import { countDeliveriesByStatus } from '../db/deliveries.js';
 import { listAllCallbackUrls } from '../db/callback-urls.js';
 import { DEFAULT_PORT, parseServeConfig } from '../config.js';
@@ -39,7 +39,7 @@ export interface RunningDemo {
 }
 
 const EMAILS = ['ann@example.com', 'bob@example.org', 'chloe@example.net', 'dev@example.com', 'eve@example.org', 'fred@example.net'];
-const WEIGHTED_TYPES: EventType[] = ['sent', 'sent', 'sent', 'open', 'open', 'open', 'click', 'click', 'bounce', 'bounce', 'spam', 'unsub'];
+const WEIGHTED_TYPES: EventType[] = ['sent', 'sent', 'sent', 'open', 'open', 'open', 'click', 'click', 'bounce', 'bounce', 'spam', 'blocked', 'unsub'];
 
 /**
  * Starts the demo and prints how to watch it.
@@ -60,13 +60,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     if (res.status !== 201) throw new Error(`demo: registering ${JSON.stringify(body)} answered ${res.status}: ${await res.text()}`);
   };
   await register({ EventType: 'sent', Url: receiver.flakyUrl, Version: 2 });
-  for (const type of ['open', 'click', 'spam', 'unsub']) await register({ EventType: type, Url: receiver.flakyUrl });
+  for (const type of ['open', 'click', 'spam', 'unsub', 'blocked']) await register({ EventType: type, Url: receiver.flakyUrl });
   await register({ EventType: 'bounce', Url: receiver.downUrl });
   await register({ EventType: 'bounce', Url: receiver.backupUrl, IsBackup: true });
 
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
   const emitBatch = (first: boolean) => {
-    const types = first ? (['sent', 'open', 'bounce'] as EventType[]) : Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(WEIGHTED_TYPES));
+    // The first batch holds one event of every type, so each URL shows traffic at once.
+    const types = first ? [...EVENT_TYPES] : Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(WEIGHTED_TYPES));
     server.engine.emitEvents(account.id, types.map((type) => ({ type, fields: { email: pick(EMAILS) } })));
   };
   emitBatch(true);
@@ -86,7 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     [
       `mjsim demo: open ${dashboardUrl} in a browser (Ctrl-C stops the demo)`,
       `  clock ${speed}, retry policy ${server.engine.settings.policy.name}; receiver ${receiver.base}: /flaky fails 40 %, /down always fails, /backup accepts`,
-      `  sent (Version 2), open, click, spam, unsub -> /flaky;  bounce -> /down, backup /backup`,
+      `  sent (Version 2), open, click, spam, unsub, blocked -> /flaky;  bounce -> /down, backup /backup`,
       `  the /down URL is suspended after its 21st attempt, 5 h 05 min of clock time after the first bounce${server.clock.mode === 'scaled' ? ` (~${Math.round(18_300 / server.clock.factor)} s here)` : ''}`,
       `  API key ${account.publicKey}, secret ${account.secretKey}`,
     ].join('\n'),

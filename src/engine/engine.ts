@@ -59,8 +59,9 @@ const SAFE_MESSAGE_ID_BASE = 1n << 40n;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The engine. `start()` recovers interrupted attempts and begins dispatching; `stop()` waits for nothing
- * and leaves in-flight attempts to be recovered by the next start.
+ * The engine. `start()` recovers interrupted attempts and begins dispatching; `drain(ms)` stops claiming
+ * and lets in-flight attempts finish and be recorded; `stop()` waits for nothing and leaves whatever is
+ * still in flight to be recovered (as interrupted, then retried) by the next start.
  *
  * @example
  * const engine = new Engine(db, clock, settings, createHttpTransport(128));
@@ -70,6 +71,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class Engine extends EventEmitter<EngineEvents> {
   readonly counters: Counters = { attempts: 0, successes: 0, failures: 0, urlsSuspended: 0 };
   private running = false;
+  /** Set by `drain`: no more claiming or routing; finished attempts are still recorded. */
+  private draining = false;
+  private drainWaiters: (() => void)[] = [];
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   /** The clock time the armed timer wakes the engine for (undefined: no timer armed). */
@@ -107,13 +111,39 @@ export class Engine extends EventEmitter<EngineEvents> {
       return count;
     });
     this.running = true;
+    this.draining = false;
     this.wake();
     return { interrupted };
+  }
+
+  /**
+   * Stops claiming and waits up to `timeoutMs` (real time) for the attempts in flight to finish and be
+   * recorded through the normal path (retries and suspensions as usual). Resolves with how many are still
+   * in flight; call `stop()` next, which leaves those to the next start's recovery.
+   *
+   * @example
+   * const left = await engine.drain(2_000);
+   * engine.stop();
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.draining = true;
+    clearTimeout(this.timer);
+    this.timerDueAt = undefined;
+    if (!this.running || this.settled()) return this.inFlight;
+    let deadline: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.drainWaiters.push(resolve);
+      deadline = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(deadline);
+    return this.inFlight;
   }
 
   /** Stops dispatching and persists the clock. In-flight attempts are recovered at the next start. */
   stop(): void {
     this.running = false;
+    this.draining = true;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
     clearTimeout(this.timer);
     this.persistClock();
     this.transport.close();
@@ -122,7 +152,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Schedules a dispatch pass soon (after new events, URL changes or clock moves). */
   wake(): void {
-    if (!this.running || this.pumpScheduled) return;
+    if (!this.running || this.draining || this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -322,7 +352,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * report idle.
    */
   private pump(): void {
-    if (!this.running) return;
+    if (!this.running || this.draining) return;
     clearTimeout(this.timer);
     this.timerDueAt = undefined;
     const now = this.clock.now();
@@ -461,6 +491,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     for (const announcement of announcements) this.emit('attempt', announcement);
     for (const suspension of suspensions) this.emit('suspended', suspension);
+    if (this.draining && this.settled()) for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.wake();
+  }
+
+  /** Nothing in flight and nothing finished but unrecorded. */
+  private settled(): boolean {
+    return this.inFlight === 0 && this.completions.length === 0;
   }
 }

@@ -42,11 +42,12 @@ export function authorized(init: { headers?: RequestInit['headers']; body?: Requ
 
 /**
  * Starts a simulator with two accounts on the manual clock at `T0` (the clock starts there only for a fresh
- * database).
+ * database). `close()` stops at once (stop timeout 0), as a test that leaves a receiver hanging wants;
+ * test/clean-stop.test.ts covers the drain.
  */
 export async function startTestSim(options: RawServeOptions = {}): Promise<TestSim> {
   const config = parseServeConfig(
-    { port: '0', db: ':memory:', clock: 'manual', apiKeys: [`${KEY}:${SECRET}`, `${OTHER_KEY}:${OTHER_SECRET}`], ...options },
+    { port: '0', db: ':memory:', clock: 'manual', apiKeys: [`${KEY}:${SECRET}`, `${OTHER_KEY}:${OTHER_SECRET}`], stopTimeout: '0', ...options },
     {},
   );
   const server = await startServer(config, { clockStart: T0 });
