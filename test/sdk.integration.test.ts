@@ -189,15 +189,16 @@ describe('the eventcallbackurl lifecycle through node-mailjet', () => {
 
   it("hides one account's URLs from another: 404 on every verb, nothing listed", async () => {
     const theirs = await create(k2, { EventType: 'click', Url: HOOK });
+    // One call at a time: started together, a later rejection could settle before it is awaited.
     const attempts = [
-      k1.get(RESOURCE).id(theirs.ID).request(),
-      k1.put(RESOURCE).id(theirs.ID).request({ Url: `${HOOK}/hijacked` }),
-      k1.delete(RESOURCE).id(theirs.ID).request(),
-      k1.post(RESOURCE).id(theirs.ID).action('test').request(),
-      k1.get(RESOURCE).id('click|false').request(),
+      () => k1.get(RESOURCE).id(theirs.ID).request(),
+      () => k1.put(RESOURCE).id(theirs.ID).request({ Url: `${HOOK}/hijacked` }),
+      () => k1.delete(RESOURCE).id(theirs.ID).request(),
+      () => k1.post(RESOURCE).id(theirs.ID).action('test').request(),
+      () => k1.get(RESOURCE).id('click|false').request(),
     ];
     for (const attempt of attempts) {
-      const error = await rejection(attempt);
+      const error = await rejection(attempt());
       expect(error.statusCode).toBe(404);
       expect(errorMessageOf(error)).toBe('Object not found');
     }
