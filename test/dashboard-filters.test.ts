@@ -85,6 +85,7 @@ describe('dashboard deliveries filters and paging', () => {
     const both = await page('/?event=open&status=failed');
     expect(ids(both)).toEqual([7]);
 
+    expect(home).toContain(`<a href="/?url=${clickUrl}" data-url-deliveries="${clickUrl}"`); // from the URL's row, one click
     const byUrl = await page(`/?url=${openUrl}`);
     expect(ids(byUrl)).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
     expect(range(byUrl)).toBe('1–50 of 60');

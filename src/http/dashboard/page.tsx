@@ -139,6 +139,9 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
                   <span class={`badge ${url.status}`}>{url.status}</span>
                 </td>
                 <td>
+                  <a href={deliveriesLink({ from: 1 }, { url: url.id })} data-url-deliveries={url.id} title="this URL's deliveries, newest first">
+                    deliveries
+                  </a>{' '}
                   {url.status === 'dead' ? (
                     <button type="button" data-action="reactivate" data-id={url.id}>
                       Reactivate
