@@ -102,4 +102,40 @@ describe('dashboard in a browser', () => {
     expect(await page.textContent('article[data-delivery-id="2"]')).toContain('continues delivery #1');
     expect(failing.requests.map((request) => request.body)).toEqual([failing.requests[0]!.body, failing.requests[0]!.body]);
   });
+
+  it('opens with the last stored attempts in the feed, filters from a status chip and the form, and turns a page', async () => {
+    failing.reply({ status: 500 });
+    await register({ EventType: 'bounce', Url: failing.url });
+    await register({ EventType: 'open', Url: backup.url });
+    await sim.api('/sim/events', { method: 'POST', json: Array.from({ length: 55 }, (_, i) => ({ event: 'open', email: `r${i}@example.com` })) });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'bounce', email: 'gone@example.com' } });
+    await backup.waitFor(55);
+    await failing.waitFor(1);
+    await sim.server.engine.idle();
+
+    await page.goto(`${sim.server.url}/`);
+    expect(await page.locator('#feed li[data-stored]').count()).toBe(50);
+    expect(await page.textContent('#page-range')).toBe('1–50 of 56');
+
+    await page.click('a[data-count="pending"]');
+    await page.waitForURL(/\?status=pending$/);
+    expect(await page.locator('article[data-delivery-id]').count()).toBe(1);
+    expect(await page.getAttribute('article[data-delivery-id]', 'data-status')).toBe('pending');
+    expect(await page.textContent('article[data-delivery-id] .delivery-head')).toContain('bounce');
+
+    await page.goto(`${sim.server.url}/`);
+    await page.selectOption('#delivery-filter select[name="event"]', 'open');
+    await page.click('#delivery-filter button[type="submit"]');
+    await page.waitForURL(/event=open/);
+    expect(await page.textContent('#page-range')).toBe('1–50 of 55');
+    expect(await page.locator('article[data-delivery-id]').count()).toBe(50);
+    await page.click('a[rel="next"]');
+    await page.waitForURL(/before=/);
+    expect(await page.textContent('#page-range')).toBe('51–55 of 55');
+    expect(await page.locator('article[data-delivery-id]').count()).toBe(5);
+    expect(await page.inputValue('#delivery-filter select[name="event"]')).toBe('open');
+    await page.click('a[rel="prev"]');
+    await page.waitForURL(/after=/);
+    expect(await page.textContent('#page-range')).toBe('1–50 of 55');
+  });
 });

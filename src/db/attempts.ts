@@ -128,3 +128,37 @@ function prunedAttempts(db: Db): Record<string, number> {
   const row = statement(db, 'select value from sim_state where key = ?').get(PRUNED_KEY) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as Record<string, number>) : {};
 }
+
+/** A finished attempt as the dashboard's feed words it. */
+export interface RecentAttempt {
+  deliveryId: number;
+  number: number;
+  startedAt: number;
+  outcome: AttemptOutcome | null;
+  httpStatus: number | null;
+  latencyMs: number | null;
+}
+
+/**
+ * The last `limit` finished attempts of an account (every account when `accountId` is null), newest
+ * first. Walks the attempts' primary key backwards, so it costs about `limit` rows.
+ *
+ * @example
+ * recentAttempts(db, null, 50)[0]?.deliveryId // 7
+ */
+export function recentAttempts(db: Db, accountId: number | null, limit: number): RecentAttempt[] {
+  const rows = statement(
+    db,
+    `select a.delivery_id, a.number, a.started_at, a.outcome, a.http_status, a.latency_ms from attempts a
+       join deliveries d on d.id = a.delivery_id
+      where a.ended_at is not null and (@a is null or d.account_id = @a) order by a.id desc limit @limit`,
+  ).all({ a: accountId, limit }) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    deliveryId: row.delivery_id as number,
+    number: row.number as number,
+    startedAt: row.started_at as number,
+    outcome: row.outcome as AttemptOutcome | null,
+    httpStatus: row.http_status as number | null,
+    latencyMs: row.latency_ms as number | null,
+  }));
+}

@@ -24,7 +24,7 @@ export const CLIENT_SCRIPT = String.raw`(() => {
   }
 
   async function refresh() {
-    const res = await fetch('/dashboard/panels', { headers: { accept: 'text/html' } });
+    const res = await fetch('/dashboard/panels' + location.search, { headers: { accept: 'text/html' } });
     if (!res.ok) return;
     const html = await res.text();
     const open = new Set(Array.from(panels.querySelectorAll('details[open][data-key]'), (d) => d.dataset.key));

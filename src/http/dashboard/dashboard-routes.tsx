@@ -45,9 +45,9 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
 
   app.get('/', (c) => {
     const viewer = c.get('viewer');
-    return c.html(`<!doctype html>${<Page view={loadDashboard(deps, viewer)} viewer={viewer} version={VERSION} />}`);
+    return c.html(`<!doctype html>${<Page view={loadDashboard(deps, viewer, c.req.query())} viewer={viewer} version={VERSION} />}`);
   });
-  app.get('/dashboard/panels', (c) => c.html(<Panels view={loadDashboard(deps, c.get('viewer'))} />));
+  app.get('/dashboard/panels', (c) => c.html(<Panels view={loadDashboard(deps, c.get('viewer'), c.req.query())} />));
   app.get('/dashboard/app.js', (c) => c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/dashboard/stream', (c) => liveFeed(c, engine));
 

@@ -10,7 +10,76 @@ import { clockText } from './format.js';
 import { CheckForm } from './check-panel.js';
 import { STYLES } from './styles.js';
 import { DeliveryCard } from './timeline.js';
+import { deliveriesLink } from './delivery-query.js';
 import { DELIVERIES_SHOWN, type DashboardView } from './view-model.js';
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+/** "1–50 of 12,345" (or "of 1,000+" past the count's cap) with links to the newer and older pages. */
+const Pager: FC<{ view: DashboardView }> = ({ view }) => {
+  const { page, query } = view;
+  return (
+    <nav class="pager" aria-label="deliveries pages">
+      <span id="page-range">
+        {page.last === 0 ? 'none' : `${number(page.first)}–${number(page.last)}`} of {number(page.total)}
+        {page.capped ? '+' : ''}
+      </span>
+      {page.newerAfter === undefined ? (
+        <span class="muted">‹ newer</span>
+      ) : (
+        <a rel="prev" href={deliveriesLink(query, { after: page.newerAfter, from: Math.max(1, page.first - DELIVERIES_SHOWN) })}>
+          ‹ newer
+        </a>
+      )}
+      {page.olderBefore === undefined ? (
+        <span class="muted">older ›</span>
+      ) : (
+        <a rel="next" href={deliveriesLink(query, { before: page.olderBefore, from: page.last + 1 })}>
+          older ›
+        </a>
+      )}
+    </nav>
+  );
+};
+
+/**
+ * The deliveries filter: a plain GET form, so a filtered view is a URL to share. It sits outside the
+ * refreshed panels so that a live refresh never resets what is being typed.
+ */
+const DeliveryFilterForm: FC<{ view: DashboardView }> = ({ view }) => {
+  const { query } = view;
+  return (
+    <form id="delivery-filter" method="get" action="/" class="filter">
+      <select name="status" aria-label="status">
+        <option value="">any status</option>
+        {DELIVERY_STATUSES.map((status) => (
+          <option value={status} selected={query.status === status}>
+            {status}
+          </option>
+        ))}
+      </select>
+      <select name="event" aria-label="event type">
+        <option value="">any event</option>
+        {EVENT_TYPES.map((type) => (
+          <option value={type} selected={query.event === type}>
+            {type}
+          </option>
+        ))}
+      </select>
+      <select name="url" aria-label="callback URL">
+        <option value="">any URL</option>
+        {view.urls.map((url) => (
+          <option value={String(url.id)} selected={query.url === url.id}>
+            #{url.id} {url.eventType} {url.maskedUrl}
+          </option>
+        ))}
+      </select>
+      <input name="message" inputmode="numeric" placeholder="MessageID" aria-label="MessageID" value={query.message ?? ''} />
+      <button type="submit">Filter</button>
+      <a href="/">clear</a>
+    </form>
+  );
+};
 
 const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
   <section class="clock-status">
@@ -70,6 +139,9 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
                   <span class={`badge ${url.status}`}>{url.status}</span>
                 </td>
                 <td>
+                  <a href={deliveriesLink({ from: 1 }, { url: url.id })} data-url-deliveries={url.id} title="this URL's deliveries, newest first">
+                    deliveries
+                  </a>{' '}
                   {url.status === 'dead' ? (
                     <button type="button" data-action="reactivate" data-id={url.id}>
                       Reactivate
@@ -88,13 +160,25 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
       <h2>Deliveries</h2>
       <p class="counts">
         {DELIVERY_STATUSES.map((status) => (
-          <span class={`badge ${status}`} data-count={status}>
+          <a
+            class={`badge ${status}${view.query.status === status ? ' chosen' : ''}`}
+            data-count={status}
+            href={deliveriesLink(view.query, { status: view.query.status === status ? undefined : status })}
+            title={view.query.status === status ? 'show every status' : `show only ${status} deliveries`}
+          >
             {status} {view.counts[status] ?? 0}
-          </span>
+          </a>
         ))}
-        <span class="muted"> · newest {DELIVERIES_SHOWN} shown</span>
       </p>
-      {view.deliveries.length === 0 ? <p class="muted">No delivery yet: emit an event.</p> : ''}
+      {view.problems.map((problem) => (
+        <p class="filter-problem">{problem}</p>
+      ))}
+      <Pager view={view} />
+      {view.deliveries.length === 0 ? (
+        <p class="muted">{Object.values(view.counts).some((n) => n > 0) ? 'No delivery matches this filter.' : 'No delivery yet: emit an event.'}</p>
+      ) : (
+        ''
+      )}
       {view.deliveries.map((item) => (
         <DeliveryCard item={item} policyAttempts={view.policy.attempts} />
       ))}
@@ -167,13 +251,22 @@ export const Page: FC<{ view: DashboardView; viewer: Viewer; version: string }> 
           <output id="action-status" aria-live="polite"></output>
         </section>
         <CheckForm urls={view.urls} />
+        <section id="filters">
+          <DeliveryFilterForm view={view} />
+        </section>
         <div class="layout">
           <main id="panels">
             <Panels view={view} />
           </main>
           <aside>
             <h2>Live feed</h2>
-            <ol id="feed"></ol>
+            <ol id="feed">
+              {view.feed.map((item) => (
+                <li class={`feed-${item.kind}${item.ok ? ' ok' : ''}`} data-stored="1">
+                  <time>{item.atText.slice(11)}</time> {item.text}
+                </li>
+              ))}
+            </ol>
           </aside>
         </div>
       </body>

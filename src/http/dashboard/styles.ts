@@ -24,7 +24,13 @@ td.url { font-family: ui-monospace, monospace; word-break: break-all; }
 .badge.dead, .badge.failed { background: #f9d9d6; color: #8c1d14; }
 .badge.pending, .badge.in_flight { background: #fdeccc; color: #7a4b00; }
 .badge.handed_over, .badge.suppressed { background: #e1e4f7; color: #2f3a86; }
-.counts .badge { margin-right: .3em; }
+a.badge { color: inherit; text-decoration: none; margin-right: .3em; }
+a.badge.chosen { outline: 2px solid #1d232b; }
+#filters { padding: .4em 1.2em; background: #fff; border-bottom: 1px solid #dde1e6; }
+#filters form { display: flex; gap: .4em; flex-wrap: wrap; align-items: center; }
+#filters select[name="url"] { max-width: 28em; }
+.pager { display: flex; gap: 1em; align-items: baseline; margin: .3em 0; }
+.filter-problem { color: #b3261e; margin: .2em 0; }
 .delivery { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: .5em .7em; margin: .5em 0; }
 .delivery-head { display: flex; flex-wrap: wrap; gap: .8em; align-items: baseline; }
 .delivery-head button { margin-left: auto; }

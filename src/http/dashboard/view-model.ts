@@ -7,12 +7,31 @@ import { maxAttempts } from '../../core/retry-policy.js';
 import { listAccounts } from '../../db/accounts.js';
 import { attemptsOf, type Attempt } from '../../db/attempts.js';
 import { listAllCallbackUrls } from '../../db/callback-urls.js';
-import { countDeliveriesByStatus, listDeliveries, maskCredentials, type Delivery } from '../../db/deliveries.js';
+import { countDeliveriesByStatus, listDeliveries, maskCredentials, type Delivery, type DeliveryFilter } from '../../db/deliveries.js';
 import type { AppDeps } from '../app-deps.js';
 import { accountScope, type Viewer } from './access.js';
+import { parseDeliveryQuery, type DeliveryQuery } from './delivery-query.js';
+import { recentFeed } from './recent-feed.js';
+import type { FeedItem } from './live-feed.js';
 
 /** How many deliveries the page lists (newest first). */
 export const DELIVERIES_SHOWN = 50;
+
+/** Above this, a filtered count says "1,000+" instead of counting on (a count costs the rows it counts). */
+export const COUNT_CAP = 1000;
+
+/** Where the listed page sits among the matching deliveries. */
+export interface DeliveryPage {
+  /** 1-based position of the first row shown. */
+  first: number;
+  last: number;
+  /** Matching deliveries, exact, or at least this many when `capped`. */
+  total: number;
+  capped: boolean;
+  /** Key-paging bounds for the newer and older pages (undefined: none there). */
+  newerAfter?: number;
+  olderBefore?: number;
+}
 
 export interface UrlView {
   id: number;
@@ -43,6 +62,12 @@ export interface DashboardView {
   deliveries: DeliveryView[];
   /** Deliveries by status, over every account the viewer sees. */
   counts: Record<string, number>;
+  /** The deliveries panel's filter and page (from the query string), and what of it was ignored. */
+  query: DeliveryQuery;
+  problems: string[];
+  page: DeliveryPage;
+  /** The last attempts, newest first, so the live feed does not open empty. */
+  feed: FeedItem[];
 }
 
 /**
@@ -52,7 +77,7 @@ export interface DashboardView {
  * const view = loadDashboard(deps, { scope: 'all' });
  * view.urls[0]?.maskedUrl // 'https://***:***@hooks.example/x'
  */
-export function loadDashboard(deps: AppDeps, viewer: Viewer): DashboardView {
+export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<string, string> = {}): DashboardView {
   const { db, clock, engine, settings } = deps;
   const scope = accountScope(viewer);
   const urls = listAllCallbackUrls(db)
@@ -67,7 +92,10 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer): DashboardView {
       maskedUrl: maskCredentials(row.url),
     }));
   const urlById = new Map(urls.map((url) => [url.id, url.maskedUrl]));
-  const deliveries = listDeliveries(db, scope, {}, DELIVERIES_SHOWN, 0).map((delivery) => {
+  const { query, problems } = parseDeliveryQuery(rawQuery, urls.map((url) => url.id));
+  const counts = countDeliveriesByStatus(db, scope);
+  const { rows, page } = deliveryPage(deps, scope, query, counts);
+  const deliveries = rows.map((delivery) => {
     const attempts = attemptsOf(db, delivery.id).map((attempt) => ({ ...attempt, url: maskCredentials(attempt.url) }));
     return {
       delivery,
@@ -88,6 +116,54 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer): DashboardView {
     accounts,
     urls,
     deliveries,
-    counts: countDeliveriesByStatus(db, scope),
+    counts,
+    query,
+    problems,
+    page,
+    feed: recentFeed(db, scope, DELIVERIES_SHOWN),
   };
+}
+
+/** The storage filter for a panel query (the URL by its registered text, so its own index is walked). */
+function storageFilter(deps: AppDeps, scope: number | null, query: DeliveryQuery): DeliveryFilter {
+  const filter: DeliveryFilter = {};
+  if (query.status !== undefined) filter.status = query.status;
+  if (query.event !== undefined) filter.eventType = query.event;
+  if (query.message !== undefined) filter.messageId = query.message;
+  if (query.url !== undefined) {
+    const row = listAllCallbackUrls(deps.db).find((url) => url.id === query.url && (scope === null || url.accountId === scope));
+    filter.callbackUrlId = query.url;
+    if (row) filter.url = row.url;
+  }
+  return filter;
+}
+
+/**
+ * One page of the panel, newest first, by key: `before` (older page) or `after` (newer page). The total
+ * comes from the per-status counts when only a status filters, else from a count capped at `COUNT_CAP`.
+ */
+function deliveryPage(deps: AppDeps, scope: number | null, query: DeliveryQuery, counts: Record<string, number>): { rows: Delivery[]; page: DeliveryPage } {
+  const { db } = deps;
+  const filter = storageFilter(deps, scope, query);
+  const paging = { before: query.before, after: query.before === undefined ? query.after : undefined };
+  const rows = listDeliveries(db, scope, { ...filter, ...paging }, DELIVERIES_SHOWN, 0);
+  const newest = rows[0];
+  const oldest = rows.at(-1);
+  const newer = newest && listDeliveries(db, scope, { ...filter, after: newest.id }, 1, 0).length > 0;
+  const older = oldest && listDeliveries(db, scope, { ...filter, before: oldest.id }, 1, 0).length > 0;
+  const onlyStatus = query.event === undefined && query.url === undefined && query.message === undefined;
+  let total: number;
+  let capped = false;
+  if (onlyStatus) total = query.status === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : (counts[query.status] ?? 0);
+  else {
+    total = listDeliveries(db, scope, filter, COUNT_CAP + 1, 0).length;
+    capped = total > COUNT_CAP;
+    if (capped) total = COUNT_CAP;
+  }
+  // The top page is always position 1, whatever `from` says (a shared link may be stale).
+  const first = rows.length === 0 ? 0 : newer ? Math.max(query.from, 1) : 1;
+  const page: DeliveryPage = { first, last: rows.length === 0 ? 0 : first + rows.length - 1, total, capped };
+  if (newer && newest) page.newerAfter = newest.id;
+  if (older && oldest) page.olderBefore = oldest.id;
+  return { rows, page };
 }
