@@ -2,7 +2,7 @@
 # Builds the mjsim image from Debian-package bases (no registry needed) and tests it black-box from the
 # host, with --network host and a random free port:
 #   1 health   2 register a URL with curl   3 send with node-mailjet   4 advance the clock
-#   5 a receiver on the host gets the webhooks; the README's curl and Python examples work unmodified
+#   5 a receiver on the host gets the webhooks; docs/ci.md's curl and Python examples work unmodified
 #   6 SIGTERM stops it in under 2 s, with an idle keep-alive connection open
 #   7 a new container on the same volume keeps the URLs, the deliveries and the clock
 # Cleans up its containers, volume and receiver; exits non-zero, saying what failed, on any failure.
@@ -95,7 +95,7 @@ advance=$(api POST /sim/clock/advance '{"by":"10s"}')
 [[ $advance == *'"successes":1,"failures":0'* ]] || fail "4 advance answered $advance"
 step "4 advanced the clock 10 s: $advance"
 
-# 5. The receiver on the host got them; then the README's curl and Python standard-library examples, run
+# 5. The receiver on the host got them; then docs/ci.md's curl and Python standard-library examples, run
 #    unmodified.
 grep -q "^/curl .*\"event\":\"sent\".*\"MessageID\":$message_id[,}]" "$work/received" || fail "5 the receiver has no sent event for $message_id: $(cat "$work/received")"
 [ "$(received /fail)" = 1 ] || fail "5 expected one attempt at /fail, got $(received /fail)"

@@ -9,7 +9,7 @@ import { DEFAULT_POLICY_NAME } from './core/retry-policy.js';
 export const DEFAULT_PORT = 7355;
 export const DEFAULT_DB = '.mjsim/mjsim.db';
 
-/** Each option: its flag, its environment variable, its default and what it means (the README's table). */
+/** Each option: its flag, its environment variable, its default and what it means (the table in docs/cli.md). */
 export const OPTIONS = [
   { flag: '--port <n>', env: 'MJSIM_PORT', default: String(DEFAULT_PORT), help: 'port to listen on (0 picks a free one)' },
   { flag: '--host <addr>', env: 'MJSIM_HOST', default: '127.0.0.1', help: 'address to listen on' },

@@ -1,5 +1,5 @@
 /**
- * The README's GitHub Actions recipe, step by step: `mjsim serve` started in the background with its keys
+ * The GitHub Actions recipe of docs/ci.md, step by step: `mjsim serve` started in the background with its keys
  * in the environment, `mjsim health --wait` until it answers, a consumer's calls, `mjsim urls --fail-on-dead`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-it('works as the README says', async () => {
+it('works as docs/ci.md says', async () => {
   const port = await freePort();
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
   const env = { ...clean, MJSIM_API_KEYS: 'ci-public:ci-secret', MJSIM_API_KEY: 'ci-public:ci-secret', MJSIM_URL: `http://127.0.0.1:${port}` };

@@ -82,7 +82,7 @@ const BIG_ID_BASE = 1n << 59n;
 export const IDEMPOTENCY_NOTE =
   'Mailjet delivers an event again whenever an attempt did not get a 200 in time, even when the work was done; ' +
   'only the consumer can tell. Key each event on MessageID + event + time, skip a key already processed, and still answer 200 ' +
-  '(README: "Idempotency").';
+  '(docs/check.md: "Idempotency").';
 
 /**
  * Every case of a run, in the order they are run and reported.

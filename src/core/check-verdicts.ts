@@ -50,7 +50,7 @@ export interface CaseAnswer {
 }
 
 /**
- * A duration as the README writes it in prose.
+ * A duration as the docs write it in prose.
  *
  * @example
  * humanDuration(18_300_000) // '5 h 05 min'

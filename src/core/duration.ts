@@ -29,7 +29,7 @@ export function parseDuration(input: string | number): number | null {
 }
 
 /**
- * Writes milliseconds the way the README's schedule table does.
+ * Writes milliseconds the way the schedule table in docs/delivery.md does.
  *
  * @example
  * formatDuration(18_300_000) // '5h 05min'

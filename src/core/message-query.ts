@@ -101,7 +101,7 @@ export function parseMessageQuery(raw: Record<string, string[]>): { ok: true; qu
       case 'fromdomain':
         filter.fromDomain = value.replace(/^@/, '');
         break;
-      // PlanSubscription: mjsim has no plans, so it is checked and ignored (README).
+      // PlanSubscription: mjsim has no plans, so it is checked and ignored (docs/mailjet-api.md, the polling side).
       case 'senderid':
       case 'fromid':
       case 'destination':

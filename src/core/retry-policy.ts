@@ -96,7 +96,7 @@ export function scheduleOffsets(policy: RetryPolicy): number[] {
   return offsets;
 }
 
-/** The schedule as a Markdown table, as printed in the README. */
+/** The schedule as a Markdown table, as printed in docs/delivery.md. */
 export function scheduleTable(policy: RetryPolicy): string {
   const rows = scheduleOffsets(policy).map((offset, i, all) => {
     const wait = i === 0 ? '—' : formatDuration(offset - (all[i - 1] as number));
