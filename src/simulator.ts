@@ -4,12 +4,12 @@
  * mail) go through the simulator's own HTTP app (in-process) so they get exactly the API's checks and errors.
  */
 import { randomBytes } from 'node:crypto';
-import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
-import { ClockNotMovableError, ClockRangeError } from './clock.js';
+import { advanceUntilSuspended, type UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
+import { ClockNotMovableError, ClockRangeError } from './engine/clock.js';
 import { isoTime } from './core/clock-range.js';
-import { StoredClockError } from './stored-clock.js';
+import { StoredClockError } from './use-cases/stored-clock.js';
 import { DatabaseTooNewError } from './db/open-db.js';
-import { parseServeConfig } from './config.js';
+import { parseServeConfig } from './config/config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
 import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
@@ -22,7 +22,7 @@ import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
 import type { AdvanceSummary } from './engine/engine.js';
 import { describe } from './http/sim-routes.js';
-import { pruneBefore, type PruneSummary } from './retention.js';
+import { pruneBefore, type PruneSummary } from './use-cases/retention.js';
 import { startServer, type RunningServer } from './serve.js';
 
 /**

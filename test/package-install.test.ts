@@ -62,7 +62,7 @@ afterAll(() => {
 
 describe('the packed tarball', () => {
   it('holds the built code, the command, the CommonJS entry, the migrations, the README and docs/; no sources or tests', () => {
-    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'package.json']) {
+    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);

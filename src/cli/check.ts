@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MAX_BURST, MAX_CHECK_BATCH } from './core/check-cases.js';
-import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from './core/check-report.js';
-import { EVENT_TYPES } from './core/event-types.js';
-import { EXIT } from './cli-client.js';
+import { MAX_BURST, MAX_CHECK_BATCH } from '../core/check-cases.js';
+import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from '../core/check-report.js';
+import { EVENT_TYPES } from '../core/event-types.js';
+import { EXIT } from './client.js';
 
 interface CheckFlags {
   version: string;
@@ -45,7 +45,7 @@ export function registerCheckCommand(program: Command): void {
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
     .action(async (url: string, flags: CheckFlags) => {
       // The runner brings the engine's HTTP transport: loaded only when a check runs.
-      const { checkConsumer, CheckOptionsError } = await import('./check/run-check.js');
+      const { checkConsumer, CheckOptionsError } = await import('../use-cases/run-check.js');
       let report;
       try {
         report = await checkConsumer(url, {

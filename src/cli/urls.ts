@@ -4,9 +4,9 @@
  * the output is safe in CI logs.
  */
 import type { Command } from 'commander';
-import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './cli-client.js';
-import { stringifyJson } from './core/json.js';
-import { maskCredentials } from './db/deliveries.js';
+import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './client.js';
+import { stringifyJson } from '../core/json.js';
+import { maskCredentials } from '../db/deliveries.js';
 
 interface MailjetCallbackUrl {
   ID: number;

@@ -8,9 +8,9 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import type BetterSqlite3 from 'better-sqlite3';
-import { DEFAULT_DB } from './config-options.js';
-import { clockLimit, isoTime } from './core/clock-range.js';
-import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
+import { DEFAULT_DB } from '../config/config-options.js';
+import { clockLimit, isoTime } from '../core/clock-range.js';
+import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
 
 export interface ClientOptions {
   server?: string;
@@ -228,7 +228,7 @@ export function registerClientCommands(program: Command): void {
         const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
         const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
         if (Number.isNaN(ms)) throw new CliError(`invalid time "${time}": use an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds`, EXIT.usage);
-        const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('./clock.js'), import('./stored-clock.js')]);
+        const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('../engine/clock.js'), import('../use-cases/stored-clock.js')]);
         try {
           setStoredClock(path, ms);
         } catch (error) {

@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { parseClockSpec, type ClockMode } from './clock.js';
+import { parseClockSpec, type ClockMode } from '../engine/clock.js';
 import { DEFAULT_DB, DEFAULT_PORT } from './config-options.js';
-import { parseDuration } from './core/duration.js';
-import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
-import { parseScenarioFile, type ScenarioFile } from './core/scenario-config.js';
-import type { PemPair } from './tls/generate-certificates.js';
-import { DEFAULT_TLS_NAMES } from './tls/self-signed.js';
-import { readUserCertificate } from './tls/user-certificate.js';
+import { parseDuration } from '../core/duration.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from '../core/retry-policy.js';
+import { parseScenarioFile, type ScenarioFile } from '../core/scenario-config.js';
+import type { PemPair } from '../tls/generate-certificates.js';
+import { DEFAULT_TLS_NAMES } from '../tls/self-signed.js';
+import { readUserCertificate } from '../tls/user-certificate.js';
 
 // The option table lives apart so that the CLI can print help without loading zod.
 export { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';

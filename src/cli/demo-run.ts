@@ -10,7 +10,7 @@
 import { EVENT_TYPES, type EventType } from '../core/event-types.js';
 import { countDeliveriesByStatus } from '../db/deliveries.js';
 import { listAllCallbackUrls } from '../db/callback-urls.js';
-import { DEFAULT_PORT, parseServeConfig } from '../config.js';
+import { DEFAULT_PORT, parseServeConfig } from '../config/config.js';
 import { startServer, type RunningServer } from '../serve.js';
 import { startDemoReceiver, type DemoReceiver } from './demo-receiver.js';
 

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseDuration } from './core/duration.js';
-import { stringifyJson } from './core/json.js';
-import { MAX_MESSAGES } from './core/outgoing-message.js';
-import { dueCount, parseRate } from './core/rate.js';
-import { headerTags, SCENARIO_HEADER } from './core/scenario-tags.js';
-import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './cli-client.js';
+import { parseDuration } from '../core/duration.js';
+import { stringifyJson } from '../core/json.js';
+import { MAX_MESSAGES } from '../core/outgoing-message.js';
+import { dueCount, parseRate } from '../core/rate.js';
+import { headerTags, SCENARIO_HEADER } from '../core/scenario-tags.js';
+import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 
 interface GenerateOptions extends ClientOptions {
   rate: string;

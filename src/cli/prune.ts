@@ -4,9 +4,9 @@
  * in small steps beside the delivery engine. Pending work is never pruned.
  */
 import type { Command } from 'commander';
-import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './cli-client.js';
-import { parseDuration } from './core/duration.js';
-import { stringifyJson } from './core/json.js';
+import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
+import { parseDuration } from '../core/duration.js';
+import { stringifyJson } from '../core/json.js';
 
 /**
  * The request body for `--before`: an ISO time as is, a duration as `olderThan`.

@@ -5,15 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { RawServeOptions } from './config.js';
-import { OPTIONS } from './config-options.js';
-import { formatDuration } from './core/duration.js';
-import { VERSION } from './version.js';
-import { registerClientCommands } from './cli-client.js';
-import { registerTrafficCommands } from './cli-generate.js';
-import { registerUrlCommands } from './cli-urls.js';
-import { registerPruneCommand } from './cli-prune.js';
-import { registerCheckCommand } from './cli-check.js';
+import type { RawServeOptions } from '../config/config.js';
+import { OPTIONS } from '../config/config-options.js';
+import { formatDuration } from '../core/duration.js';
+import { VERSION } from '../core/version.js';
+import { registerClientCommands } from './client.js';
+import { registerTrafficCommands } from './generate.js';
+import { registerUrlCommands } from './urls.js';
+import { registerPruneCommand } from './prune.js';
+import { registerCheckCommand } from './check.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -55,8 +55,8 @@ export function buildCli(): Command {
       retain: flags.retain,
       stopTimeout: flags.stopTimeout,
     };
-    const { ConfigError, parseServeConfig } = await import('./config.js');
-    const { startServer } = await import('./serve.js');
+    const { ConfigError, parseServeConfig } = await import('../config/config.js');
+    const { startServer } = await import('../serve.js');
     let config;
     try {
       config = parseServeConfig(raw, process.env);
@@ -123,7 +123,7 @@ export function buildCli(): Command {
     .option('--policy <name>', 'retry policy (see serve --help)')
     .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', '1500')
     .action(async (flags: { speed: string; port?: string; policy?: string; traffic: string }) => {
-      const [{ runDemo }, { ConfigError }] = await Promise.all([import('./demo/demo.js'), import('./config.js')]);
+      const [{ runDemo }, { ConfigError }] = await Promise.all([import('./demo-run.js'), import('../config/config.js')]);
       let demo;
       try {
         demo = await runDemo({ clock: flags.speed, port: flags.port === undefined ? undefined : Number(flags.port), policy: flags.policy, trafficEveryMs: Number(flags.traffic) });
