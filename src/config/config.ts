@@ -6,31 +6,18 @@ import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseClockSpec, type ClockMode } from '../engine/clock.js';
+import type { Settings } from '../engine/settings.js';
 import { DEFAULT_DB, DEFAULT_PORT } from './config-options.js';
 import { parseDuration } from '../core/duration.js';
-import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from '../core/retry-policy.js';
-import { parseScenarioFile, type ScenarioFile } from '../core/scenario-config.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy } from '../core/retry-policy.js';
+import { parseScenarioFile } from '../core/scenario-config.js';
 import type { PemPair } from '../tls/generate-certificates.js';
 import { DEFAULT_TLS_NAMES } from '../tls/self-signed.js';
 import { readUserCertificate } from '../tls/user-certificate.js';
 
 // The option table lives apart so that the CLI can print help without loading zod.
 export { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
-
-/** Delivery settings the engine reads. */
-export interface Settings {
-  readonly policy: RetryPolicy;
-  readonly attemptTimeoutMs: number;
-  readonly acceptAny2xx: boolean;
-  readonly maxBatch: number;
-  readonly concurrency: number;
-  readonly perUrlConcurrency: number;
-  readonly responseCapBytes: number;
-  /** Keep generated MessageIDs below 2^53 (for consumers that parse JSON into doubles). */
-  readonly safeMessageIds: boolean;
-  /** The account-default lifecycle scenario of sent messages (`--scenario-file`); none: messages are just sent. */
-  readonly scenario?: ScenarioFile | undefined;
-}
+export type { Settings } from '../engine/settings.js';
 
 /**
  * How mjsim serves: plain HTTP, HTTPS with a certificate it makes and keeps in `dir` (for `names`), or

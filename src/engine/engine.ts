@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { ClockNotMovableError, ClockRangeError } from './clock.js';
 import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
-import type { Settings } from '../config/config.js';
+import type { Settings } from './settings.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../engine/clock.js';
-import type { Settings } from '../config/config.js';
+import type { Settings } from '../engine/settings.js';
 import { buildEventPayload, stableId, type EventPayload } from '../core/event-payload.js';
 import type { EventType } from '../core/event-types.js';
 import { planLifecycle } from '../core/lifecycle-plan.js';
