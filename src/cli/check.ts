@@ -29,8 +29,6 @@ interface CheckFlags {
  * // $ mjsim check http://hook:secret@127.0.0.1:8080/webhooks/mailjet --junit mjsim-check.xml
  */
 export function registerCheckCommand(program: Command): void {
-  // `check --version 2` must reach the command: the program's own --version is then read only before the command name.
-  program.enablePositionalOptions();
   program
     .command('check <url>')
     .description('probe a webhook consumer you own with Mailjet\'s rules: one line per case, and what Mailjet would do')

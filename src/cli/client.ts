@@ -1,16 +1,17 @@
 /**
- * CLI commands that talk to a running mjsim through its control API (`/sim`). Heavier modules (SQLite,
- * p-retry, the stored clock) are loaded inside the commands that use them: every command pays only for itself.
+ * What the commands that talk to a running mjsim share: its address and credentials, one call to its control
+ * API (`/sim`) over node:http, the exit codes, the error that carries one, and the table printer. Heavier
+ * modules (SQLite, p-retry, the stored clock) are loaded inside the commands that use them: every command
+ * pays only for itself.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_DB } from '../config/config-options.js';
-import { clockLimit, isoTime } from '../core/clock-range.js';
-import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
+import { parseJson, stringifyJson } from '../core/json.js';
 
 export interface ClientOptions {
   server?: string;
@@ -109,27 +110,7 @@ function parseAnswer(text: string): unknown {
 }
 
 /** Prints a server answer (or any value) as exact JSON: big integers written as they came. */
-const printJson = (value: unknown): void => console.log(stringifyJson(value));
-
-/**
- * A progress line on stderr while a long advance runs: the server's clock and the attempts made so far,
- * polled every 250 ms, ending with a final line.
- */
-async function advanceProgress(options: ClientOptions): Promise<{ stop(): Promise<void> }> {
-  type ClockView = { now: string; attemptsMade: number };
-  const first = (await call(options, 'GET', '/sim/clock')) as ClockView;
-  const show = (clock: ClockView, end: string) => process.stderr.write(`\r  clock ${clock.now}, ${clock.attemptsMade - first.attemptsMade} attempts made${end}`);
-  show(first, '');
-  const timer = setInterval(() => {
-    call(options, 'GET', '/sim/clock').then((clock) => show(clock as ClockView, ''), () => undefined);
-  }, 250);
-  return {
-    async stop() {
-      clearInterval(timer);
-      show((await call(options, 'GET', '/sim/clock')) as ClockView, '\n');
-    },
-  };
-}
+export const printJson = (value: unknown): void => console.log(stringifyJson(value));
 
 /** Prints rows as an aligned table. */
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
@@ -161,176 +142,4 @@ export function run<A extends any[]>(action: (...args: A) => Promise<void>) {
       throw error;
     }
   };
-}
-
-/** Adds health, clock, emit, deliveries, delivery, replay and reset. */
-export function registerClientCommands(program: Command): void {
-  withClientOptions(program.command('health').description('check that mjsim answers'))
-    .option('--wait <seconds>', 'keep trying for this long (for CI)', '0')
-    .option('--json', 'print JSON')
-    .action(
-      run(async (options: ClientOptions & { wait: string }) => {
-        const seconds = Number(options.wait);
-        if (!Number.isFinite(seconds) || seconds < 0) throw new CliError('--wait takes a number of seconds', EXIT.usage);
-        const deadline = Date.now() + seconds * 1000;
-        const { default: pRetry, AbortError } = await import('p-retry');
-        const health = await pRetry(
-          async () => {
-            try {
-              return await call(options, 'GET', '/sim/health');
-            } catch (error) {
-              if (error instanceof CliError && error.exitCode === EXIT.unreachable && Date.now() < deadline) throw error;
-              throw new AbortError(error as Error);
-            }
-          },
-          { retries: Math.ceil(seconds * 4), minTimeout: 250, maxTimeout: 250, factor: 1 },
-        );
-        console.log(options.json ? stringifyJson(health) : `mjsim is up: ${stringifyJson(health)}`);
-      }),
-    );
-
-  const clock = program.command('clock').description('show or move the simulator clock');
-  withClientOptions(clock.command('show', { isDefault: true }).description('show the clock'))
-    .option('--json', 'print JSON')
-    .action(
-      run(async (options: ClientOptions) => {
-        const data = (await call(options, 'GET', '/sim/clock')) as Record<string, unknown>;
-        console.log(options.json ? stringifyJson(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
-      }),
-    );
-  withClientOptions(clock.command('advance <target>').description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'))
-    .option('--json', 'print JSON')
-    .option('--progress', 'show the clock and the attempts made while it moves (default when stderr is a terminal)')
-    .action(
-      run(async (target: string, options: ClientOptions & { progress?: boolean }) => {
-        const body = target === 'next' ? { to: 'next' } : /^\d{4}-\d\d-\d\d/.test(target) ? { to: target } : { by: target };
-        const progress = !options.json && (options.progress || process.stderr.isTTY) ? await advanceProgress(options) : undefined;
-        let data: Record<string, unknown>;
-        try {
-          data = (await call(options, 'POST', '/sim/clock/advance', body)) as Record<string, unknown>;
-        } finally {
-          await progress?.stop();
-        }
-        console.log(
-          options.json
-            ? stringifyJson(data)
-            : `clock ${data.from} -> ${data.to}: ${data.attempts} attempts, ${data.successes} succeeded, ${data.failures} failed, ${data.urlsSuspended} URL(s) suspended`,
-        );
-      }),
-    );
-
-  clock
-    .command('set <time>')
-    .description('offline, with mjsim stopped: set the clock stored in a database (ISO time or epoch ms); its 100-year range starts there')
-    .option('--db <path>', `the database file [env MJSIM_DB, default ${DEFAULT_DB}]`)
-    .action(
-      run(async (time: string, options: { db?: string }) => {
-        const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
-        const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-        if (Number.isNaN(ms)) throw new CliError(`invalid time "${time}": use an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds`, EXIT.usage);
-        const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('../engine/clock.js'), import('../use-cases/stored-clock.js')]);
-        try {
-          setStoredClock(path, ms);
-        } catch (error) {
-          if (error instanceof ClockRangeError || error instanceof StoredClockError) throw new CliError(error.message, EXIT.usage);
-          throw error;
-        }
-        console.log(`clock of ${path} set to ${isoTime(ms)}; it may now reach ${isoTime(clockLimit(ms))}`);
-      }),
-    );
-
-  withClientOptions(program.command('emit <type>').description('inject an event (sent, open, click, bounce, spam, blocked, unsub)'))
-    .option('--email <address>', 'recipient address')
-    .option('--field <name=value>', 'any payload field; repeatable', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--json', 'print JSON')
-    .action(
-      run(async (type: string, options: ClientOptions & { email?: string; field?: string[] }) => {
-        const event: Record<string, unknown> = { event: type };
-        if (options.email) event.email = options.email;
-        for (const field of options.field ?? []) {
-          const eq = field.indexOf('=');
-          if (eq <= 0) throw new CliError(`--field takes name=value, got "${field}"`, EXIT.usage);
-          const raw = field.slice(eq + 1);
-          // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
-          // Only JSON number syntax is a number: "007" stays the string it is.
-          event[field.slice(0, eq)] = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
-        }
-        const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
-        console.log(options.json ? stringifyJson(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
-      }),
-    );
-
-  withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
-    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over')
-    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub')
-    .option('--event <type>', 'same as --event-type')
-    .option('--url <url>', 'callback URL')
-    .option('--message-id <id>', 'deliveries carrying an event of this MessageID')
-    .option('--limit <n>', 'how many', '50')
-    .option('--offset <n>', 'skip this many')
-    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)')
-    .option('--after <id>', 'only deliveries newer than this delivery ID')
-    .option('--json', 'print JSON')
-    .action(
-      run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
-        const query = new URLSearchParams({ limit: options.limit });
-        const eventType = options.eventType ?? options.event;
-        for (const [name, value] of Object.entries({ status: options.status, eventType, url: options.url, messageId: options.messageId, offset: options.offset, before: options.before, after: options.after })) {
-          if (value !== undefined) query.set(name, value);
-        }
-        const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
-        if (options.json) return printJson(data);
-        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));
-      }),
-    );
-
-  withClientOptions(program.command('delivery <id>').description('show one delivery with its attempts'))
-    .option('--json', 'print JSON')
-    .action(
-      run(async (id: string, options: ClientOptions) => {
-        const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
-        if (options.json) return printJson(data);
-        console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
-        console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
-      }),
-    );
-
-  withClientOptions(program.command('replay <id|file>').description('send a delivery\'s events again, or post a fixture file\'s events'))
-    .option('--now', 'for a file: drop each event\'s "time" so it gets the clock\'s time')
-    .option('--json', 'print JSON')
-    .action(
-      run(async (id: string, options: ClientOptions & { now?: boolean }) => {
-        if (!/^\d+$/.test(id)) return replayFile(id, options);
-        const data = (await call(options, 'POST', `/sim/deliveries/${encodeURIComponent(id)}/replay`)) as { deliveries: number[] };
-        console.log(options.json ? stringifyJson(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
-      }),
-    );
-
-  /** Posts a fixture file (one event object or an array) to `POST /sim/events`; given fields are kept. */
-  async function replayFile(path: string, options: ClientOptions & { now?: boolean }): Promise<void> {
-    let events: JsonValue;
-    try {
-      events = parseJson(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new CliError(`cannot read ${path}: ${(error as Error).message} (give a delivery ID or a JSON file of events)`, EXIT.usage);
-    }
-    const list = (Array.isArray(events) ? events : [events]).map((event) => {
-      if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new CliError(`${path}: every event must be a JSON object`, EXIT.usage);
-      if (!options.now) return event;
-      const { time: _time, ...rest } = event as Record<string, JsonValue>;
-      return rest;
-    });
-    const data = (await call(options, 'POST', '/sim/events', list)) as { count: number; events: { event: string; email: string }[] };
-    if (options.json) return printJson(data);
-    console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
-  }
-
-  withClientOptions(program.command('reset').description('delete this account\'s callback URLs, events and deliveries'))
-    .option('--json', 'print JSON')
-    .action(
-      run(async (options: ClientOptions) => {
-        const data = await call(options, 'POST', '/sim/reset');
-        console.log(options.json ? stringifyJson(data) : `reset: ${stringifyJson(data)}`);
-      }),
-    );
 }

@@ -1,0 +1,112 @@
+/**
+ * `mjsim serve`: parses the flags (over MJSIM_* environment, over defaults), starts the server, prints where
+ * it listens and how to try it, and stops cleanly on SIGTERM/SIGINT. The server and zod are loaded only
+ * when it runs, so building the command tree stays cheap.
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { RawServeOptions } from '../config/config.js';
+import { OPTIONS } from '../config/config-options.js';
+import { formatDuration } from '../core/duration.js';
+import { VERSION } from '../core/version.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * Adds `serve`, one option per entry of the option table (config-options.ts).
+ *
+ * @example
+ * registerServeCommand(program); // $ mjsim serve --clock manual --port 0
+ */
+export function registerServeCommand(program: Command): void {
+  const serve = program.command('serve').description('start the simulator (Mailjet API, delivery engine, control API)');
+  for (const option of OPTIONS) {
+    const [flag] = option.flag.split(' ');
+    const attribute = flag === '--api-key' ? 'apiKeys' : undefined;
+    const built = new Option(option.flag, `${option.help} [env ${option.env}, default ${option.default}]`);
+    if (attribute) built.argParser(collect);
+    serve.addOption(built);
+  }
+  serve.action(async (flags: Record<string, unknown>) => {
+    const raw: RawServeOptions = {
+      port: flags.port,
+      host: flags.host,
+      db: flags.db,
+      tlsMode: flags.tls,
+      tlsCert: flags.tlsCert,
+      tlsKey: flags.tlsKey,
+      tlsNames: flags.tlsNames,
+      apiKeys: flags.apiKey,
+      clock: flags.clock,
+      policy: flags.policy,
+      attemptTimeout: flags.attemptTimeout,
+      accept2xx: flags.accept2xx,
+      maxBatch: flags.maxBatch,
+      concurrency: flags.concurrency,
+      urlConcurrency: flags.urlConcurrency,
+      responseCap: flags.responseCap,
+      safeMessageIds: flags.safeMessageIds,
+      scenarioFile: flags.scenarioFile,
+      retain: flags.retain,
+      stopTimeout: flags.stopTimeout,
+    };
+    const { ConfigError, parseServeConfig } = await import('../config/config.js');
+    const { startServer } = await import('../serve.js');
+    let config;
+    try {
+      config = parseServeConfig(raw, process.env);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        console.error(`mjsim: ${error.message}`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
+      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${config.port} is in use (try --port 0 or another port)` : error.message}`);
+      process.exit(1);
+    });
+    const lines = [
+      `mjsim ${VERSION} listening on ${server.url}`,
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
+        config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
+      }`,
+    ];
+    const selfSigned = server.selfSigned;
+    if (selfSigned) {
+      lines.push(
+        `  TLS: self-signed certificate for ${config.tls.mode === 'self-signed' ? config.tls.names.join(', ') : ''}`,
+        `  CA: ${resolve(selfSigned.caPath)}${selfSigned.created.ca ? ' (new: trust it once)' : ''}`,
+        '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
+      );
+    }
+    if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
+    for (const account of server.accounts) {
+      lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
+    }
+    const dev = server.devAccount;
+    if (dev) {
+      lines.push(
+        '',
+        'Try it:',
+        `  curl -s${selfSigned ? ` --cacert ${selfSigned.caPath}` : ''} -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
+        `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":2}'`,
+      );
+    }
+    console.log(lines.join('\n'));
+    // The first signal drains (up to --stop-timeout); a second exits at once, 128 + the signal's number,
+    // leaving attempts in flight to the next start's recovery.
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stopping = true;
+      console.log(`mjsim: ${signal} received, shutting down (again to stop at once)`);
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+}
