@@ -216,6 +216,26 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** How a `ConfigError` names each option: as `SimulatorOptions` spells it, not as the serve flag. */
+const LIBRARY_OPTION_NAMES = {
+  port: 'port',
+  host: 'host',
+  db: 'db',
+  apiKeys: 'apiKey:apiSecret',
+  clock: 'clock',
+  policy: 'policy',
+  attemptTimeout: 'attemptTimeout',
+  accept2xx: 'acceptAny2xx',
+  maxBatch: 'maxBatch',
+  safeMessageIds: 'safeMessageIds',
+  tlsMode: 'tls',
+  tlsCert: 'tls.cert',
+  tlsKey: 'tls.key',
+  tlsNames: 'tlsNames',
+  retain: 'retain',
+  stopTimeout: 'stopTimeout',
+} as const;
+
 /**
  * Starts mjsim in-process: a free port on 127.0.0.1, an in-memory database and the manual clock unless
  * told otherwise. Close it in `afterEach`/`afterAll`.
@@ -254,6 +274,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       stopTimeout: options.stopTimeout,
     },
     {},
+    LIBRARY_OPTION_NAMES,
   );
   const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) }).catch(asSimulatorError);
   const { db, engine } = server;

@@ -40,7 +40,6 @@ export function registerCheckCommand(program: Command): void {
     .option('--policy <name>', 'retry policy that "what Mailjet would do" describes [env MJSIM_POLICY, default mailjet-2017]')
     .option('--json', 'print the report as JSON')
     .option('--junit <file>', 'also write the report as JUnit XML to <file>')
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
     .action(async (url: string, flags: CheckFlags) => {
       // The runner brings the engine's HTTP transport: loaded only when a check runs.
       const { checkConsumer, CheckOptionsError } = await import('../use-cases/run-check.js');

@@ -5,8 +5,16 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB } from '../config/config-options.js';
 import { clockLimit, isoTime } from '../core/clock-range.js';
+import { parseDuration } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
+import { expected } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
+
+/** `clock advance`'s target: a duration, plain milliseconds, `next`, or an ISO time (the server checks its range). */
+const advanceTarget = (target: string) => {
+  if (target === 'next' || /^\d{4}-\d\d-\d\d/.test(target) || /^\d+$/.test(target) || parseDuration(target) !== null) return target;
+  throw expected('clock advance <target>', 'a duration (30s, 5h5m), next, or an ISO time', target);
+};
 
 /**
  * A progress line on stderr while a long advance runs: the server's clock and the attempts made so far,
@@ -44,7 +52,12 @@ export function registerClockCommands(program: Command): void {
         console.log(options.json ? stringifyJson(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
       }),
     );
-  withClientOptions(clock.command('advance <target>').description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'))
+  withClientOptions(
+    clock
+      .command('advance')
+      .argument('<target>', 'a duration, next, or an ISO time', advanceTarget)
+      .description('advance by a duration (30s, 5h5m), to "next", or to an ISO time'),
+  )
     .option('--json', 'print JSON')
     .option('--progress', 'show the clock and the attempts made while it moves (default when stderr is a terminal)')
     .action(
@@ -73,7 +86,7 @@ export function registerClockCommands(program: Command): void {
       run(async (time: string, options: { db?: string }) => {
         const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
         const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-        if (Number.isNaN(ms)) throw new CliError(`invalid time "${time}": use an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds`, EXIT.usage);
+        if (Number.isNaN(ms)) throw expected('clock set <time>', 'an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds', time);
         const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('../engine/clock.js'), import('../use-cases/stored-clock.js')]);
         try {
           setStoredClock(path, ms);

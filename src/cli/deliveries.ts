@@ -3,8 +3,17 @@
  * one with its attempts; `mjsim reset` empties the account.
  */
 import type { Command } from 'commander';
+import { DELIVERY_STATUSES } from '../core/delivery-state.js';
+import { EVENT_TYPES } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
+import { expected, oneOf, wholeNumber } from './arguments.js';
 import { call, printJson, run, table, withClientOptions, type ClientOptions } from './client.js';
+
+/** A MessageID: up to 20 digits (below 2^64; the server checks the bound). */
+const messageId = (text: string) => {
+  if (!/^\d{1,20}$/.test(text)) throw expected('--message-id', 'a MessageID (a whole number)', text);
+  return text;
+};
 
 /**
  * Adds `deliveries`, `delivery` and `reset`.
@@ -14,15 +23,15 @@ import { call, printJson, run, table, withClientOptions, type ClientOptions } fr
  */
 export function registerDeliveryCommands(program: Command): void {
   withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
-    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over')
-    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub')
-    .option('--event <type>', 'same as --event-type')
+    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over', oneOf('--status', DELIVERY_STATUSES))
+    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub', oneOf('--event-type', EVENT_TYPES))
+    .option('--event <type>', 'same as --event-type', oneOf('--event', EVENT_TYPES))
     .option('--url <url>', 'callback URL')
-    .option('--message-id <id>', 'deliveries carrying an event of this MessageID')
-    .option('--limit <n>', 'how many', '50')
-    .option('--offset <n>', 'skip this many')
-    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)')
-    .option('--after <id>', 'only deliveries newer than this delivery ID')
+    .option('--message-id <id>', 'deliveries carrying an event of this MessageID', messageId)
+    .option('--limit <n>', 'how many (1 to 1000)', wholeNumber('--limit', 1, 1000), '50')
+    .option('--offset <n>', 'skip this many', wholeNumber('--offset', 0, 100_000))
+    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)', wholeNumber('--before', 1))
+    .option('--after <id>', 'only deliveries newer than this delivery ID', wholeNumber('--after', 0))
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
@@ -37,7 +46,7 @@ export function registerDeliveryCommands(program: Command): void {
       }),
     );
 
-  withClientOptions(program.command('delivery <id>').description('show one delivery with its attempts'))
+  withClientOptions(program.command('delivery').argument('<id>', 'the delivery ID', wholeNumber('delivery <id>', 1)).description('show one delivery with its attempts'))
     .option('--json', 'print JSON')
     .action(
       run(async (id: string, options: ClientOptions) => {

@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
 }
 
 async function listen(options: DemoOptions): Promise<RunningServer> {
-  const config = (port: number) => parseServeConfig({ port, db: ':memory:', clock: options.clock ?? '600x', policy: options.policy }, {});
+  const config = (port: number) => parseServeConfig({ port, db: ':memory:', clock: options.clock ?? '600x', policy: options.policy }, {}, { clock: '--speed' });
   if (options.port !== undefined) return startServer(config(options.port));
   try {
     return await startServer(config(DEFAULT_PORT));

@@ -3,6 +3,7 @@
  * a suspension (the run itself: demo-run.ts).
  */
 import type { Command } from 'commander';
+import { wholeNumber } from './arguments.js';
 
 /**
  * Adds `demo`.
@@ -15,9 +16,9 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('watch retries and a suspension: mjsim on a fast clock with a flaky receiver, URLs and traffic')
     .option('--speed <factor>', 'clock speed-up (600x: the always-down URL is suspended after ~30 s)', '600x')
-    .option('--port <n>', 'port to listen on [default 7355, or a free one when taken]')
+    .option('--port <n>', 'port to listen on [default 7355, or a free one when taken]', wholeNumber('--port', 0, 65535, 'a port number (0-65535)'))
     .option('--policy <name>', 'retry policy (see serve --help)')
-    .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', '1500')
+    .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', wholeNumber('--traffic', 0), '1500')
     .action(async (flags: { speed: string; port?: string; policy?: string; traffic: string }) => {
       const [{ runDemo }, { ConfigError }] = await Promise.all([import('./demo-run.js'), import('../config/config.js')]);
       let demo;

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { stringifyJson } from '../core/json.js';
+import { expected } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 
 /**
@@ -19,7 +20,7 @@ export function registerHealthCommand(program: Command): void {
     .action(
       run(async (options: ClientOptions & { wait: string }) => {
         const seconds = Number(options.wait);
-        if (!Number.isFinite(seconds) || seconds < 0) throw new CliError('--wait takes a number of seconds', EXIT.usage);
+        if (!Number.isFinite(seconds) || seconds < 0) throw expected('--wait', 'a number of seconds', options.wait);
         const deadline = Date.now() + seconds * 1000;
         const { default: pRetry, AbortError } = await import('p-retry');
         const health = await pRetry(

@@ -6,6 +6,8 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../core/version.js';
+import { UsageError } from './arguments.js';
+import { EXIT } from './client.js';
 import { registerCheckCommand } from './check.js';
 import { registerClockCommands } from './clock.js';
 import { registerDeliveryCommands } from './deliveries.js';
@@ -25,7 +27,11 @@ export function buildCli(): Command {
     .showHelpAfterError('(run with --help for usage)')
     // `check --version 2` must reach the command: the program's own --version is then read only before the
     // command name.
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // Bad usage exits 2, the documented code (commander's own is 1); help and --version exit 0. Set before
+    // the commands are added: each inherits both settings.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage))
+    .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'mjsim: ')) });
 
   registerServeCommand(program);
   registerDemoCommand(program);
@@ -42,5 +48,13 @@ export function buildCli(): Command {
 
 /** Runs the CLI with `argv`. */
 export async function runCli(argv: string[]): Promise<void> {
-  await buildCli().parseAsync(argv);
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    // A flag's or argument's check (arguments.ts) failed while commander parsed.
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`mjsim: ${error.message}`);
+    console.error('(run with --help for usage)');
+    process.exit(error.exitCode);
+  }
 }
