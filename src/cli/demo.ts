@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { wholeNumber } from './arguments.js';
+import { whenLauncherGone } from './launcher.js';
 
 /**
  * Adds `demo`.
@@ -31,5 +32,6 @@ export function registerDemoCommand(program: Command): void {
       const stop = () => demo.stop().then(() => process.exit(0), () => process.exit(1));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      whenLauncherGone(stop); // `npx mjsim demo &` then `kill $!` (launcher.ts)
     });
 }

@@ -9,6 +9,7 @@ import type { RawServeOptions } from '../config/config.js';
 import { OPTIONS } from '../config/config-options.js';
 import { formatDuration } from '../core/duration.js';
 import { VERSION } from '../core/version.js';
+import { whenLauncherGone } from './launcher.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -97,16 +98,20 @@ export function registerServeCommand(program: Command): void {
     // The first signal drains (up to --stop-timeout); a second exits at once, 128 + the signal's number,
     // leaving attempts in flight to the next start's recovery.
     let stopping = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (signal: NodeJS.Signals, why = `${signal} received`) => {
       if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
       stopping = true;
-      console.log(`mjsim: ${signal} received, shutting down (again to stop at once)`);
+      console.log(`mjsim: ${why}, shutting down (again to stop at once)`);
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    // Node passes the signal's number as a second argument: not a reason.
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    // `npx mjsim serve &` then `kill $!` signals npm, and the signal may not reach us (launcher.ts). Not a
+    // second signal: after Ctrl-C the whole group goes, npm included, while mjsim drains.
+    whenLauncherGone(() => stopping || shutdown('SIGTERM', 'npx (npm exec), which started mjsim, has stopped'));
   });
 }

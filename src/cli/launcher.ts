@@ -1,0 +1,31 @@
+/**
+ * `npx mjsim serve &` then `kill $!`: `$!` is npm's process, not mjsim's. npm exec starts the command through
+ * `sh -c`, and where `/bin/sh` is dash (Debian, Ubuntu, their container images) that shell stays between
+ * npm and mjsim. npm passes SIGTERM on to the shell, the shell dies of it without passing it on, and mjsim,
+ * never signalled, would keep running and holding its port.
+ *
+ * So a server that npm exec started (npm sets `npm_command=exec` for npx and `npm exec`) watches its parent:
+ * when that process goes away, mjsim is re-parented, `process.ppid` changes, and it stops as on SIGTERM.
+ * Only then: started any other way (`mjsim serve &`, `nohup`, a container), mjsim outlives its parent as a
+ * server should, and a CI step that backgrounds `npx mjsim serve` and ends leaves npm, the shell and mjsim
+ * running together, so nothing changes for it.
+ */
+
+/**
+ * Calls `onGone` once when the npm exec that started this process has gone; returns a function that stops
+ * watching. Does nothing when npm exec did not start it. The timer does not keep the process alive.
+ *
+ * @example
+ * const unwatch = whenLauncherGone(() => shutdown('npx stopped'));
+ */
+export function whenLauncherGone(onGone: () => void, env: NodeJS.ProcessEnv = process.env, everyMs = 250): () => void {
+  if (env.npm_command !== 'exec') return () => undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
