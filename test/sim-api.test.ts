@@ -1,21 +1,15 @@
 /**
  * mjsim's own control API: its envelope, its validation, and the operations the delivery issue lists.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { describe, expect, it } from 'vitest';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import { startTestSim, T0, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
 
-beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
-});
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 
 async function expectError(res: Response, status: number, code: string, message: RegExp) {
   expect(res.status).toBe(status);
