@@ -13,7 +13,12 @@ export class UsageError extends CliError {
   }
 }
 
-/** `name: expected what, got "value"`: the one shape of a usage message. */
+/**
+ * `name: expected what, got "value"`: the one shape of a usage message.
+ *
+ * @example
+ * throw expected('--wait', 'a number of seconds', 'soon'); // mjsim: --wait: expected a number of seconds, got "soon"
+ */
 export function expected(name: string, what: string, value: string): UsageError {
   return new UsageError(`${name}: expected ${what}, got ${JSON.stringify(value)}`);
 }
