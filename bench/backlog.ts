@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClock } from '../src/clock.js';
-import { defaultSettings } from '../src/config.js';
+import { createClock } from '../src/engine/clock.js';
+import { defaultSettings } from '../src/config/config.js';
 import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { openDb } from '../src/db/open-db.js';

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServeConfig } from '../src/config.js';
+import { parseServeConfig } from '../src/config/config.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { statement } from '../src/db/statements.js';
 import { startServer } from '../src/serve.js';

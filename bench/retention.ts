@@ -14,15 +14,15 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClock } from '../src/clock.js';
-import { defaultSettings } from '../src/config.js';
+import { createClock } from '../src/engine/clock.js';
+import { defaultSettings } from '../src/config/config.js';
 import { parseDuration } from '../src/core/duration.js';
 import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { openDb } from '../src/db/open-db.js';
 import { Engine } from '../src/engine/engine.js';
 import { createHttpTransport } from '../src/engine/http-transport.js';
-import { Retention } from '../src/retention.js';
+import { Retention } from '../src/use-cases/retention.js';
 import { conditions, peakRssMb, startReceiverProcess, type ReceiverProcess } from './bench-lib.js';
 
 const total = Number(process.argv[2] ?? 3_000_000);

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
-import { parseServeConfig, type RawServeOptions } from '../src/config.js';
+import { parseServeConfig, type RawServeOptions } from '../src/config/config.js';
 import { startServer } from '../src/serve.js';
 
 const [db, ...flags] = process.argv.slice(2);

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseServeConfig } from '../src/config.js';
+import { parseServeConfig } from '../src/config/config.js';
 import { stringifyJson } from '../src/core/json.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { startServer } from '../src/serve.js';

@@ -9,12 +9,12 @@ import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url);
 
-if (!existsSync(new URL('dist/cli.js', root))) {
+if (!existsSync(new URL('dist/cli/main.js', root))) {
   const fail = (why) => {
     process.stderr.write(`mjsim: ${why}\n`);
     process.exit(1);
   };
-  if (!existsSync(new URL('src/cli.ts', root))) fail('dist/cli.js is missing from this installation; reinstall mailjet-webhook-simulator');
+  if (!existsSync(new URL('src/cli/main.ts', root))) fail('dist/cli/main.js is missing from this installation; reinstall mailjet-webhook-simulator');
   let tsc;
   try {
     tsc = createRequire(new URL('package.json', root)).resolve('typescript/bin/tsc');

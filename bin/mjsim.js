@@ -4,7 +4,7 @@
 // After editing src/, `npm run build` (or `npm test`, which builds) refreshes it.
 import { existsSync } from 'node:fs';
 
-const cli = new URL('../dist/cli.js', import.meta.url);
+const cli = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(cli)) await import('./ensure-dist.js');
 const { runCli } = await import(cli.href);
 await runCli(process.argv);

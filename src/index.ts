@@ -22,8 +22,8 @@ export {
   type Simulator,
   type SimulatorOptions,
 } from './simulator.js';
-export type { UntilSuspendedSummary } from './advance-until-suspended.js';
-import type { PruneSummary as RetentionPruneSummary } from './retention.js';
+export type { UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
+import type { PruneSummary as RetentionPruneSummary } from './use-cases/retention.js';
 
 /**
  * What one prune removed, and its cutoff (epoch ms).
@@ -103,4 +103,4 @@ export {
   type CheckResult,
   type CheckRunInfo,
   type CheckVerdict,
-} from './check/run-check.js';
+} from './use-cases/run-check.js';

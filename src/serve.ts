@@ -5,20 +5,20 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import type { Clock } from './clock.js';
+import type { Clock } from './engine/clock.js';
 import type { SelfListener } from './core/self-target.js';
-import type { ServeConfig } from './config.js';
+import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { openDb, type Db } from './db/open-db.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
 import { answerClientErrors, nodeListener } from './http/node-listener.js';
-import { restoreClock } from './stored-clock.js';
+import { restoreClock } from './use-cases/stored-clock.js';
 import { httpsRequiredApp } from './http/https-required.js';
 import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
-import { Retention } from './retention.js';
+import { Retention } from './use-cases/retention.js';
 
 /** A running simulator. */
 export interface RunningServer {

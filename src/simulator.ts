@@ -4,12 +4,12 @@
  * mail) go through the simulator's own HTTP app (in-process) so they get exactly the API's checks and errors.
  */
 import { randomBytes } from 'node:crypto';
-import { advanceUntilSuspended, type UntilSuspendedSummary } from './advance-until-suspended.js';
-import { ClockNotMovableError, ClockRangeError } from './clock.js';
+import { advanceUntilSuspended, type UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
+import { ClockNotMovableError, ClockRangeError } from './engine/clock.js';
 import { isoTime } from './core/clock-range.js';
-import { StoredClockError } from './stored-clock.js';
+import { StoredClockError } from './use-cases/stored-clock.js';
 import { DatabaseTooNewError } from './db/open-db.js';
-import { parseServeConfig } from './config.js';
+import { parseServeConfig } from './config/config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
 import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
@@ -22,7 +22,7 @@ import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
 import type { AdvanceSummary } from './engine/engine.js';
 import { describe } from './http/sim-routes.js';
-import { pruneBefore, type PruneSummary } from './retention.js';
+import { pruneBefore, type PruneSummary } from './use-cases/retention.js';
 import { startServer, type RunningServer } from './serve.js';
 
 /**
@@ -216,6 +216,26 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** How a `ConfigError` names each option: as `SimulatorOptions` spells it, not as the serve flag. */
+const LIBRARY_OPTION_NAMES = {
+  port: 'port',
+  host: 'host',
+  db: 'db',
+  apiKeys: 'apiKey:apiSecret',
+  clock: 'clock',
+  policy: 'policy',
+  attemptTimeout: 'attemptTimeout',
+  accept2xx: 'acceptAny2xx',
+  maxBatch: 'maxBatch',
+  safeMessageIds: 'safeMessageIds',
+  tlsMode: 'tls',
+  tlsCert: 'tls.cert',
+  tlsKey: 'tls.key',
+  tlsNames: 'tlsNames',
+  retain: 'retain',
+  stopTimeout: 'stopTimeout',
+} as const;
+
 /**
  * Starts mjsim in-process: a free port on 127.0.0.1, an in-memory database and the manual clock unless
  * told otherwise. Close it in `afterEach`/`afterAll`.
@@ -254,6 +274,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       stopTimeout: options.stopTimeout,
     },
     {},
+    LIBRARY_OPTION_NAMES,
   );
   const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) }).catch(asSimulatorError);
   const { db, engine } = server;

@@ -75,7 +75,7 @@ describe('mjsim client commands', () => {
     expect(await filtered('--event-type', 'open')).toEqual([]);
     expect(await filtered('--before', String(id))).toEqual([]);
     expect(await filtered('--after', String(id - 1))).toEqual([id]);
-    expect((await mjsim('deliveries', '--before', 'x')).code).toBe(1);
+    expect((await mjsim('deliveries', '--before', 'x')).code).toBe(2);
 
     const detail = await mjsim('delivery', String(deliveries[0]!.id));
     expect(detail.stdout).toMatch(/11 attempt\(s\)/);
@@ -124,11 +124,46 @@ describe('mjsim client commands', () => {
     }
   });
 
-  it('exits 1 on an API error, 2 on bad usage, 3 when the server cannot be reached', async () => {
-    expect((await mjsim('emit', 'typofix')).code).toBe(1);
-    expect((await mjsim('delivery', '999999')).code).toBe(1);
-    expect((await mjsim('emit', 'open', '--field', 'novalue')).code).toBe(2);
-    expect((await mjsim('clock', 'advance', 'soon')).code).toBe(1);
+  it('exits 1 when the server answers an error', async () => {
+    expect(await mjsim('delivery', '999999')).toMatchObject({ code: 1, stderr: 'mjsim: No delivery 999999 in this account\n' });
+    // Well-formed, refused by the server: the clock only moves forward.
+    expect(await mjsim('clock', 'advance', '2000-01-01T00:00:00Z')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^mjsim: The clock only moves forward/) });
+  });
+
+  it.each([
+    [['nosuch'], "mjsim: unknown command 'nosuch'"],
+    [['deliveries', '--bogus'], "mjsim: unknown option '--bogus'"],
+    [['delivery'], "mjsim: missing required argument 'id'"],
+    [['health', 'extra'], "mjsim: too many arguments for 'health'"],
+    [['clock', 'show', 'extra'], "mjsim: too many arguments for 'show'"],
+    [['deliveries', '--status', 'nope'], 'mjsim: --status: expected one of pending, in_flight, delivered, failed, suppressed, handed_over, got "nope"'],
+    [['deliveries', '--event-type', 'opened'], 'mjsim: --event-type: expected one of sent, open, click, bounce, spam, blocked, unsub, got "opened"'],
+    [['deliveries', '--limit', '0'], 'mjsim: --limit: expected a whole number from 1 to 1000, got "0"'],
+    [['deliveries', '--message-id', '12x'], 'mjsim: --message-id: expected a MessageID (a whole number), got "12x"'],
+    [['delivery', 'abc'], 'mjsim: delivery <id>: expected a whole number of at least 1, got "abc"'],
+    [['clock', 'advance', 'soon'], 'mjsim: clock advance <target>: expected a duration (30s, 5h5m), next, or an ISO time, got "soon"'],
+    [['emit', 'nonsense'], 'mjsim: emit <type>: expected one of sent, open, click, bounce, spam, blocked, unsub, got "nonsense"'],
+    [['emit', 'open', '--field', 'novalue'], 'mjsim: --field: expected name=value, got "novalue"'],
+    [['emit', 'open', '--field', 'MessageID=abc'], 'mjsim: --field MessageID=abc: "MessageID" must be a whole number'],
+    [['emit', 'open', '--field', 'email=5'], 'mjsim: --field email=5: "email" must be a string'],
+    [['urls', '--status', 'zombie'], 'mjsim: --status: expected one of alive, dead, got "zombie"'],
+    [['health', '--wait', 'x'], 'mjsim: --wait: expected a number of seconds, got "x"'],
+    [['prune', '--before', 'x'], 'mjsim: --before: expected an ISO time'],
+    [['generate', '--rate', 'x'], 'mjsim: --rate: expected a rate such as 200/s, 600/m or 50, got "x"'],
+    [['demo', '--port', 'abc'], 'mjsim: --port: expected a port number (0-65535), got "abc"'],
+  ])('exits 2 on bad usage, naming what was typed: mjsim %j', async (args, message) => {
+    const result = await mjsim(...args);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr.startsWith(message)).toBe(true);
+    expect(result.stderr).not.toMatch(/Event 0|Invalid input|received NaN/);
+  });
+
+  it('exits 2 with the help on stderr when no command is given', async () => {
+    const none = await run(process.execPath, [BIN]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(none).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: mjsim') });
+  });
+
+  it('exits 3 when the server cannot be reached', async () => {
     const unreachable = await run(process.execPath, [BIN, 'clock', '--server', 'http://127.0.0.1:1']).catch((error: { code: number; stderr: string }) => error);
     expect(unreachable).toMatchObject({ code: 3 });
     expect((unreachable as { stderr: string }).stderr).toMatch(/cannot reach mjsim/);
@@ -151,5 +186,26 @@ describe('mjsim client commands', () => {
     const bad = await run(process.execPath, [BIN, 'serve', '--clock', 'fast', '--db', ':memory:']).catch((error: { code: number; stderr: string }) => error);
     expect(bad).toMatchObject({ code: 2 });
     expect((bad as { stderr: string }).stderr).toMatch(/invalid clock "fast"/);
+  });
+
+  it.each([
+    [['--port', 'abc'], {}, 'mjsim: --port: expected a port number (0-65535), got "abc"'],
+    [['--port', '70000'], {}, 'mjsim: --port: expected a port number (0-65535), got "70000"'],
+    [['--attempt-timeout', 'soon'], {}, 'mjsim: --attempt-timeout: invalid duration "soon"'],
+    [['--api-key', 'nocolon'], {}, 'mjsim: --api-key: invalid API key pair "nocolon": write PUBLIC:SECRET'],
+    [['--max-batch', '0'], {}, 'mjsim: --max-batch: expected a whole number of at least 1, got "0"'],
+    [['--clock', 'fast'], {}, 'mjsim: --clock: invalid clock "fast"'],
+    [['--tls', 'on'], {}, 'mjsim: --tls: expected off or self-signed, got "on"'],
+    [[], { MJSIM_PORT: 'abc' }, 'mjsim: MJSIM_PORT: expected a port number (0-65535), got "abc"'],
+    [[], { MJSIM_API_KEYS: 'bad' }, 'mjsim: MJSIM_API_KEYS: invalid API key pair "bad"'],
+    [[], { MJSIM_CONCURRENCY: '-1' }, 'mjsim: MJSIM_CONCURRENCY: expected a whole number of at least 1, got "-1"'],
+    [['--port', 'abc'], { MJSIM_PORT: '7355' }, 'mjsim: --port: expected'],
+  ])('serve %j %j names the flag or variable: %s', async (args, vars, message) => {
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_'))), ...vars };
+    const bad = await run(process.execPath, [BIN, 'serve', '--db', ':memory:', ...args], { env }).catch((error: { code: number; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2 });
+    const stderr = (bad as { stderr: string }).stderr;
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(stderr).not.toMatch(/Invalid input|received NaN|attemptTimeout|apiKeys\.0/);
   });
 });

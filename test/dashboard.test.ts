@@ -2,21 +2,15 @@
  * The dashboard over HTTP, without a browser: panels, actions and the live feed (Server-Sent Events).
  * The browser test (dashboard.browser.test.ts) drives the same page in Chromium.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
-import { startTestSim, T0, type TestSim } from './helpers/sim.js';
+import { describe, expect, it } from 'vitest';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
+import { T0, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
 
-beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
-});
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 
 const secretUrl = (receiver: Receiver) => receiver.url.replace('http://', 'http://hook-user:hook-pass@');
 

@@ -3,10 +3,10 @@
  * suspension of the always-down URL without waiting on wall time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { advanceUntilSuspended } from '../src/advance-until-suspended.js';
+import { advanceUntilSuspended } from '../src/use-cases/advance-until-suspended.js';
 import { EVENT_TYPES } from '../src/core/event-types.js';
 import { listAllCallbackUrls } from '../src/db/callback-urls.js';
-import { runDemo, type RunningDemo } from '../src/demo/demo.js';
+import { runDemo, type RunningDemo } from '../src/cli/demo-run.js';
 
 let demo: RunningDemo | undefined;
 afterEach(async () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_PAIRS } from '../src/core/error-pairs.js';
 import { EVENT_TYPES, type EventType } from '../src/core/event-types.js';
 import { parseJson, type JsonValue } from '../src/core/json.js';
@@ -14,9 +14,10 @@ import { planLifecycle } from '../src/core/lifecycle-plan.js';
 import { DEFAULT_SCENARIO } from '../src/core/scenario-config.js';
 import { addressTags } from '../src/core/scenario-tags.js';
 import { seededRandom } from '../src/core/seeded-random.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import { advance, received, registerAll } from './helpers/send.js';
-import { startTestSim, type TestSim } from './helpers/sim.js';
+import type { TestSim } from './helpers/sim.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures');
 type Event = Record<string, JsonValue>;
@@ -25,14 +26,7 @@ const COMMON = ['event', 'time', 'MessageID', 'Message_GUID', 'email', 'mj_campa
 
 let sim: TestSim;
 let receiver: Receiver;
-beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
-});
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 
 describe('the documented samples', () => {
   const samples = EVENT_TYPES.map((type) => ({ type, text: readFileSync(join(FIXTURES, 'samples', `${type}.json`), 'utf8') }));

@@ -1,6 +1,6 @@
 /**
  * vitest global setup: the CLI tests run `bin/mjsim.js`, which runs `dist/`. `npm test` builds first;
- * a bare `npx vitest run` gets a build here only when dist/cli.js is missing or older than a source file.
+ * a bare `npx vitest run` gets a build here only when dist/cli/main.js is missing or older than a source file.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -21,7 +21,7 @@ function newestSourceMs(dir: string): number {
 
 function builtMs(): number {
   try {
-    return statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs;
+    return statSync(join(ROOT, 'dist', 'cli', 'main.js')).mtimeMs;
   } catch {
     return 0;
   }

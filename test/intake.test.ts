@@ -2,23 +2,17 @@
  * Fair intake: large batches of injected events are stored in chunks that let dispatch run in between,
  * without losing or reordering anything, and `POST /sim/events?echo=false` answers with the count only.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIntake, INTAKE_CHUNK } from '../src/engine/intake.js';
 import { statement } from '../src/db/statements.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
-import { startTestSim, type TestSim } from './helpers/sim.js';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
+import type { TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
 
-beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
-});
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 
 const accountId = () => sim.server.accounts[0]!.id;
 const storedEmails = () => (statement(sim.server.db, 'select email from events order by id').all() as { email: string }[]).map((row) => row.email);

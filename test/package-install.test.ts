@@ -62,7 +62,7 @@ afterAll(() => {
 
 describe('the packed tarball', () => {
   it('holds the built code, the command, the CommonJS entry, the migrations, the README and docs/; no sources or tests', () => {
-    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'package.json']) {
+    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);
@@ -132,6 +132,48 @@ describe('installed in a fresh project', () => {
     }
     expect(['0', 'SIGTERM']).toContain(await exited);
     expect(out).toContain('mjsim: SIGTERM received, shutting down');
+  });
+
+  it('`npx mjsim serve &` then `kill $!` stops the server: its port is free again within 10 s', async () => {
+    // The recipe as written, in bash: `$!` is npm's process. Where /bin/sh is dash, npm's `sh -c` stays
+    // between npm and mjsim and does not pass the signal on; mjsim notices npm has gone (src/cli/launcher.ts).
+    // bash kills `$!` when the test writes a line; its own process group lets `finally` clear any leftover.
+    const shell = spawn('bash', ['-c', `npx mjsim serve --port 0 --clock manual --db '${join(dir, 'kill.db')}' & read line; kill $!; wait`], {
+      cwd: project,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    shell.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    shell.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        shell.stdout.on('data', () => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolveUrl(match[1]!);
+        });
+        shell.once('exit', (code) => reject(new Error(`the shell exited with ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}/sim/health`)).status).toBe(200);
+      shell.stdin.end('kill\n');
+      const deadline = Date.now() + 10_000;
+      let listening = true;
+      while (listening && Date.now() < deadline) {
+        listening = await fetch(`${url}/sim/health`).then(
+          () => true,
+          () => false,
+        );
+        if (listening) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+      }
+      expect(listening, `still listening 10 s after kill $!:\n${out}`).toBe(false);
+      expect(out).toContain('mjsim: npx (npm exec), which started mjsim, has stopped, shutting down');
+    } finally {
+      try {
+        process.kill(-shell.pid!, 'SIGKILL');
+      } catch {
+        // the group has gone: nothing was left behind
+      }
+    }
   });
 
   it("`import { createSimulator } from 'mailjet-webhook-simulator'` runs (migrations included)", async () => {

@@ -2,11 +2,12 @@
  * The polling side: `message` and `messagehistory` answer from the same store as the webhooks, as of the
  * clock's now, so a consumer can reconcile one against the other.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseJson } from '../src/core/json.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import { advance, eventsFor, HOUR, mailjetClient, message, registerAll, send } from './helpers/send.js';
-import { startTestSim, T0, type TestSim } from './helpers/sim.js';
+import { T0, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
@@ -19,9 +20,8 @@ async function get(path: string, as?: 'other'): Promise<{ status: number; body: 
   return { status: res.status, body: text ? parseJson(text) : null };
 }
 
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
   await registerAll(sim, receiver.url);
   const { status, body } = await send(sim, {
     Messages: [
@@ -33,10 +33,6 @@ beforeEach(async () => {
   expect(status).toBe(200);
   ids = {};
   for (const result of body.Messages) for (const to of [...result.To, ...result.Cc]) ids[to.Email] = to.MessageID;
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
 });
 
 const statuses = async () => {

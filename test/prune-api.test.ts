@@ -87,7 +87,7 @@ describe('POST /sim/prune', () => {
 
     const bad = await mjsim('prune', '--before', 'last week');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--before takes an ISO time/);
+    expect(bad.stderr).toMatch(/--before: expected an ISO time/);
     const future = await mjsim('prune', '--before', '2999-01-01T00:00:00Z');
     expect(future.code).toBe(1);
     expect(future.stderr).toMatch(/after the simulator clock's now/);

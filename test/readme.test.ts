@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../src/config.js';
+import { OPTIONS } from '../src/config/config.js';
 import { RETRY_POLICIES, scheduleTable } from '../src/core/retry-policy.js';
-import { VERSION } from '../src/version.js';
+import { VERSION } from '../src/core/version.js';
 
 const page = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 const readme = page('README.md');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseServeConfig } from '../src/config.js';
+import { ConfigError, parseServeConfig } from '../src/config/config.js';
 import { openDb, autoVacuumMode } from '../src/db/open-db.js';
 import { createSimulator, type Simulator } from '../src/simulator.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';

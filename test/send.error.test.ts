@@ -2,23 +2,19 @@
  * The Send API's refusals: Mailjet's envelopes and codes, per-message errors with partial failure, the JSON
  * 401 of v3.1, and never a 500 for bad input.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SEND_API_AUTH_MESSAGE } from '../src/http/errors.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import { advance, eventsFor, mailjetClient, message, registerAll, send } from './helpers/send.js';
 import { KEY, startTestSim, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
 
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
   await registerAll(sim, receiver.url, ['sent']);
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -2,23 +2,19 @@
  * The Send API as a real application uses it: node-mailjet's `post('send', {version: 'v3.1'})` against a
  * running mjsim, then the webhooks each recipient's lifecycle causes, once the manual clock moves.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stableId } from '../src/core/event-payload.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import type { Receiver } from './helpers/receiver.js';
+import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import { advance, eventsFor, HOUR, mailjetClient, message, received, registerAll, send } from './helpers/send.js';
 import { startTestSim, T0, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
 
+useSimAndReceiver((pair) => ({ sim, receiver } = pair));
 beforeEach(async () => {
-  sim = await startTestSim();
-  receiver = await startReceiver();
   await registerAll(sim, receiver.url);
-});
-afterEach(async () => {
-  await sim.close();
-  await receiver.close();
 });
 
 interface SdkRecipient {

@@ -6,10 +6,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import { ClockNotMovableError, ClockRangeError } from '../clock.js';
+import type { Clock } from './clock.js';
+import { ClockNotMovableError, ClockRangeError } from './clock.js';
 import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
-import type { Settings } from '../config.js';
+import type { Settings } from './settings.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';
@@ -23,7 +23,7 @@ import { reserveSequence, writeState } from '../db/sim-state.js';
 import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
-import { WEBHOOK_USER_AGENT } from '../version.js';
+import { WEBHOOK_USER_AGENT } from '../core/version.js';
 
 /** What one advance of the clock did. */
 export interface AdvanceSummary {

@@ -3,7 +3,7 @@
  * transition, and — when the policy is exhausted — the URL's suspension and the hand-over of its work to the
  * backup URL (reference §4 and §7).
  */
-import type { Settings } from '../config.js';
+import type { Settings } from './settings.js';
 import { transition, type DeliveryStatus } from '../core/delivery-state.js';
 import { nextAttemptAt } from '../core/retry-policy.js';
 import { finishAttempt, type AttemptResult } from '../db/attempts.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../engine/clock.js';
 import type { Db } from '../db/open-db.js';
 import type { Engine } from '../engine/engine.js';
-import type { Settings } from '../config.js';
+import type { Settings } from '../engine/settings.js';
 import type { SelfListener } from '../core/self-target.js';
 
 /** What the HTTP app is built from (the composition root hands these in). */

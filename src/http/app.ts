@@ -4,7 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
-import { ClockNotMovableError, ClockRangeError } from '../clock.js';
+import { ClockNotMovableError, ClockRangeError } from '../engine/clock.js';
 import { basicAuth, type AuthVariables } from './auth.js';
 import { closeIfBodyUnread } from './body.js';
 import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
@@ -15,7 +15,7 @@ import { messageHistoryRoutes, messageRoutes } from './message-routes.js';
 import { sendV3Routes, sendV31Routes } from './send-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
-import { isMjsimUserAgent } from '../version.js';
+import { isMjsimUserAgent } from '../core/version.js';
 
 type Api = 'mailjet-v3' | 'mailjet-send-v31' | 'sim';
 

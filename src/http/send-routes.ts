@@ -12,7 +12,7 @@ import { sendResponseV3, sendResponseV31, type MessageOutcome } from '../core/se
 import { validateSendV3 } from '../core/send-v3.js';
 import { MALFORMED_JSON_MESSAGE, validateSendRequest } from '../core/send-validation.js';
 import { inGroupCommit } from '../db/group-commit.js';
-import { sendMessages } from '../send-messages.js';
+import { sendMessages } from '../use-cases/send-messages.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';

@@ -14,10 +14,10 @@ import { attemptsOf } from '../db/attempts.js';
 import { getDelivery, listDeliveries, type Delivery } from '../db/deliveries.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
-import { pruneBefore } from '../retention.js';
+import { pruneBefore } from '../use-cases/retention.js';
 import { retryDelay } from '../core/retry-policy.js';
 import { createIntake } from '../engine/intake.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
@@ -80,16 +80,18 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > 10_000) throw new ApiError('invalid-input', 'Send one event object or an array of 1 to 10000 of them');
     const inputs = items.map((item, index) => {
+      // An array's events are named by index; a lone object needs no name (there is no "Event 0" to find).
+      const where = Array.isArray(body) ? `Event ${index}: ` : '';
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        throw new ApiError('invalid-input', `Event ${index}: expected an object such as {"event":"bounce","email":"x@example.com"}`);
+        throw new ApiError('invalid-input', `${where}expected an object such as {"event":"bounce","email":"x@example.com"}`);
       }
       const fields = item as EventPayload;
       if (!isEventType(fields.event)) {
-        throw new ApiError('invalid-input', `Event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
+        throw new ApiError('invalid-input', `${where}"event" must be one of ${EVENT_TYPES.join(', ')}`);
       }
-      if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `Event ${index}: "email" must be a string`);
+      if (fields.email !== undefined && typeof fields.email !== 'string') throw new ApiError('invalid-input', `${where}"email" must be a string`);
       const problem = givenFieldProblem(fields);
-      if (problem) throw new ApiError('invalid-input', `Event ${index}: ${problem}`);
+      if (problem) throw new ApiError('invalid-input', `${where}${problem}`);
       return { type: fields.event, fields };
     });
     const echo = c.req.query('echo') ?? 'true';

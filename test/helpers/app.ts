@@ -2,8 +2,8 @@
  * The HTTP app in-process, for route tests with `app.request()`: `:memory:` SQLite, the manual clock at
  * `T0`, an engine that is never started (nothing is sent), and the two test accounts of sim.ts.
  */
-import { createClock } from '../../src/clock.js';
-import { defaultSettings } from '../../src/config.js';
+import { createClock } from '../../src/engine/clock.js';
+import { defaultSettings } from '../../src/config/config.js';
 import { ensureAccounts, type Account } from '../../src/db/accounts.js';
 import { openDb, type Db } from '../../src/db/open-db.js';
 import { Engine } from '../../src/engine/engine.js';

@@ -2,7 +2,7 @@
  * An in-process simulator for tests: real SQLite (`:memory:` or a temp file), real HTTP on 127.0.0.1
  * port 0, the manual clock, and one account with known keys.
  */
-import { parseServeConfig, type RawServeOptions } from '../../src/config.js';
+import { parseServeConfig, type RawServeOptions } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/serve.js';
 
 export const KEY = 'testpublickey0000000000000000001';

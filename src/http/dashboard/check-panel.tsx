@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { checkConsumer } from '../../check/run-check.js';
+import { checkConsumer } from '../../use-cases/run-check.js';
 import { MAX_CHECK_BATCH, MAX_CHECK_TIMEOUT_MS } from '../../core/check-cases.js';
 import type { CheckReport } from '../../core/check-report.js';
 import { EVENT_TYPES, type EventType } from '../../core/event-types.js';

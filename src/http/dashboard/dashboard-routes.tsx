@@ -4,14 +4,14 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { advanceUntilSuspended } from '../../advance-until-suspended.js';
+import { advanceUntilSuspended } from '../../use-cases/advance-until-suspended.js';
 import { parseDuration } from '../../core/duration.js';
 import type { EventPayload } from '../../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
 import { listAccounts } from '../../db/accounts.js';
 import { listAllCallbackUrls, updateCallbackUrl } from '../../db/callback-urls.js';
 import { getDelivery } from '../../db/deliveries.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../core/version.js';
 import type { AppDeps } from '../app-deps.js';
 import { readJson } from '../body.js';
 import { ApiError } from '../errors.js';

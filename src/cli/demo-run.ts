@@ -10,7 +10,7 @@
 import { EVENT_TYPES, type EventType } from '../core/event-types.js';
 import { countDeliveriesByStatus } from '../db/deliveries.js';
 import { listAllCallbackUrls } from '../db/callback-urls.js';
-import { DEFAULT_PORT, parseServeConfig } from '../config.js';
+import { DEFAULT_PORT, parseServeConfig } from '../config/config.js';
 import { startServer, type RunningServer } from '../serve.js';
 import { startDemoReceiver, type DemoReceiver } from './demo-receiver.js';
 
@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
 }
 
 async function listen(options: DemoOptions): Promise<RunningServer> {
-  const config = (port: number) => parseServeConfig({ port, db: ':memory:', clock: options.clock ?? '600x', policy: options.policy }, {});
+  const config = (port: number) => parseServeConfig({ port, db: ':memory:', clock: options.clock ?? '600x', policy: options.policy }, {}, { clock: '--speed' });
   if (options.port !== undefined) return startServer(config(options.port));
   try {
     return await startServer(config(DEFAULT_PORT));

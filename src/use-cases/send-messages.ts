@@ -4,20 +4,20 @@
  * routes of both Send API versions and `mjsim generate` (through HTTP) all come here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from './clock.js';
-import type { Settings } from './config.js';
-import { buildEventPayload, stableId, type EventPayload } from './core/event-payload.js';
-import type { EventType } from './core/event-types.js';
-import { planLifecycle } from './core/lifecycle-plan.js';
-import { messageSizeOf, recipientsOf, trackabilityOf, type OutgoingMessage } from './core/outgoing-message.js';
-import { scenarioFor } from './core/scenario-config.js';
-import { addressTags } from './core/scenario-tags.js';
-import { seededRandom, uuidFrom } from './core/seeded-random.js';
-import type { SentRecipient } from './core/send-response.js';
-import type { Account } from './db/accounts.js';
-import { campaignHasRecipient, insertMessage } from './db/messages.js';
-import { atomically, type Db } from './db/open-db.js';
-import type { Engine } from './engine/engine.js';
+import type { Clock } from '../engine/clock.js';
+import type { Settings } from '../engine/settings.js';
+import { buildEventPayload, stableId, type EventPayload } from '../core/event-payload.js';
+import type { EventType } from '../core/event-types.js';
+import { planLifecycle } from '../core/lifecycle-plan.js';
+import { messageSizeOf, recipientsOf, trackabilityOf, type OutgoingMessage } from '../core/outgoing-message.js';
+import { scenarioFor } from '../core/scenario-config.js';
+import { addressTags } from '../core/scenario-tags.js';
+import { seededRandom, uuidFrom } from '../core/seeded-random.js';
+import type { SentRecipient } from '../core/send-response.js';
+import type { Account } from '../db/accounts.js';
+import { campaignHasRecipient, insertMessage } from '../db/messages.js';
+import { atomically, type Db } from '../db/open-db.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface SendDeps {
   readonly db: Db;

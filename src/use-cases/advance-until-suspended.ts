@@ -2,9 +2,9 @@
  * "Advance to suspension": steps the clock from one due attempt to the next until a callback URL is
  * suspended or nothing is left to do. The dashboard's button and the library API share it.
  */
-import { isoTime } from './core/clock-range.js';
-import { scheduleOffsets } from './core/retry-policy.js';
-import type { AdvanceSummary, Engine } from './engine/engine.js';
+import { isoTime } from '../core/clock-range.js';
+import { scheduleOffsets } from '../core/retry-policy.js';
+import type { AdvanceSummary, Engine } from '../engine/engine.js';
 
 /**
  * What `advanceUntilSuspended` did: the sums over every step, and why it stopped.

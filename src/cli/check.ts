@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MAX_BURST, MAX_CHECK_BATCH } from './core/check-cases.js';
-import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from './core/check-report.js';
-import { EVENT_TYPES } from './core/event-types.js';
-import { EXIT } from './cli-client.js';
+import { MAX_BURST, MAX_CHECK_BATCH } from '../core/check-cases.js';
+import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from '../core/check-report.js';
+import { EVENT_TYPES } from '../core/event-types.js';
+import { EXIT } from './client.js';
 
 interface CheckFlags {
   version: string;
@@ -29,8 +29,6 @@ interface CheckFlags {
  * // $ mjsim check http://hook:secret@127.0.0.1:8080/webhooks/mailjet --junit mjsim-check.xml
  */
 export function registerCheckCommand(program: Command): void {
-  // `check --version 2` must reach the command: the program's own --version is then read only before the command name.
-  program.enablePositionalOptions();
   program
     .command('check <url>')
     .description('probe a webhook consumer you own with Mailjet\'s rules: one line per case, and what Mailjet would do')
@@ -42,10 +40,9 @@ export function registerCheckCommand(program: Command): void {
     .option('--policy <name>', 'retry policy that "what Mailjet would do" describes [env MJSIM_POLICY, default mailjet-2017]')
     .option('--json', 'print the report as JSON')
     .option('--junit <file>', 'also write the report as JUnit XML to <file>')
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
     .action(async (url: string, flags: CheckFlags) => {
       // The runner brings the engine's HTTP transport: loaded only when a check runs.
-      const { checkConsumer, CheckOptionsError } = await import('./check/run-check.js');
+      const { checkConsumer, CheckOptionsError } = await import('../use-cases/run-check.js');
       let report;
       try {
         report = await checkConsumer(url, {

@@ -3,7 +3,7 @@
  * apart from their parsing (config.ts, zod): the CLI builds its help from this module on every run, so it
  * must stay cheap to import.
  */
-import { DEFAULT_POLICY_NAME } from './core/retry-policy.js';
+import { DEFAULT_POLICY_NAME } from '../core/retry-policy.js';
 
 /** The port mjsim listens on by default: unused by common dev tools. */
 export const DEFAULT_PORT = 7355;

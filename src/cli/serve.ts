@@ -1,29 +1,25 @@
 /**
- * The `mjsim` command: a thin layer over `startServer` and over the control API of a running server.
- * Building the command tree loads only commander and light modules; each action imports what it needs
- * (the server, zod, SQLite) when it runs, so `mjsim clock show` or `--help` starts in about bare Node's time.
+ * `mjsim serve`: parses the flags (over MJSIM_* environment, over defaults), starts the server, prints where
+ * it listens and how to try it, and stops cleanly on SIGTERM/SIGINT. The server and zod are loaded only
+ * when it runs, so building the command tree stays cheap.
  */
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
-import type { RawServeOptions } from './config.js';
-import { OPTIONS } from './config-options.js';
-import { formatDuration } from './core/duration.js';
-import { VERSION } from './version.js';
-import { registerClientCommands } from './cli-client.js';
-import { registerTrafficCommands } from './cli-generate.js';
-import { registerUrlCommands } from './cli-urls.js';
-import { registerPruneCommand } from './cli-prune.js';
-import { registerCheckCommand } from './cli-check.js';
+import { Option, type Command } from 'commander';
+import type { RawServeOptions } from '../config/config.js';
+import { OPTIONS } from '../config/config-options.js';
+import { formatDuration } from '../core/duration.js';
+import { VERSION } from '../core/version.js';
+import { whenLauncherGone } from './launcher.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Builds the command tree (exported for tests of the help text). */
-export function buildCli(): Command {
-  const program = new Command('mjsim')
-    .description('Mailjet-compatible webhook provider simulator')
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)');
-
+/**
+ * Adds `serve`, one option per entry of the option table (config-options.ts).
+ *
+ * @example
+ * registerServeCommand(program); // $ mjsim serve --clock manual --port 0
+ */
+export function registerServeCommand(program: Command): void {
   const serve = program.command('serve').description('start the simulator (Mailjet API, delivery engine, control API)');
   for (const option of OPTIONS) {
     const [flag] = option.flag.split(' ');
@@ -55,8 +51,8 @@ export function buildCli(): Command {
       retain: flags.retain,
       stopTimeout: flags.stopTimeout,
     };
-    const { ConfigError, parseServeConfig } = await import('./config.js');
-    const { startServer } = await import('./serve.js');
+    const { ConfigError, parseServeConfig } = await import('../config/config.js');
+    const { startServer } = await import('../serve.js');
     let config;
     try {
       config = parseServeConfig(raw, process.env);
@@ -102,49 +98,20 @@ export function buildCli(): Command {
     // The first signal drains (up to --stop-timeout); a second exits at once, 128 + the signal's number,
     // leaving attempts in flight to the next start's recovery.
     let stopping = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (signal: NodeJS.Signals, why = `${signal} received`) => {
       if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
       stopping = true;
-      console.log(`mjsim: ${signal} received, shutting down (again to stop at once)`);
+      console.log(`mjsim: ${why}, shutting down (again to stop at once)`);
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    // Node passes the signal's number as a second argument: not a reason.
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    // `npx mjsim serve &` then `kill $!` signals npm, and the signal may not reach us (launcher.ts). Not a
+    // second signal: after Ctrl-C the whole group goes, npm included, while mjsim drains.
+    whenLauncherGone(() => stopping || shutdown('SIGTERM', 'npx (npm exec), which started mjsim, has stopped'));
   });
-
-  program
-    .command('demo')
-    .description('watch retries and a suspension: mjsim on a fast clock with a flaky receiver, URLs and traffic')
-    .option('--speed <factor>', 'clock speed-up (600x: the always-down URL is suspended after ~30 s)', '600x')
-    .option('--port <n>', 'port to listen on [default 7355, or a free one when taken]')
-    .option('--policy <name>', 'retry policy (see serve --help)')
-    .option('--traffic <ms>', 'real milliseconds between generated batches of events (0: none)', '1500')
-    .action(async (flags: { speed: string; port?: string; policy?: string; traffic: string }) => {
-      const [{ runDemo }, { ConfigError }] = await Promise.all([import('./demo/demo.js'), import('./config.js')]);
-      let demo;
-      try {
-        demo = await runDemo({ clock: flags.speed, port: flags.port === undefined ? undefined : Number(flags.port), policy: flags.policy, trafficEveryMs: Number(flags.traffic) });
-      } catch (error) {
-        console.error(`mjsim: ${(error as Error).message}`);
-        process.exit(error instanceof ConfigError ? 2 : 1);
-      }
-      const stop = () => demo.stop().then(() => process.exit(0), () => process.exit(1));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-
-  registerClientCommands(program);
-  registerUrlCommands(program);
-  registerTrafficCommands(program);
-  registerPruneCommand(program);
-  registerCheckCommand(program);
-  return program;
-}
-
-/** Runs the CLI with `argv`. */
-export async function runCli(argv: string[]): Promise<void> {
-  await buildCli().parseAsync(argv);
 }

@@ -5,32 +5,19 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { parseClockSpec, type ClockMode } from './clock.js';
-import { DEFAULT_DB, DEFAULT_PORT } from './config-options.js';
-import { parseDuration } from './core/duration.js';
-import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './core/retry-policy.js';
-import { parseScenarioFile, type ScenarioFile } from './core/scenario-config.js';
-import type { PemPair } from './tls/generate-certificates.js';
-import { DEFAULT_TLS_NAMES } from './tls/self-signed.js';
-import { readUserCertificate } from './tls/user-certificate.js';
+import { parseClockSpec, type ClockMode } from '../engine/clock.js';
+import type { Settings } from '../engine/settings.js';
+import { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
+import { parseDuration } from '../core/duration.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy } from '../core/retry-policy.js';
+import { parseScenarioFile } from '../core/scenario-config.js';
+import type { PemPair } from '../tls/generate-certificates.js';
+import { DEFAULT_TLS_NAMES } from '../tls/self-signed.js';
+import { readUserCertificate } from '../tls/user-certificate.js';
 
 // The option table lives apart so that the CLI can print help without loading zod.
 export { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
-
-/** Delivery settings the engine reads. */
-export interface Settings {
-  readonly policy: RetryPolicy;
-  readonly attemptTimeoutMs: number;
-  readonly acceptAny2xx: boolean;
-  readonly maxBatch: number;
-  readonly concurrency: number;
-  readonly perUrlConcurrency: number;
-  readonly responseCapBytes: number;
-  /** Keep generated MessageIDs below 2^53 (for consumers that parse JSON into doubles). */
-  readonly safeMessageIds: boolean;
-  /** The account-default lifecycle scenario of sent messages (`--scenario-file`); none: messages are just sent. */
-  readonly scenario?: ScenarioFile | undefined;
-}
+export type { Settings } from '../engine/settings.js';
 
 /**
  * How mjsim serves: plain HTTP, HTTPS with a certificate it makes and keeps in `dir` (for `names`), or
@@ -69,7 +56,26 @@ const duration = z.string().transform((text, ctx) => {
   }
   return ms;
 });
-const positiveInt = (name: string) => z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`);
+/** A whole number from `min` to `max`, given as text (flags, environment) or as a number (library). */
+const wholeNumber = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const text = String(value).trim();
+    const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(String(value))}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+const positiveInt = () => wholeNumber('a whole number of at least 1', 1);
+const text = (what: string) =>
+  z.string().transform((value, ctx) => {
+    if (value === '') {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ""` });
+      return z.NEVER;
+    }
+    return value;
+  });
 const flagBool = z.union([z.boolean(), z.string()]).transform((value) => value === true || ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase()));
 
 const keyPair = z.string().transform((text, ctx) => {
@@ -89,6 +95,8 @@ const tlsSchema = z
     names: z.string(),
     db: z.string(),
     host: z.string(),
+    /** How the user named each TLS setting (a flag or an environment variable), for the messages. */
+    labels: z.object({ mode: z.string(), cert: z.string(), key: z.string(), names: z.string() }),
   })
   .transform((raw, ctx): TlsConfig => {
     const fail = (message: string) => {
@@ -97,27 +105,30 @@ const tlsSchema = z
     };
     const cert = raw.cert || undefined;
     const key = raw.key || undefined;
-    if (raw.mode !== 'off' && raw.mode !== 'self-signed') return fail(`invalid TLS mode "${raw.mode}": use self-signed, or --tls-cert and --tls-key`);
+    const label = raw.labels;
+    if (raw.mode !== 'off' && raw.mode !== 'self-signed') {
+      return fail(`${label.mode}: expected off or self-signed, got ${JSON.stringify(raw.mode)} (for your own certificate give ${label.cert} and ${label.key})`);
+    }
     if (raw.mode === 'self-signed') {
-      if (cert || key) return fail('--tls self-signed and --tls-cert/--tls-key exclude each other: choose one');
+      if (cert || key) return fail(`${label.mode} self-signed and ${label.cert}/${label.key} exclude each other: choose one`);
       const extra = raw.names.split(',').map((name) => name.trim()).filter(Boolean);
       const listen = raw.host !== '0.0.0.0' && raw.host !== '::' && !raw.host.startsWith('127.') ? [raw.host] : [];
       const names = [...new Set([...DEFAULT_TLS_NAMES, ...listen, ...extra])];
       const invalid = names.find((name) => !isIP(name) && !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name));
-      if (invalid) return fail(`invalid TLS name "${invalid}": give host names or IP addresses`);
+      if (invalid) return fail(`${label.names}: invalid TLS name "${invalid}": give host names or IP addresses`);
       // An in-memory database has no folder: the certificates go where the default database would.
       return { mode: 'self-signed', dir: dirname(raw.db === ':memory:' ? DEFAULT_DB : raw.db), names };
     }
     if (!cert && !key) return { mode: 'off' };
-    if (!cert || !key) return fail(`--tls-cert and --tls-key go together: ${cert ? '--tls-key' : '--tls-cert'} is missing`);
+    if (!cert || !key) return fail(`${label.cert} and ${label.key} go together: ${cert ? label.key : label.cert} is missing`);
     const pair = readUserCertificate(cert, key);
     return typeof pair === 'string' ? fail(pair) : { mode: 'certificate', pair };
   });
 
 const schema = z.object({
-  port: z.coerce.number().int().min(0, 'port must be 0 to 65535').max(65535, 'port must be 0 to 65535'),
-  host: z.string().min(1),
-  db: z.string().min(1),
+  port: wholeNumber('a port number (0-65535)', 0, 65535),
+  host: text('an address such as 127.0.0.1 or 0.0.0.0'),
+  db: text('a file path or :memory:'),
   tls: tlsSchema,
   apiKeys: z.array(keyPair),
   clock: z.string().transform((text, ctx) => {
@@ -138,10 +149,10 @@ const schema = z.object({
   }),
   attemptTimeout: duration,
   accept2xx: flagBool,
-  maxBatch: positiveInt('max-batch'),
-  concurrency: positiveInt('concurrency'),
-  urlConcurrency: positiveInt('url-concurrency'),
-  responseCap: positiveInt('response-cap'),
+  maxBatch: positiveInt(),
+  concurrency: positiveInt(),
+  urlConcurrency: positiveInt(),
+  responseCap: positiveInt(),
   safeMessageIds: flagBool,
   retain: z
     .string()
@@ -185,17 +196,36 @@ const schema = z.object({
     }),
 });
 
-export type RawServeOptions = Partial<Record<Exclude<keyof z.input<typeof schema>, 'tls'> | 'tlsMode' | 'tlsCert' | 'tlsKey' | 'tlsNames', unknown>>;
+/** The name of each raw option, as `parseServeConfig` takes it. */
+export type RawOptionName = Exclude<keyof z.input<typeof schema>, 'tls'> | 'tlsMode' | 'tlsCert' | 'tlsKey' | 'tlsNames';
+export type RawServeOptions = Partial<Record<RawOptionName, unknown>>;
+
+/** Each raw option's flag and environment variable, read off the option table (`--tls` is tlsMode). */
+const SOURCES = Object.fromEntries(
+  OPTIONS.map((option) => {
+    const flag = option.flag.split(' ')[0] as string;
+    const camel = flag.slice(2).replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+    const name = camel === 'tls' ? 'tlsMode' : camel === 'apiKey' ? 'apiKeys' : camel;
+    return [name, { flag, env: option.env }];
+  }),
+) as Record<RawOptionName, { flag: string; env: string }>;
 
 export class ConfigError extends Error {}
 
 /**
- * Parses flags (from commander) over environment over defaults.
+ * Parses flags (from commander) over environment over defaults. A `ConfigError` names each bad value as the
+ * user gave it: the flag (or the name in `names`, e.g. the library's option names), or the environment
+ * variable it came from, then what it accepts and the value (`--port: expected a port number (0-65535), got "abc"`).
  *
  * @example
  * parseServeConfig({ port: '0', clock: 'manual' }, {}) // { port: 0, clock: { mode: 'manual', factor: 0 }, ... }
  */
-export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
+export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv, names: Partial<Record<RawOptionName, string>> = {}): ServeConfig {
+  const labelOf = (name: RawOptionName): string => {
+    const source = SOURCES[name];
+    const given = name === 'apiKeys' ? Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 : flags[name] !== undefined;
+    return !given && env[source.env] !== undefined ? source.env : (names[name] ?? source.flag);
+  };
   const envKeys = env.MJSIM_API_KEYS ? env.MJSIM_API_KEYS.split(',').map((pair) => pair.trim()).filter(Boolean) : [];
   const flagKeys = Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 ? flags.apiKeys : undefined;
   const host = flags.host ?? env.MJSIM_HOST ?? '127.0.0.1';
@@ -211,6 +241,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
       names: flags.tlsNames ?? env.MJSIM_TLS_NAMES ?? '',
       db,
       host,
+      labels: { mode: labelOf('tlsMode'), cert: labelOf('tlsCert'), key: labelOf('tlsKey'), names: labelOf('tlsNames') },
     },
     apiKeys: flagKeys ?? envKeys,
     clock: flags.clock ?? env.MJSIM_CLOCK ?? 'real',
@@ -227,7 +258,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
     stopTimeout: String(flags.stopTimeout ?? env.MJSIM_STOP_TIMEOUT ?? '2s'),
   };
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, labelOf)).join('\n'));
   const value = parsed.data;
   return Object.freeze({
     port: value.port,
@@ -250,6 +281,16 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv)
       scenario: value.scenarioFile,
     }),
   });
+}
+
+/**
+ * One line of a `ConfigError`: the option as the user named it, then the problem. TLS messages name their
+ * settings themselves (they are about pairs of them); an API key is named by its flag, not its index.
+ */
+function describeIssue(issue: z.core.$ZodIssue, labelOf: (name: RawOptionName) => string): string {
+  const [key] = issue.path;
+  if (key === 'tls' || typeof key !== 'string') return issue.message;
+  return `${labelOf(key as RawOptionName)}: ${issue.message}`;
 }
 
 /** Settings with every default, for the library API and tests. */

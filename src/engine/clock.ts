@@ -3,7 +3,7 @@
  * faster than the wall clock. Times are integer epoch milliseconds, never past the clock's limit (see
  * core/clock-range.ts).
  */
-import { clockLimit, targetBeyondLimit } from './core/clock-range.js';
+import { clockLimit, targetBeyondLimit } from '../core/clock-range.js';
 
 export type ClockMode = 'real' | 'manual' | 'scaled';
 

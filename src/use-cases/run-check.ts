@@ -10,7 +10,7 @@ import { BURST_CONCURRENCY, planCheck, type CheckCase, type Probe } from '../cor
 import { buildReport, type CheckReport, type CheckRunInfo } from '../core/check-report.js';
 import { judgeCase, judgeLatency, judgeRedirects, type CaseAnswer, type CheckResult, type JudgeContext, type ProbeAnswer } from '../core/check-verdicts.js';
 import { createHttpTransport, type Transport } from '../engine/http-transport.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { resolveCheckOptions, type CheckOptions, type ResolvedCheckOptions } from './check-options.js';
 
 export { CheckOptionsError, type CheckOptions } from './check-options.js';

@@ -4,9 +4,10 @@
  * the output is safe in CI logs.
  */
 import type { Command } from 'commander';
-import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './cli-client.js';
-import { stringifyJson } from './core/json.js';
-import { maskCredentials } from './db/deliveries.js';
+import { oneOf } from './arguments.js';
+import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './client.js';
+import { stringifyJson } from '../core/json.js';
+import { maskCredentials } from '../db/deliveries.js';
 
 interface MailjetCallbackUrl {
   ID: number;
@@ -26,12 +27,11 @@ interface MailjetCallbackUrl {
  */
 export function registerUrlCommands(program: Command): void {
   withClientOptions(program.command('urls').description('list callback URLs with their status (credentials masked)'))
-    .option('--status <status>', 'only alive or dead URLs')
+    .option('--status <status>', 'only alive or dead URLs', oneOf('--status', ['alive', 'dead']))
     .option('--fail-on-dead', 'exit with code 1 when any URL is dead (suspended)')
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & { status?: string; failOnDead?: boolean }) => {
-        if (options.status !== undefined && !['alive', 'dead'].includes(options.status)) throw new CliError('--status takes alive or dead', EXIT.usage);
         const query = new URLSearchParams({ Limit: '0' });
         if (options.status) query.set('Status', options.status);
         const data = (await call(options, 'GET', `/v3/REST/eventcallbackurl?${query}`)) as { Data: MailjetCallbackUrl[] };

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseDuration } from './core/duration.js';
-import { stringifyJson } from './core/json.js';
-import { MAX_MESSAGES } from './core/outgoing-message.js';
-import { dueCount, parseRate } from './core/rate.js';
-import { headerTags, SCENARIO_HEADER } from './core/scenario-tags.js';
-import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './cli-client.js';
+import { parseDuration } from '../core/duration.js';
+import { stringifyJson } from '../core/json.js';
+import { MAX_MESSAGES } from '../core/outgoing-message.js';
+import { dueCount, parseRate } from '../core/rate.js';
+import { headerTags, SCENARIO_HEADER } from '../core/scenario-tags.js';
+import { expected, UsageError } from './arguments.js';
+import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 
 interface GenerateOptions extends ClientOptions {
   rate: string;
@@ -33,7 +34,7 @@ interface Tally {
 
 const positive = (text: string, name: string, max = Number.MAX_SAFE_INTEGER) => {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${name} takes a whole number from 1 to ${max}, got "${text}"`, EXIT.usage);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw expected(`--${name}`, `a whole number from 1 to ${max}`, text);
   return n;
 };
 
@@ -59,12 +60,12 @@ export function registerTrafficCommands(program: Command): void {
 
 async function generate(options: GenerateOptions): Promise<void> {
   const perSecond = parseRate(options.rate);
-  if (perSecond === null) throw new CliError(`--rate takes e.g. 200/s, 600/m or 50, got "${options.rate}"`, EXIT.usage);
+  if (perSecond === null) throw expected('--rate', 'a rate such as 200/s, 600/m or 50', options.rate);
   const durationMs = parseDuration(options.duration);
-  if (durationMs === null || durationMs <= 0) throw new CliError(`--duration takes e.g. 60s or 5m, got "${options.duration}"`, EXIT.usage);
+  if (durationMs === null || durationMs <= 0) throw expected('--duration', 'a duration such as 60s or 5m', options.duration);
   if (options.scenario !== undefined) {
     const parsed = headerTags(options.scenario);
-    if (!parsed.ok) throw new CliError(`--scenario: unknown tag(s) ${parsed.unknown.join(', ')}`, EXIT.usage);
+    if (!parsed.ok) throw new UsageError(`--scenario: unknown tag(s) ${parsed.unknown.join(', ')}`);
   }
   const batch = positive(options.batch, 'batch', MAX_MESSAGES);
   const concurrency = positive(options.concurrency, 'concurrency', 1024);

@@ -4,10 +4,10 @@
  * STEP_TARGET_MS), then gives excess free pages back to the file system. Runs after every clock move
  * (so the manual clock prunes during an advance) and every second of real time.
  */
-import type { Clock } from './clock.js';
-import type { Db } from './db/open-db.js';
-import { addCounts, emptyCounts, newPruneCursor, pruneStep, reclaimFreePages, type PruneCounts } from './db/prune.js';
-import type { Engine } from './engine/engine.js';
+import type { Clock } from '../engine/clock.js';
+import type { Db } from '../db/open-db.js';
+import { addCounts, emptyCounts, newPruneCursor, pruneStep, reclaimFreePages, type PruneCounts } from '../db/prune.js';
+import type { Engine } from '../engine/engine.js';
 
 /** What a prune pass removed, and the cutoff it used. */
 export interface PruneSummary extends PruneCounts {

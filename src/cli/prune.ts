@@ -4,9 +4,10 @@
  * in small steps beside the delivery engine. Pending work is never pruned.
  */
 import type { Command } from 'commander';
-import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './cli-client.js';
-import { parseDuration } from './core/duration.js';
-import { stringifyJson } from './core/json.js';
+import { expected } from './arguments.js';
+import { call, run, withClientOptions, type ClientOptions } from './client.js';
+import { parseDuration } from '../core/duration.js';
+import { stringifyJson } from '../core/json.js';
 
 /**
  * The request body for `--before`: an ISO time as is, a duration as `olderThan`.
@@ -18,7 +19,7 @@ import { stringifyJson } from './core/json.js';
 export function pruneRequest(before: string): { before: string } | { olderThan: string } {
   if (/^\d{4}-\d\d-\d\d/.test(before)) return { before };
   if (parseDuration(before) !== null) return { olderThan: before };
-  throw new CliError(`--before takes an ISO time (2026-01-01T00:00:00Z) or a duration before the clock's now (1h, 7d), got "${before}"`, EXIT.usage);
+  throw expected('--before', "an ISO time (2026-01-01T00:00:00Z) or a duration before the clock's now (1h, 7d)", before);
 }
 
 /**

@@ -1,0 +1,56 @@
+/**
+ * Checks of flags and arguments, run by commander while it parses (before any request is made), so bad
+ * usage exits 2 with one message in one style: the flag or argument as the user typed it, what it accepts,
+ * and what it got (`--limit: expected a whole number from 1 to 1000, got "lots"`). Each returns the text as
+ * given: the commands pass it on unchanged.
+ */
+import { CliError, EXIT } from './client.js';
+
+/** Bad usage: exits 2 (`runCli` prints it; inside an action `run` does). */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
+}
+
+/**
+ * `name: expected what, got "value"`: the one shape of a usage message.
+ *
+ * @example
+ * throw expected('--wait', 'a number of seconds', 'soon'); // mjsim: --wait: expected a number of seconds, got "soon"
+ */
+export function expected(name: string, what: string, value: string): UsageError {
+  return new UsageError(`${name}: expected ${what}, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A parser for a whole number from `min` to `max`.
+ *
+ * @example
+ * new Option('--limit <n>').argParser(wholeNumber('--limit', 1, 1000)) // "--limit x" exits 2
+ */
+export function wholeNumber(
+  name: string,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+  what = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`,
+): (text: string) => string {
+  return (text) => {
+    const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw expected(name, what, text);
+    return text;
+  };
+}
+
+/**
+ * A parser for one of `values`.
+ *
+ * @example
+ * new Option('--status <status>').argParser(oneOf('--status', ['alive', 'dead']))
+ */
+export function oneOf(name: string, values: readonly string[]): (text: string) => string {
+  return (text) => {
+    if (!values.includes(text)) throw expected(name, `one of ${values.join(', ')}`, text);
+    return text;
+  };
+}

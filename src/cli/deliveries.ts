@@ -1,0 +1,68 @@
+/**
+ * `mjsim deliveries` lists deliveries, newest first, with filters and key paging; `mjsim delivery <id>` shows
+ * one with its attempts; `mjsim reset` empties the account.
+ */
+import type { Command } from 'commander';
+import { DELIVERY_STATUSES } from '../core/delivery-state.js';
+import { EVENT_TYPES } from '../core/event-types.js';
+import { stringifyJson } from '../core/json.js';
+import { expected, oneOf, wholeNumber } from './arguments.js';
+import { call, printJson, run, table, withClientOptions, type ClientOptions } from './client.js';
+
+/** A MessageID: up to 20 digits (below 2^64; the server checks the bound). */
+const messageId = (text: string) => {
+  if (!/^\d{1,20}$/.test(text)) throw expected('--message-id', 'a MessageID (a whole number)', text);
+  return text;
+};
+
+/**
+ * Adds `deliveries`, `delivery` and `reset`.
+ *
+ * @example
+ * registerDeliveryCommands(program); // $ mjsim deliveries --status failed --json
+ */
+export function registerDeliveryCommands(program: Command): void {
+  withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
+    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over', oneOf('--status', DELIVERY_STATUSES))
+    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub', oneOf('--event-type', EVENT_TYPES))
+    .option('--event <type>', 'same as --event-type', oneOf('--event', EVENT_TYPES))
+    .option('--url <url>', 'callback URL')
+    .option('--message-id <id>', 'deliveries carrying an event of this MessageID', messageId)
+    .option('--limit <n>', 'how many (1 to 1000)', wholeNumber('--limit', 1, 1000), '50')
+    .option('--offset <n>', 'skip this many', wholeNumber('--offset', 0, 100_000))
+    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)', wholeNumber('--before', 1))
+    .option('--after <id>', 'only deliveries newer than this delivery ID', wholeNumber('--after', 0))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
+        const query = new URLSearchParams({ limit: options.limit });
+        const eventType = options.eventType ?? options.event;
+        for (const [name, value] of Object.entries({ status: options.status, eventType, url: options.url, messageId: options.messageId, offset: options.offset, before: options.before, after: options.after })) {
+          if (value !== undefined) query.set(name, value);
+        }
+        const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
+        if (options.json) return printJson(data);
+        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));
+      }),
+    );
+
+  withClientOptions(program.command('delivery').argument('<id>', 'the delivery ID', wholeNumber('delivery <id>', 1)).description('show one delivery with its attempts'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (id: string, options: ClientOptions) => {
+        const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
+        if (options.json) return printJson(data);
+        console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
+        console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
+      }),
+    );
+
+  withClientOptions(program.command('reset').description('delete this account\'s callback URLs, events and deliveries'))
+    .option('--json', 'print JSON')
+    .action(
+      run(async (options: ClientOptions) => {
+        const data = await call(options, 'POST', '/sim/reset');
+        console.log(options.json ? stringifyJson(data) : `reset: ${stringifyJson(data)}`);
+      }),
+    );
+}

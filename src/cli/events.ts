@@ -1,0 +1,90 @@
+/**
+ * `mjsim emit <type>` injects one event; `mjsim replay <id|file>` sends a delivery's events again or posts a
+ * fixture file's events. Both go through `POST /sim/events` of a running mjsim.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { givenFieldProblem } from '../core/event-payload.js';
+import { EVENT_TYPES, isEventType } from '../core/event-types.js';
+import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
+import { expected, oneOf, UsageError } from './arguments.js';
+import { call, CliError, EXIT, printJson, run, withClientOptions, type ClientOptions } from './client.js';
+
+/**
+ * What is wrong with one `--field name=value` (parsed), named as the user typed it, or `null`: the checks
+ * the server makes of an event's fields, made here so the message speaks of the flag.
+ */
+function fieldProblem(flag: string, name: string, value: JsonValue): UsageError | null {
+  if (name === 'event' && !isEventType(value)) return new UsageError(`${flag}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
+  if (name === 'email' && typeof value !== 'string') return new UsageError(`${flag}: "email" must be a string`);
+  const problem = givenFieldProblem({ [name]: value });
+  return problem === null ? null : new UsageError(`${flag}: ${problem}`);
+}
+
+/**
+ * Adds `emit` and `replay`.
+ *
+ * @example
+ * registerEventCommands(program); // $ mjsim emit bounce --email a@example.com --field hard_bounce=true
+ */
+export function registerEventCommands(program: Command): void {
+  withClientOptions(
+    program
+      .command('emit')
+      .argument('<type>', `the event type: ${EVENT_TYPES.join(', ')}`, oneOf('emit <type>', EVENT_TYPES))
+      .description('inject an event (sent, open, click, bounce, spam, blocked, unsub)'),
+  )
+    .option('--email <address>', 'recipient address')
+    .option('--field <name=value>', 'any payload field; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--json', 'print JSON')
+    .action(
+      run(async (type: string, options: ClientOptions & { email?: string; field?: string[] }) => {
+        const event: Record<string, unknown> = { event: type };
+        if (options.email) event.email = options.email;
+        for (const field of options.field ?? []) {
+          const eq = field.indexOf('=');
+          if (eq <= 0) throw expected('--field', 'name=value', field);
+          const raw = field.slice(eq + 1);
+          // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
+          // Only JSON number syntax is a number: "007" stays the string it is.
+          const value = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
+          const problem = fieldProblem(`--field ${field}`, field.slice(0, eq), value);
+          if (problem) throw problem;
+          event[field.slice(0, eq)] = value;
+        }
+        const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
+        console.log(options.json ? stringifyJson(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
+      }),
+    );
+
+  withClientOptions(program.command('replay <id|file>').description('send a delivery\'s events again, or post a fixture file\'s events'))
+    .option('--now', 'for a file: drop each event\'s "time" so it gets the clock\'s time')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (id: string, options: ClientOptions & { now?: boolean }) => {
+        if (!/^\d+$/.test(id)) return replayFile(id, options);
+        const data = (await call(options, 'POST', `/sim/deliveries/${encodeURIComponent(id)}/replay`)) as { deliveries: number[] };
+        console.log(options.json ? stringifyJson(data) : `replayed as delivery ${data.deliveries.join(', ')}`);
+      }),
+    );
+
+  /** Posts a fixture file (one event object or an array) to `POST /sim/events`; given fields are kept. */
+  async function replayFile(path: string, options: ClientOptions & { now?: boolean }): Promise<void> {
+    let events: JsonValue;
+    try {
+      events = parseJson(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new CliError(`cannot read ${path}: ${(error as Error).message} (give a delivery ID or a JSON file of events)`, EXIT.usage);
+    }
+    const list = (Array.isArray(events) ? events : [events]).map((event) => {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new CliError(`${path}: every event must be a JSON object`, EXIT.usage);
+      if (!options.now) return event;
+      const { time: _time, ...rest } = event as Record<string, JsonValue>;
+      return rest;
+    });
+    // One event goes as the object it is, so an error about it does not speak of "Event 0".
+    const data = (await call(options, 'POST', '/sim/events', Array.isArray(events) ? list : list[0])) as { count: number; events: { event: string; email: string }[] };
+    if (options.json) return printJson(data);
+    console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
+  }
+}
