@@ -34,7 +34,7 @@ const GROUP_SLACK_MS = 1_000;
  * @example
  * const summary = await advanceUntilSuspended(server.engine);
  * summary.stoppedBecause // 'suspended'
- * summary.attempts       // 20 retries with mailjet-2017 and one always-failing URL (attempt 1 ran at once)
+ * summary.attempts       // 21 with mailjet-2017 and one always-failing URL (attempt 1, due at the start, counts)
  */
 export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): Promise<UntilSuspendedSummary> {
   const start = engine.clock.now();
