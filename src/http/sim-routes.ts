@@ -75,6 +75,14 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     return c.json(await engine.advance(target));
   });
 
+  // Cancels the running advance (manual clock): the attempts in flight finish, the clock stays where all
+  // earlier work is done, and the answer is that advance's summary so far (`"cancelled": true`).
+  app.delete('/clock/advance', async (c) => {
+    const running = engine.cancelAdvance();
+    if (!running) throw new ApiError('conflict', 'No advance of the clock is running');
+    return c.json(await running);
+  });
+
   app.post('/events', async (c) => {
     const body = await readJson(c);
     const items = Array.isArray(body) ? body : [body];
