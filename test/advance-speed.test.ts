@@ -339,6 +339,60 @@ describe('the summary, cancelling and progress', () => {
     expect(receiver.arrivals).toHaveLength(400);
   });
 
+  it('a client that goes away cancels its advance; the dashboard shows the progress and cancels too', async () => {
+    sim = await startTestSim({ db: join(dir, 'disconnect.db'), concurrency: '4', urlConcurrency: '4' });
+    const s = sim;
+    const receiver = await latencyReceiver(() => ({ status: 200, delayMs: 2 }));
+    await register('open', receiver.url);
+    for (let i = 0; i < 300; i++) eventAt(s, 'open', 5_000_000n + BigInt(i), T0 + i * 20 * SECOND + 1);
+    const target = T0 + 3 * 60 * MINUTE;
+    const attemptsSeen = (count: number) =>
+      new Promise<void>((resolve) => {
+        let seen = 0;
+        const listener = () => {
+          if (++seen < count) return;
+          s.server.engine.off('attempt', listener);
+          resolve();
+        };
+        s.server.engine.on('attempt', listener);
+      });
+
+    // 1. The client disconnects mid-advance.
+    const request = http.request(`${s.server.url}/sim/clock/advance`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('testpublickey0000000000000000001:testsecretkey0000000000000000001').toString('base64')}`, 'content-type': 'application/json' },
+    });
+    request.on('error', () => undefined);
+    request.end(JSON.stringify({ to: new Date(target).toISOString() }));
+    await attemptsSeen(30);
+    request.destroy();
+    // Advances run one at a time: this one (to the clock's own time) waits for the cancelled one to end.
+    await s.server.engine.advance(s.server.clock.now());
+    const afterDisconnect = attempts(s).length;
+    expect(afterDisconnect).toBeGreaterThanOrEqual(30);
+    expect(afterDisconnect).toBeLessThan(300);
+    expect(s.server.clock.now()).toBeLessThan(target);
+
+    // 2. The dashboard shows the running advance and its Cancel button, and cancels it.
+    const dashboard = (path: string, method: string, body?: unknown) =>
+      fetch(`${s.server.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-mjsim-dashboard': '1' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const running = dashboard('/dashboard/clock/advance', 'POST', { by: '3h' });
+    await attemptsSeen(20);
+    const panels = await (await dashboard('/dashboard/panels', 'GET')).text();
+    expect(panels).toMatch(/advancing to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?Z: \d+ attempt\(s\) made/);
+    expect(panels).toContain('data-action="cancel-advance"');
+    const cancelled = (await (await dashboard('/dashboard/clock/advance', 'DELETE')).json()) as { cancelled: boolean; message: string };
+    expect(cancelled).toMatchObject({ cancelled: true, message: expect.stringMatching(/^advance cancelled, clock at /) });
+    expect(((await (await running).json()) as { cancelled: boolean }).cancelled).toBe(true);
+    expect(await (await dashboard('/dashboard/panels', 'GET')).text()).not.toContain('cancel-advance');
+
+    // 3. The rest, exactly.
+    await s.server.engine.advance(target);
+    const all = attempts(s);
+    expect(all).toHaveLength(300);
+    for (const row of all) expect(row.startedAt).toBe(row.scheduledAt);
+  });
+
   it('takes an AbortSignal in the library', async () => {
     sim = await startTestSim({ db: join(dir, 'abort.db'), concurrency: '4', urlConcurrency: '4' });
     const s = sim;

@@ -58,6 +58,8 @@ export interface AdvanceOptions {
 /** A running advance of the manual clock (see `Engine.advance`). */
 interface AheadRun {
   until: number;
+  /** The attempt counter when the advance began (its progress is the difference). */
+  attemptsBefore: number;
   cancelled: boolean;
   /** Resolves the run: true when it was cancelled (or the engine stopped) before reaching `until`. */
   finish: (cancelled: boolean) => void;
@@ -373,7 +375,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const until = target === 'next' ? Math.max(this.nextDueAt() ?? this.clock.now(), this.clock.now()) : target;
       const nextBeyond = targetBeyondLimit(this.clock.start, until);
       if (nextBeyond) throw new ClockRangeError(`The next due time: ${nextBeyond}`);
-      const cancelled = this.clock.mode === 'manual' ? await this.runAhead(until, options.signal) : await this.stepTo(until);
+      const cancelled = this.clock.mode === 'manual' ? await this.runAhead(until, options.signal, before.attempts) : await this.stepTo(until);
       if (!cancelled && this.running) {
         this.moveClock(until);
         await this.idle();
@@ -409,9 +411,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.currentAdvance;
   }
 
-  /** Whether an advance is running now. */
-  get advancingNow(): boolean {
-    return this.ahead !== undefined;
+  /**
+   * The advance running now (manual clock): its target and the attempts made so far; undefined when none runs.
+   *
+   * @example
+   * engine.advanceProgress // { until: 1767232800000, attempts: 1234 }
+   */
+  get advanceProgress(): { until: number; attempts: number } | undefined {
+    return this.ahead && { until: this.ahead.until, attempts: this.counters.attempts - this.ahead.attemptsBefore };
   }
 
   /**
@@ -429,12 +436,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Lets the pump claim ahead up to `until`; resolves true when cancelled or stopped before getting there. */
-  private async runAhead(until: number, signal: AbortSignal | undefined): Promise<boolean> {
+  private async runAhead(until: number, signal: AbortSignal | undefined, attemptsBefore: number): Promise<boolean> {
     if (!this.running) return true;
     const onAbort = () => void this.cancelAdvance();
     try {
       return await new Promise<boolean>((resolve) => {
-        this.ahead = { until, cancelled: signal?.aborted ?? false, finish: resolve, shownAt: performance.now() };
+        this.ahead = { until, attemptsBefore, cancelled: signal?.aborted ?? false, finish: resolve, shownAt: performance.now() };
         signal?.addEventListener('abort', onAbort, { once: true });
         this.wake();
       });
