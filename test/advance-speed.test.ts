@@ -235,6 +235,61 @@ describe('one advance through an hour of spread traffic', () => {
   });
 });
 
+describe('Version 2 groups during an advance', () => {
+  it('close on their clock second: every group holds exactly the events of its second and goes out when it closes', async () => {
+    sim = await startTestSim({ db: join(dir, 'groups.db'), concurrency: '64', urlConcurrency: '64', maxBatch: '500' });
+    const s = sim;
+    const receiver = latencyReceiverV2();
+    const url = (await receiver).url;
+    await register('open', url, { Version: 2 });
+    await register('click', url, { Version: 2 });
+    // 2,500 events in the first 12 s (more than one routing batch of 2,000), then bursts of 1–6 events a few
+    // hundred ms apart, every 7 s for 40 minutes.
+    // (One event just before them shifts the groups' seconds off the routing batch's edge.)
+    const times: number[] = [T0 + 1_700, ...Array.from({ length: 2_500 }, (_, i) => T0 + 2 * SECOND + i * 4 + 1)];
+    for (let burst = 2; burst < 340; burst++) {
+      for (let k = 0; k < 1 + (burst % 6); k++) times.push(T0 + burst * 7 * SECOND + ((burst * 331 + k * 173) % 1_900));
+    }
+    times.forEach((at, i) => eventAt(s, i % 2 ? 'open' : 'click', 6_000_000n + BigInt(i), at));
+    await s.server.engine.advance(T0 + 60 * MINUTE);
+
+    const groups = s.server.db.$client
+      .prepare(
+        `select d.id, a.scheduled_at as scheduledAt, a.started_at as startedAt, min(e.occurred_at) as first, max(e.occurred_at) as last, count(*) as n
+           from deliveries d join attempts a on a.delivery_id = d.id join delivery_events de on de.delivery_id = d.id join events e on e.id = de.event_id
+          group by d.id order by d.id`,
+      )
+      .all() as { scheduledAt: number; startedAt: number; first: number; last: number; n: number }[];
+    expect(groups.reduce((sum, group) => sum + group.n, 0)).toBe(times.length);
+    for (const group of groups) {
+      expect(group.last).toBeLessThan(group.first + 1_000);
+      expect(group.scheduledAt).toBe(group.first + 1_000);
+      expect(group.startedAt).toBe(group.scheduledAt);
+      // Nothing of its second went elsewhere.
+      expect(group.n).toBe(times.filter((at) => at >= group.first && at < group.first + 1_000).length);
+    }
+  });
+});
+
+/** A receiver for Version 2 arrays: answers 200 after a short latency. */
+async function latencyReceiverV2(): Promise<{ url: string }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(200).end('ok'), 3));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receivers.push({
+    url: '',
+    arrivals: [],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2` };
+}
+
 describe('determinism', () => {
   it('the same seeded sends and the same advance on a fresh database record the same attempts', async () => {
     const scenario = join(dir, 'scenario.json');
