@@ -1,11 +1,17 @@
 /**
- * How far ahead of the visible clock an advance may claim work without changing what happens. An attempt's
- * outcome can only add work at its scheduled time plus a retry delay (a retry), or change routing at its
- * scheduled time (the last attempt of a `suspend` policy suspends its URL there). So work up to the
- * horizon below is already fixed: claiming it early and recording each attempt at its scheduled time gives
- * the same history as stepping the clock to every due time. Pure: the engine passes in what it knows.
+ * How far ahead of the visible clock an advance may route and claim work without changing what happens.
+ *
+ * An attempt's outcome changes other work in two ways only. (1) A failure schedules a retry of the same
+ * delivery, at its scheduled time plus the policy's delay: that touches no other delivery, and the engine
+ * keeps each message's deliveries to a URL in clock order by itself (a delivery waits while an earlier one
+ * for the same URL and message is pending or in flight, see `claimDue`). (2) A failure of the policy's last
+ * attempt suspends the URL at that attempt's scheduled time, which changes where later events are routed and
+ * hands the URL's pending work over. So the horizon stops at the earliest time a suspension could still
+ * happen: an unfinished last attempt's scheduled time, or, for any other unfinished attempt, the earliest
+ * unfinished work plus the policy's last retry delay (the shortest way to reach a last attempt). A policy
+ * that gives up instead of suspending sets no horizon but the target. Pure: the engine passes in what it knows.
  */
-import { maxAttempts, type RetryPolicy } from './retry-policy.js';
+import { maxAttempts, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 /** What the engine knows when it computes the horizon. */
 export interface HorizonInput {
@@ -15,27 +21,34 @@ export interface HorizonInput {
   earliestUnfinished: number | null;
   /** The earliest scheduled time of an unfinished attempt that would suspend its URL if it failed (null: none). */
   earliestLastAttempt: number | null;
-  /** The shortest retry delay of the policy. */
-  minRetryDelayMs: number;
+  /** The policy's delay before its last attempt (`suspensionReach`), or null when the policy never suspends. */
+  suspensionReachMs: number | null;
 }
 
 /**
  * The latest clock time up to which work may be routed and claimed now.
  *
  * @example
- * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: null, minRetryDelayMs: 30_000 }) // 31_000
- * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: 5_000, minRetryDelayMs: 30_000 }) // 5_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: null, suspensionReachMs: 1_800_000 }) // 1_801_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: 5_000, suspensionReachMs: 1_800_000 }) // 5_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: null, suspensionReachMs: null }) // 7_200_000
  */
 export function safeHorizon(input: HorizonInput): number {
   let horizon = input.until;
-  if (input.earliestUnfinished !== null) horizon = Math.min(horizon, input.earliestUnfinished + input.minRetryDelayMs);
+  if (input.suspensionReachMs !== null && input.earliestUnfinished !== null) horizon = Math.min(horizon, input.earliestUnfinished + input.suspensionReachMs);
   if (input.earliestLastAttempt !== null) horizon = Math.min(horizon, input.earliestLastAttempt);
   return horizon;
 }
 
-/** The shortest delay between two attempts of `policy` (Infinity: it never retries). @example minRetryDelay(RETRY_POLICIES['mailjet-2017']!) // 30_000 */
-export function minRetryDelay(policy: RetryPolicy): number {
-  return policy.steps.reduce((min, step) => Math.min(min, step.delayMs), Number.POSITIVE_INFINITY);
+/**
+ * The shortest time from an attempt that is not the last to a suspension: the delay before the last attempt
+ * (null when the policy gives up instead of suspending).
+ *
+ * @example
+ * suspensionReach(RETRY_POLICIES['mailjet-2017']!) // 1_800_000 (attempt 21 comes 30 min after attempt 20)
+ */
+export function suspensionReach(policy: RetryPolicy): number | null {
+  return policy.onExhausted === 'suspend' ? retryDelay(policy, maxAttempts(policy)) : null;
 }
 
 /**

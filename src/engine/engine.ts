@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { ClockNotMovableError, ClockRangeError } from '../clock.js';
-import { minRetryDelay, safeHorizon, suspendingAttemptCount } from '../core/advance-horizon.js';
+import { safeHorizon, suspendingAttemptCount, suspensionReach } from '../core/advance-horizon.js';
 import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
 import type { Settings } from '../config.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
@@ -135,8 +135,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The clock time last persisted and announced (`clock` event). */
   private shownNow: number;
   private readonly open = new Map<number, { scheduledAt: number; suspends: boolean }>();
-  private readonly minRetryDelayMs: number;
+  private readonly suspensionReachMs: number | null;
   private readonly suspendingCount: number | null;
+  /** Whether a pending delivery may be waiting for its last attempt (a failure would suspend its URL). */
+  private lastAttemptsPending = false;
 
   constructor(
     readonly db: Db,
@@ -148,7 +150,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.setMaxListeners(100);
     this.speeds = new UrlSpeeds(settings.attemptTimeoutMs);
-    this.minRetryDelayMs = minRetryDelay(settings.policy);
+    this.suspensionReachMs = suspensionReach(settings.policy);
     this.suspendingCount = suspendingAttemptCount(settings.policy);
     this.shownNow = clock.now();
   }
@@ -161,6 +163,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       requeueInFlight(this.db, now);
       return count;
     });
+    this.lastAttemptsPending =
+      this.suspendingCount !== null && earliestPendingAfterAttempts(this.db, this.suspendingCount, Number.MAX_SAFE_INTEGER) !== null;
     this.running = true;
     this.draining = false;
     this.wake();
@@ -465,12 +469,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const time of [nextPendingAt(this.db), nextUnroutedAt(this.db)]) {
       if (time !== null) earliest = earliest === null ? time : Math.min(earliest, time);
     }
-    const bound = safeHorizon({ until, earliestUnfinished: earliest, earliestLastAttempt: earliestLast, minRetryDelayMs: this.minRetryDelayMs });
-    if (this.suspendingCount !== null) {
+    const figures = { until, earliestUnfinished: earliest, suspensionReachMs: this.suspensionReachMs };
+    const bound = safeHorizon({ ...figures, earliestLastAttempt: earliestLast });
+    if (this.suspendingCount !== null && this.lastAttemptsPending) {
       const pendingLast = earliestPendingAfterAttempts(this.db, this.suspendingCount, bound);
       if (pendingLast !== null) earliestLast = earliestLast === null ? pendingLast : Math.min(earliestLast, pendingLast);
     }
-    const horizon = safeHorizon({ until, earliestUnfinished: earliest, earliestLastAttempt: earliestLast, minRetryDelayMs: this.minRetryDelayMs });
+    const horizon = safeHorizon({ ...figures, earliestLastAttempt: earliestLast });
     return { horizon, visible: Math.min(earliest ?? horizon, horizon) };
   }
 
@@ -665,6 +670,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           const at = this.attemptTime(claim);
           const recorded = recordAttempt(this.db, this.settings, claim, result, at);
           this.count(result, recorded.suspended.length);
+          if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastAttemptsPending = true;
           announcements.push({
             deliveryId: claim.id,
             accountId: claim.accountId,
