@@ -233,6 +233,40 @@ describe('one advance through an hour of spread traffic', () => {
     const handed = attempts(s).find((row) => row.messageId === String(doomed) && row.parentId !== null)!;
     expect(handed.scheduledAt).toBe(T);
   });
+
+  it('with one URL failing for every message, records what stepping the clock would: attempts before T on it, the rest handed over at T', async () => {
+    sim = await startTestSim({ db: join(dir, 'suspend-all.db'), concurrency: '64', urlConcurrency: '64', policy: 'custom:10s*2,suspend' });
+    const s = sim;
+    const primary = await latencyReceiver((arrival) => ({ status: 500, delayMs: latencyOf(arrival) }));
+    const backup = await latencyReceiver((arrival) => ({ status: 200, delayMs: latencyOf(arrival) }));
+    await register('open', primary.url);
+    await register('open', backup.url, { IsBackup: true });
+    // The first message's attempts at 1 s, 11 s and 21 s suspend the URL at T = 21.001 s; 30 more every 1.3 s.
+    const firstAt = T0 + SECOND + 1;
+    const T = firstAt + 20 * SECOND;
+    const starts = [firstAt, ...Array.from({ length: 30 }, (_, i) => T0 + 1_500 + i * 1_300)];
+    starts.forEach((at, i) => eventAt(s, 'open', 7_000_000n + BigInt(i), at));
+    await s.server.engine.advance(T0 + 5 * MINUTE);
+
+    const rows = attempts(s);
+    expect(rows.some((row) => row.outcome === 'url-gone')).toBe(false);
+    for (const row of rows) expect(row.startedAt).toBe(row.scheduledAt);
+    for (const [i, start] of starts.entries()) {
+      const messageId = String(7_000_000n + BigInt(i));
+      const mine = rows.filter((row) => row.messageId === messageId);
+      const onPrimary = mine.filter((row) => row.parentId === null);
+      const onBackup = mine.filter((row) => row.parentId !== null);
+      if (start > T) {
+        // Routed after the suspension: straight to the backup at its own time.
+        expect(onPrimary.map((row) => [row.scheduledAt, row.url.includes(new URL(backup.url).port)])).toEqual([[start, true]]);
+        continue;
+      }
+      // Stepping the clock: attempts at start, +10 s, +20 s while at or before T, then handed over at T.
+      const expected = [start, start + 10 * SECOND, start + 20 * SECOND].filter((at) => at <= T);
+      expect(onPrimary.map((row) => row.scheduledAt), `message ${i}`).toEqual(expected);
+      expect(onBackup.map((row) => row.scheduledAt), `message ${i}`).toEqual([T]);
+    }
+  });
 });
 
 describe('Version 2 groups during an advance', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { safeHorizon, suspendingAttemptCount, suspensionReach } from './advance-horizon.js';
 import { RETRY_POLICIES, resolvePolicy, type RetryPolicy } from './retry-policy.js';
 
-const base = { until: 7_200_000, earliestUnfinished: null, earliestLastAttempt: null, suspensionReachMs: 1_800_000 };
+const base = { until: 7_200_000, earliestUnfinished: null, earliestLastInFlight: null, earliestLastPending: null, suspensionReachMs: 1_800_000 };
 
 describe('safeHorizon', () => {
   it('reaches the target when nothing is unfinished', () => {
@@ -14,9 +14,14 @@ describe('safeHorizon', () => {
     expect(safeHorizon({ ...base, earliestUnfinished: 7_000_000 })).toBe(7_200_000);
   });
 
-  it('stops at an attempt that could suspend its URL', () => {
-    expect(safeHorizon({ ...base, earliestUnfinished: 60_000, earliestLastAttempt: 70_000 })).toBe(70_000);
-    expect(safeHorizon({ ...base, earliestUnfinished: 60_000, earliestLastAttempt: 60_000 })).toBe(60_000);
+  it('stops at an attempt in flight that could suspend its URL', () => {
+    expect(safeHorizon({ ...base, earliestUnfinished: 60_000, earliestLastInFlight: 70_000 })).toBe(70_000);
+    expect(safeHorizon({ ...base, earliestUnfinished: 60_000, earliestLastInFlight: 60_000 })).toBe(60_000);
+  });
+
+  it('claims a pending last attempt only once all earlier work is done', () => {
+    expect(safeHorizon({ ...base, earliestUnfinished: 60_000, earliestLastPending: 70_000 })).toBe(69_999);
+    expect(safeHorizon({ ...base, earliestUnfinished: 70_000, earliestLastPending: 70_000 })).toBe(70_000);
   });
 
   it('sets no horizon but the target for a policy that gives up', () => {

@@ -8,8 +8,10 @@
  * attempt suspends the URL at that attempt's scheduled time, which changes where later events are routed and
  * hands the URL's pending work over. So the horizon stops at the earliest time a suspension could still
  * happen: an unfinished last attempt's scheduled time, or, for any other unfinished attempt, the earliest
- * unfinished work plus the policy's last retry delay (the shortest way to reach a last attempt). A policy
- * that gives up instead of suspending sets no horizon but the target. Pure: the engine passes in what it knows.
+ * unfinished work plus the policy's last retry delay (the shortest way to reach a last attempt). A pending
+ * last attempt is not claimed while earlier work is unfinished, so that when it suspends its URL at T every
+ * attempt scheduled before T has been recorded against a URL that was alive then. A policy that gives up
+ * instead of suspending sets no horizon but the target. Pure: the engine passes in what it knows.
  */
 import { maxAttempts, retryDelay, type RetryPolicy } from './retry-policy.js';
 
@@ -19,8 +21,10 @@ export interface HorizonInput {
   until: number;
   /** The earliest scheduled time of unfinished work: in flight, pending, or an event not yet routed (null: none). */
   earliestUnfinished: number | null;
-  /** The earliest scheduled time of an unfinished attempt that would suspend its URL if it failed (null: none). */
-  earliestLastAttempt: number | null;
+  /** The earliest scheduled time of an attempt in flight that would suspend its URL if it failed (null: none). */
+  earliestLastInFlight: number | null;
+  /** The earliest scheduled time of a pending attempt that would suspend its URL if it failed (null: none). */
+  earliestLastPending: number | null;
   /** The policy's delay before its last attempt (`suspensionReach`), or null when the policy never suspends. */
   suspensionReachMs: number | null;
 }
@@ -29,14 +33,19 @@ export interface HorizonInput {
  * The latest clock time up to which work may be routed and claimed now.
  *
  * @example
- * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: null, suspensionReachMs: 1_800_000 }) // 1_801_000
- * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: 5_000, suspensionReachMs: 1_800_000 }) // 5_000
- * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, earliestLastAttempt: null, suspensionReachMs: null }) // 7_200_000
+ * const none = { earliestLastInFlight: null, earliestLastPending: null };
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, suspensionReachMs: 1_800_000, ...none }) // 1_801_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, suspensionReachMs: null, ...none }) // 7_200_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, suspensionReachMs: 1_800_000, earliestLastInFlight: 5_000, earliestLastPending: null }) // 5_000
+ * safeHorizon({ until: 7_200_000, earliestUnfinished: 1_000, suspensionReachMs: 1_800_000, earliestLastInFlight: null, earliestLastPending: 5_000 }) // 4_999
  */
 export function safeHorizon(input: HorizonInput): number {
   let horizon = input.until;
-  if (input.suspensionReachMs !== null && input.earliestUnfinished !== null) horizon = Math.min(horizon, input.earliestUnfinished + input.suspensionReachMs);
-  if (input.earliestLastAttempt !== null) horizon = Math.min(horizon, input.earliestLastAttempt);
+  const earliest = input.earliestUnfinished;
+  if (input.suspensionReachMs !== null && earliest !== null) horizon = Math.min(horizon, earliest + input.suspensionReachMs);
+  if (input.earliestLastInFlight !== null) horizon = Math.min(horizon, input.earliestLastInFlight);
+  const last = input.earliestLastPending;
+  if (last !== null) horizon = Math.min(horizon, earliest !== null && earliest < last ? last - 1 : last);
   return horizon;
 }
 

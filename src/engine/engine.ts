@@ -461,21 +461,19 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   private aheadBounds(until: number): { horizon: number; visible: number } {
     let earliest: number | null = null;
-    let earliestLast: number | null = null;
+    let lastInFlight: number | null = null;
     for (const attempt of this.open.values()) {
       earliest = earliest === null ? attempt.scheduledAt : Math.min(earliest, attempt.scheduledAt);
-      if (attempt.suspends) earliestLast = earliestLast === null ? attempt.scheduledAt : Math.min(earliestLast, attempt.scheduledAt);
+      if (attempt.suspends) lastInFlight = lastInFlight === null ? attempt.scheduledAt : Math.min(lastInFlight, attempt.scheduledAt);
     }
     for (const time of [nextPendingAt(this.db), nextUnroutedAt(this.db)]) {
       if (time !== null) earliest = earliest === null ? time : Math.min(earliest, time);
     }
-    const figures = { until, earliestUnfinished: earliest, suspensionReachMs: this.suspensionReachMs };
-    const bound = safeHorizon({ ...figures, earliestLastAttempt: earliestLast });
-    if (this.suspendingCount !== null && this.lastAttemptsPending) {
-      const pendingLast = earliestPendingAfterAttempts(this.db, this.suspendingCount, bound);
-      if (pendingLast !== null) earliestLast = earliestLast === null ? pendingLast : Math.min(earliestLast, pendingLast);
-    }
-    const horizon = safeHorizon({ ...figures, earliestLastAttempt: earliestLast });
+    const figures = { until, earliestUnfinished: earliest, suspensionReachMs: this.suspensionReachMs, earliestLastInFlight: lastInFlight };
+    const bound = safeHorizon({ ...figures, earliestLastPending: null });
+    const lastPending =
+      this.suspendingCount !== null && this.lastAttemptsPending ? earliestPendingAfterAttempts(this.db, this.suspendingCount, bound) : null;
+    const horizon = safeHorizon({ ...figures, earliestLastPending: lastPending });
     return { horizon, visible: Math.min(earliest ?? horizon, horizon) };
   }
 
