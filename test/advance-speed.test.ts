@@ -277,7 +277,7 @@ describe('Version 2 groups during an advance', () => {
     const url = (await receiver).url;
     await register('open', url, { Version: 2 });
     await register('click', url, { Version: 2 });
-    // 2,500 events in the first 12 s (more than one routing batch of 2,000), then bursts of 1–6 events a few
+    // 2,500 events in the first 12 s (more than one routing batch), then bursts of 1–6 events a few
     // hundred ms apart, every 7 s for 40 minutes.
     // (One event just before them shifts the groups' seconds off the routing batch's edge.)
     const times: number[] = [T0 + 1_700, ...Array.from({ length: 2_500 }, (_, i) => T0 + 2 * SECOND + i * 4 + 1)];

@@ -88,6 +88,8 @@ interface Counters {
 }
 
 const ROUTE_BATCH = 2_000;
+/** During an advance a whole horizon of events may be due at once: route them in shorter transactions. */
+const AHEAD_ROUTE_BATCH = 1_000;
 /** Under load, claim only once this many slots are free (fewer, larger claim transactions). */
 const CLAIM_BATCH_FLOOR = 16;
 const MESSAGE_ID_BASE = 1n << 59n;
@@ -537,11 +539,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       now = this.clock.now();
     }
     const unroutedAt = nextUnroutedAt(this.db);
+    const routeBatch = ahead ? AHEAD_ROUTE_BATCH : ROUTE_BATCH;
     const routed =
-      unroutedAt !== null && unroutedAt <= horizon ? inTransaction(this.db, () => routeDueEvents(this.db, now, ROUTE_BATCH, this.settings.maxBatch, horizon)) : 0;
+      unroutedAt !== null && unroutedAt <= horizon ? inTransaction(this.db, () => routeDueEvents(this.db, now, routeBatch, this.settings.maxBatch, horizon)) : 0;
     // A Version 2 group closes on its clock second: claim nothing that an event still unrouted could join.
     let claimUpTo = horizon;
-    if (ahead && routed === ROUTE_BATCH) claimUpTo = Math.min(horizon, nextUnroutedAt(this.db) ?? horizon);
+    if (ahead && routed === routeBatch) claimUpTo = Math.min(horizon, nextUnroutedAt(this.db) ?? horizon);
     const capacity = this.settings.concurrency - this.inFlight;
     const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && this.inFlight < CLAIM_BATCH_FLOOR);
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
@@ -560,7 +563,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
     // During an advance, newly routed work may move the horizon: look again.
-    if (routed === ROUTE_BATCH || claimed.length > 0 || (ahead && routed > 0)) {
+    if (routed === routeBatch || claimed.length > 0 || (ahead && routed > 0)) {
       this.wake();
       return;
     }
