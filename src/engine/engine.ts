@@ -133,9 +133,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private ahead: AheadRun | undefined;
   /** The summary the running advance will resolve with (for `cancelAdvance`). */
   private currentAdvance: Promise<AdvanceSummary> | undefined;
-  /** Claimed attempts not yet recorded, by attempt ID: their scheduled time and whether a failure would suspend the URL. */
   /** The clock time last persisted and announced (`clock` event). */
   private shownNow: number;
+  /** Claimed attempts not yet recorded, by attempt ID: their scheduled time and whether a failure would suspend the URL. */
   private readonly open = new Map<number, { scheduledAt: number; suspends: boolean }>();
   private readonly suspensionReachMs: number | null;
   private readonly suspendingCount: number | null;
