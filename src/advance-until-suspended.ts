@@ -18,9 +18,10 @@ export interface UntilSuspendedSummary extends AdvanceSummary {
    * `suspended`: a URL was suspended; `nothing-due`: no attempt is left; `schedule-elapsed`: the next
    * attempt is later than the policy's whole schedule from the start, so the work that was pending has run
    * its course (with a live traffic source, new events would otherwise keep it going forever);
-   * `step-limit`: `maxSteps` steps were taken.
+   * `step-limit`: `maxSteps` steps were taken; `cancelled`: a step was cancelled (`DELETE /sim/clock/advance`,
+   * the dashboard's Cancel).
    */
-  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit';
+  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit' | 'cancelled';
 }
 
 /** Version 2 groups wait up to a second before their first attempt. */
@@ -59,6 +60,10 @@ export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): P
     total.successes += step.successes;
     total.failures += step.failures;
     total.urlsSuspended += step.urlsSuspended;
+    if (step.cancelled) {
+      total.stoppedBecause = 'cancelled';
+      break;
+    }
     if (total.urlsSuspended > 0) {
       total.stoppedBecause = 'suspended';
       break;

@@ -62,6 +62,7 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
         'nothing-due': 'nothing is due any more',
         'schedule-elapsed': 'the retry policy\'s whole schedule has passed without a suspension',
         'step-limit': 'the step limit was reached',
+        cancelled: 'it was cancelled',
       }[summary.stoppedBecause];
       return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
     }
