@@ -32,7 +32,7 @@ import type { PruneSummary as RetentionPruneSummary } from './use-cases/retentio
  * const { deliveries, events }: PruneSummary = await sim.prune('1h');
  */
 export type PruneSummary = RetentionPruneSummary;
-import type { AdvanceSummary as EngineAdvanceSummary } from './engine/engine.js';
+import type { AdvanceOptions as EngineAdvanceOptions, AdvanceSummary as EngineAdvanceSummary } from './engine/engine.js';
 import type { Attempt as StoredAttempt, AttemptOutcome as StoredAttemptOutcome } from './db/attempts.js';
 import type { DeliveryStatus as StoredDeliveryStatus } from './core/delivery-state.js';
 import type { EventPayload as MailjetEventPayload } from './core/event-payload.js';
@@ -45,6 +45,16 @@ import type { EventType as MailjetEventType } from './core/event-types.js';
  * const { attempts, failures, urlsSuspended }: AdvanceSummary = await sim.advance('5h5m');
  */
 export type AdvanceSummary = EngineAdvanceSummary;
+
+/**
+ * Options of `advance` and `advanceTo`: an `AbortSignal` that cancels the advance.
+ *
+ * @example
+ * const controller = new AbortController();
+ * const running = sim.advance('24h', { signal: controller.signal } satisfies AdvanceOptions);
+ * controller.abort(); // (await running).cancelled === true
+ */
+export type AdvanceOptions = EngineAdvanceOptions;
 
 /**
  * One HTTP attempt of a delivery; times are clock epoch milliseconds.

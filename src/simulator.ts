@@ -20,7 +20,7 @@ import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
 import { getDelivery, listDeliveries } from './db/deliveries.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
-import type { AdvanceSummary } from './engine/engine.js';
+import type { AdvanceOptions, AdvanceSummary } from './engine/engine.js';
 import { describe } from './http/sim-routes.js';
 import { pruneBefore, type PruneSummary } from './use-cases/retention.js';
 import { startServer, type RunningServer } from './serve.js';
@@ -195,10 +195,15 @@ export interface Simulator {
   emit(events: EmitInput | readonly EmitInput[]): EventPayload[];
   /** Sends mail through `POST /v3.1/send`. */
   send(messages: readonly Record<string, unknown>[], options?: { sandbox?: boolean }): Promise<SendResult>;
-  /** Moves the clock by a duration (`'30s'`, `'5h5m'`, ms) or to the next due attempt (`'next'`), running every attempt due on the way. */
-  advance(by: string | number | 'next'): Promise<AdvanceSummary>;
-  /** Moves the clock to a time. */
-  advanceTo(time: Date | number | string): Promise<AdvanceSummary>;
+  /**
+   * Moves the clock by a duration (`'30s'`, `'5h5m'`, ms) or to the next due attempt (`'next'`), running every
+   * attempt due on the way, each at its scheduled time. The summary counts every attempt that finished during
+   * the advance, those already due or in flight when it began included. `signal` cancels it: the summary then
+   * has `cancelled: true` and the clock stands where all earlier work is done.
+   */
+  advance(by: string | number | 'next', options?: AdvanceOptions): Promise<AdvanceSummary>;
+  /** Moves the clock to a time (as `advance`). */
+  advanceTo(time: Date | number | string, options?: AdvanceOptions): Promise<AdvanceSummary>;
   /** Steps through due attempts until a URL is suspended or nothing is due. */
   advanceUntilSuspended(): Promise<UntilSuspendedSummary>;
   /** Resolves when nothing is due now and no attempt is in flight. */
@@ -302,7 +307,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return { id: row.ID, eventType: row.EventType, url: row.Url, isBackup: row.IsBackup, status: row.Status, version: row.Version } as CallbackUrlInfo;
   }
 
-  const advance = async (target: number | 'next') => engine.advance(target).catch(asSimulatorError);
+  const advance = async (target: number | 'next', options?: AdvanceOptions) => engine.advance(target, options).catch(asSimulatorError);
 
   return {
     url: server.url,
@@ -346,18 +351,18 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       }
       return { httpStatus: status, body: data as SendResult['body'] };
     },
-    async advance(by) {
-      if (by === 'next') return advance('next');
+    async advance(by, advanceOptions) {
+      if (by === 'next') return advance('next', advanceOptions);
       const ms = parseDuration(by);
       if (ms === null) throw new SimulatorError(`invalid duration ${JSON.stringify(by)}: use e.g. 30s, 29m59s, 5h5m, 'next' or milliseconds`);
-      return advance(server.clock.now() + ms);
+      return advance(server.clock.now() + ms, advanceOptions);
     },
-    async advanceTo(time) {
+    async advanceTo(time, advanceOptions) {
       const ms = toMs(time);
       if (ms < server.clock.now()) {
         throw new SimulatorError(`the clock only moves forward: ${isoTime(ms)} is before ${isoTime(server.clock.now())}`);
       }
-      return advance(ms);
+      return advance(ms, advanceOptions);
     },
     advanceUntilSuspended: () => advanceUntilSuspended(engine).catch(asSimulatorError),
     waitUntilIdle: () => engine.idle(),

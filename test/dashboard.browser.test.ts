@@ -4,6 +4,8 @@
  * `scripts/ensure-chromium.sh` installs Chromium when it is missing.
  */
 import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -137,5 +139,48 @@ describe('dashboard in a browser', () => {
     await page.click('a[rel="prev"]');
     await page.waitForURL(/after=/);
     expect(await page.textContent('#page-range')).toBe('1–50 of 55');
+  });
+
+  it('shows a running advance with its progress, keeps the buttons live, and cancels it from the page', async () => {
+    await page.close();
+    await sim.close();
+    sim = await startTestSim({ concurrency: '1', urlConcurrency: '1' });
+    page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    // One attempt at a time, each answered after 25 ms: 300 events every 6 s make an advance of 30 min last seconds.
+    const slow = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(200).end('ok'), 25));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      await register({ EventType: 'open', Url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow` });
+      const accountId = (sim.server.db.$client.prepare('select id from accounts order by id limit 1').get() as { id: number }).id;
+      const start = sim.server.clock.now();
+      sim.server.engine.accept(
+        accountId,
+        Array.from({ length: 300 }, (_, i) => ({ type: 'open' as const, payload: { event: 'open', email: `r${i}@example.com` }, occurredAt: start + 1_000 + i * 6_000 })),
+      );
+
+      await page.goto(`${sim.server.url}/`);
+      await page.waitForSelector('#live.alive');
+      await page.click('button[data-by="30m"]');
+      await page.waitForSelector('#advancing');
+      expect(await page.textContent('#advancing')).toMatch(/^advancing to 2026-01-01 00:30:00Z: \d+ attempt\(s\) made/);
+      // The page stays usable: the other buttons are enabled, and the clock it shows moves.
+      expect(await page.isEnabled('button[data-by="30s"]')).toBe(true);
+      expect(await page.isEnabled('#emit-form button')).toBe(true);
+      await page.waitForFunction(`document.getElementById('clock-now').textContent !== '2026-01-01 00:00:00Z'`);
+      await page.click('button[data-action="cancel-advance"]');
+      await page.waitForFunction(`/advance cancelled, clock at/.test(document.getElementById('action-status').textContent)`);
+      await page.waitForSelector('#advancing', { state: 'detached' });
+      expect(sim.server.engine.advanceProgress).toBeUndefined();
+      expect(sim.server.clock.now()).toBeLessThan(start + 30 * 60_000);
+    } finally {
+      await new Promise<void>((resolve) => {
+        slow.closeAllConnections();
+        slow.close(() => resolve());
+      });
+    }
   });
 });

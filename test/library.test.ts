@@ -63,7 +63,8 @@ describe('createSimulator', () => {
       await sim.registerUrl({ eventType: 'bounce', url: backup.url, isBackup: true });
       sim.emit({ event: 'bounce', email: 'gone@example.com' });
       const summary = await sim.advanceUntilSuspended();
-      expect(summary).toMatchObject({ stoppedBecause: 'suspended', urlsSuspended: 1, failures: 20 });
+      // Attempt 1 was due (emitted) when the advance began: it counts.
+      expect(summary).toMatchObject({ stoppedBecause: 'suspended', urlsSuspended: 1, failures: 21 });
       await sim.waitUntilIdle();
       expect(receiver.requests).toHaveLength(21);
       expect(backup.requests).toHaveLength(1);
@@ -85,7 +86,7 @@ describe('createSimulator', () => {
       receiver.reply({ status: 500 });
       await gaveUp.registerUrl({ eventType: 'open', url: receiver.url });
       gaveUp.emit({ event: 'open' });
-      expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'nothing-due', attempts: 2, urlsSuspended: 0 });
+      expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'nothing-due', attempts: 3, urlsSuspended: 0 });
       expect(gaveUp.deliveries()[0]!.status).toBe('failed');
       gaveUp.server.engine.accept(gaveUp.accountId, [{ type: 'open', payload: { event: 'open', email: 'later@example.com' }, occurredAt: T0 + 3 * 3_600_000 }]);
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'schedule-elapsed', steps: 0 });

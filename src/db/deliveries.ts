@@ -133,6 +133,8 @@ export interface ClaimedDelivery {
   attemptNumber: number;
   scheduledAt: number;
   attemptId: number;
+  /** The clock time the attempt starts at: its scheduled time, or the clock's time when that is later. */
+  startedAt: number;
   /** The URL as registered now (null when it was deleted). */
   url: string | null;
   isBackup: boolean;
@@ -173,15 +175,22 @@ export interface ClaimGate {
  * `rotateAfter` (the last one served) so that no URL starves behind lower IDs, and a huge backlog on one
  * busy URL never costs a scan.
  *
+ * During an advance of the manual clock, `ahead.upTo` claims work scheduled after `now` too (up to that
+ * horizon): each attempt then starts at its scheduled time, and a delivery waits while an earlier one for
+ * the same URL text and one of its MessageIDs is pending or in flight, so that a message's events reach a
+ * URL in clock order however many attempts run at once.
+ *
  * @example
  * inTransaction(db, () => claimDue(db, clock.now(), 16, new ClaimGate({ concurrency: 128, perUrlLimit: 32, inFlightByUrl, speedOf })));
  */
-export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, rotateAfter = 0): ClaimedDelivery[] {
+export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, rotateAfter = 0, ahead?: { upTo: number }): ClaimedDelivery[] {
+  const dueBy = ahead ? Math.max(ahead.upTo, now) : now;
+  const mayStart = ahead ? (row: DueRow) => row.url === null || !waitsForEarlier(db, row) : () => true;
   const head = statement(
     db,
     `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_due left join callback_urls c on c.id = d.callback_url_id
       where d.status = 'pending' and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
-  ).all(now, limit) as DueRow[];
+  ).all(dueBy, limit) as DueRow[];
   const chosen: DueRow[] = [];
   const turnedAway = new Set<number>();
   const queues = new Map<number | null, DueRow[]>();
@@ -190,7 +199,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
     if (queue) queue.push(row);
     else queues.set(row.callback_url_id, [row]);
   }
-  dealRoundRobin([...queues.keys()], limit, chosen, gate, turnedAway, (urlId) => queues.get(urlId)?.shift());
+  dealRoundRobin([...queues.keys()], limit, chosen, gate, turnedAway, (urlId) => queues.get(urlId)?.shift(), mayStart);
   if (turnedAway.size > 0 && chosen.length < limit) {
     const seen = new Set(chosen.map((row) => row.id));
     const fetched = new Map<number, DueRow[]>();
@@ -204,21 +213,22 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
       let rows = fetched.get(id);
       if (!rows) {
         const alreadyChosen = chosen.filter((row) => row.callback_url_id === id).length;
-        rows = (more.all(id, now, limit + alreadyChosen) as DueRow[]).filter((row) => !seen.has(row.id));
+        rows = (more.all(id, dueBy, limit + alreadyChosen) as DueRow[]).filter((row) => !seen.has(row.id));
         fetched.set(id, rows);
       }
       return rows.shift();
     };
-    const urls = urlsWithDueWork(db, now).filter((id) => !turnedAway.has(id));
+    const urls = urlsWithDueWork(db, dueBy).filter((id) => !turnedAway.has(id));
     const rotated = [...urls.filter((id) => id > rotateAfter), ...urls.filter((id) => id <= rotateAfter)];
-    dealRoundRobin(rotated, limit, chosen, gate, turnedAway, next);
+    dealRoundRobin(rotated, limit, chosen, gate, turnedAway, next, mayStart);
   }
   const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
   return chosen.map((row) => {
     markInFlight.run(now, row.id);
     const attemptNumber = row.attempt_count + 1;
-    const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, now).lastInsertRowid);
+    const startedAt = Math.max(row.next_attempt_at, now);
+    const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, startedAt).lastInsertRowid);
     return {
       id: row.id,
       accountId: row.account_id,
@@ -228,6 +238,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
       attemptNumber,
       scheduledAt: row.next_attempt_at,
       attemptId,
+      startedAt,
       url: row.url,
       isBackup: row.is_backup === 1,
       urlStatus: row.url_status,
@@ -237,7 +248,8 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
 
 /**
  * Deals slots one delivery per URL per round until `limit` are chosen or no URL can take more. Deliveries
- * without a URL (deleted) always pass: they end at once. A URL the gate turns away leaves the deal.
+ * without a URL (deleted) always pass: they end at once. A URL the gate turns away leaves the deal. A
+ * delivery that `mayStart` holds back stays pending, and its URL keeps its turn for the next one.
  */
 function dealRoundRobin(
   urls: (number | null)[],
@@ -246,6 +258,7 @@ function dealRoundRobin(
   gate: ClaimGate,
   turnedAway: Set<number>,
   nextOf: (urlId: number | null) => DueRow | undefined,
+  mayStart: (row: DueRow) => boolean,
 ): void {
   let active = urls;
   while (active.length > 0 && chosen.length < limit) {
@@ -258,12 +271,49 @@ function dealRoundRobin(
       }
       const row = nextOf(urlId);
       if (!row) continue;
+      if (!mayStart(row)) {
+        stillActive.push(urlId);
+        continue;
+      }
       if (urlId !== null) gate.take(urlId);
       chosen.push(row);
       stillActive.push(urlId);
     }
     active = stillActive;
   }
+}
+
+/**
+ * Whether an earlier delivery to the same URL text that carries one of this delivery's MessageIDs is still
+ * pending or in flight (one index probe per event of the delivery and per event of those messages).
+ */
+function waitsForEarlier(db: Db, row: DueRow): boolean {
+  return (
+    statement(
+      db,
+      `select 1 from delivery_events de join events e on e.id = de.event_id
+         join events e2 on e2.message_id = e.message_id
+         join delivery_events de2 on de2.event_id = e2.id
+         join deliveries d2 on d2.id = de2.delivery_id
+         join callback_urls c2 on c2.id = d2.callback_url_id
+        where de.delivery_id = ? and e.message_id is not null and d2.id != ? and d2.status in ('pending', 'in_flight') and c2.url = ?
+          and (d2.next_attempt_at < ? or (d2.next_attempt_at = ? and d2.id < ?))
+        limit 1`,
+    ).get(row.id, row.id, row.url, row.next_attempt_at, row.next_attempt_at, row.id) !== undefined
+  );
+}
+
+/**
+ * The earliest pending delivery due by `dueBy` whose next attempt comes after `attemptCount` attempts (the
+ * policy's last one, which suspends its URL when it fails), or null.
+ */
+export function earliestPendingAfterAttempts(db: Db, attemptCount: number, dueBy: number): number | null {
+  const row = statement(
+    db,
+    `select min(next_attempt_at) as t from deliveries indexed by deliveries_due
+      where status = 'pending' and next_attempt_at <= ? and attempt_count >= ?`,
+  ).get(dueBy, attemptCount) as { t: number | null };
+  return row.t;
 }
 
 /** Callback URLs with a pending delivery due by `now`, by ID (one index probe per registered URL). */
@@ -290,10 +340,15 @@ export function updateDeliveryStatus(
   ).run(changes.status, changes.attemptCount ?? null, changes.nextAttemptAt, changes.reason ?? null, now, id);
 }
 
-/** Turns every in-flight delivery back to pending, due `now` (crash recovery at start). Returns how many. */
+/**
+ * Turns every in-flight delivery back to pending, due `now` or at its scheduled time when that is later (an
+ * advance may have claimed it ahead of the stored clock). Crash recovery at start. Returns how many.
+ */
 export function requeueInFlight(db: Db, now: number): number {
-  return statement(db, `update deliveries set status = 'pending', next_attempt_at = ?, updated_at = ? where status = 'in_flight'`).run(now, now)
-    .changes;
+  return statement(db, `update deliveries set status = 'pending', next_attempt_at = max(next_attempt_at, ?), updated_at = ? where status = 'in_flight'`).run(
+    now,
+    now,
+  ).changes;
 }
 
 /** When the earliest pending delivery is due, or null. */

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { ClockNotMovableError, ClockRangeError } from './clock.js';
+import { safeHorizon, suspendingAttemptCount, suspensionReach } from '../core/advance-horizon.js';
 import { isoTime, targetBeyondLimit } from '../core/clock-range.js';
 import type { Settings } from './settings.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
@@ -16,7 +17,15 @@ import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
 import type { CallbackUrl } from '../db/callback-urls.js';
-import { claimDue, getDelivery, maskCredentials, nextPendingAt, requeueInFlight, type ClaimedDelivery } from '../db/deliveries.js';
+import {
+  claimDue,
+  earliestPendingAfterAttempts,
+  getDelivery,
+  maskCredentials,
+  nextPendingAt,
+  requeueInFlight,
+  type ClaimedDelivery,
+} from '../db/deliveries.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { atomically, inTransaction, type Db } from '../db/open-db.js';
 import { reserveSequence, writeState } from '../db/sim-state.js';
@@ -25,7 +34,11 @@ import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
 
-/** What one advance of the clock did. */
+/**
+ * What one advance of the clock did. The counts cover every attempt that finished while it ran, including
+ * those already due or in flight when it began. `cancelled` is there when the advance was cancelled (or mjsim
+ * stopped) before it reached its target; `to` is then where the clock stopped.
+ */
 export interface AdvanceSummary {
   from: string;
   to: string;
@@ -33,13 +46,36 @@ export interface AdvanceSummary {
   successes: number;
   failures: number;
   urlsSuspended: number;
+  cancelled?: true;
+}
+
+/** Options of `Engine.advance`. */
+export interface AdvanceOptions {
+  /** Cancels the advance: attempts in flight finish and are recorded, and the clock stops where all earlier work is done. */
+  signal?: AbortSignal;
+}
+
+/** A running advance of the manual clock (see `Engine.advance`). */
+interface AheadRun {
+  until: number;
+  /** The attempt counter when the advance began (its progress is the difference). */
+  attemptsBefore: number;
+  cancelled: boolean;
+  /** Resolves the run: true when it was cancelled (or the engine stopped) before reaching `until`. */
+  finish: (cancelled: boolean) => void;
+  /** Real time (performance.now) the clock was last shown (persisted and announced). */
+  shownAt: number;
 }
 
 /** Events the engine announces (for the dashboard's live feed and for tests that wait instead of sleeping). */
 export interface EngineEvents {
   accepted: [{ accountId: number; count: number }];
-  attempt: [{ deliveryId: number; accountId: number; number: number; outcome: AttemptOutcome; httpStatus: number | null; latencyMs: number; status: string }];
-  suspended: [{ callbackUrlId: number; accountId: number; eventType: string; url: string }];
+  /** `at`: the attempt's clock time (during an advance, ahead of the visible clock while earlier work is in flight). */
+  attempt: [
+    { deliveryId: number; accountId: number; number: number; outcome: AttemptOutcome; httpStatus: number | null; latencyMs: number; status: string; at?: number },
+  ];
+  /** `at`: the clock time of the suspension (the failed last attempt's). */
+  suspended: [{ callbackUrlId: number; accountId: number; eventType: string; url: string; at?: number }];
   clock: [{ now: number }];
   idle: [];
 }
@@ -52,11 +88,15 @@ interface Counters {
 }
 
 const ROUTE_BATCH = 2_000;
+/** During an advance a whole horizon of events may be due at once: route them in shorter transactions. */
+const AHEAD_ROUTE_BATCH = 1_000;
 /** Under load, claim only once this many slots are free (fewer, larger claim transactions). */
 const CLAIM_BATCH_FLOOR = 16;
 const MESSAGE_ID_BASE = 1n << 59n;
 const SAFE_MESSAGE_ID_BASE = 1n << 40n;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** While an advance runs, the moving clock is persisted and announced at most this often (real ms). */
+const CLOCK_SHOW_MS = 100;
 
 /**
  * The engine. `start()` recovers interrupted attempts and begins dispatching; `drain(ms)` stops claiming
@@ -89,6 +129,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   private idleWaiters: (() => void)[] = [];
   private advancing: Promise<unknown> = Promise.resolve();
   private lastLateness = 0;
+  /** The advance running now (manual clock): work is claimed ahead of the visible clock, up to a safe horizon. */
+  private ahead: AheadRun | undefined;
+  /** The summary the running advance will resolve with (for `cancelAdvance`). */
+  private currentAdvance: Promise<AdvanceSummary> | undefined;
+  /** The clock time last persisted and announced (`clock` event). */
+  private shownNow: number;
+  /** Claimed attempts not yet recorded, by attempt ID: their scheduled time and whether a failure would suspend the URL. */
+  private readonly open = new Map<number, { scheduledAt: number; suspends: boolean }>();
+  private readonly suspensionReachMs: number | null;
+  private readonly suspendingCount: number | null;
+  /** Whether a pending delivery may be waiting for its last attempt (a failure would suspend its URL). */
+  private lastAttemptsPending = false;
 
   constructor(
     readonly db: Db,
@@ -100,6 +152,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.setMaxListeners(100);
     this.speeds = new UrlSpeeds(settings.attemptTimeoutMs);
+    this.suspensionReachMs = suspensionReach(settings.policy);
+    this.suspendingCount = suspendingAttemptCount(settings.policy);
+    this.shownNow = clock.now();
   }
 
   /** Recovers what a crash left in flight, then starts dispatching. */
@@ -110,6 +165,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       requeueInFlight(this.db, now);
       return count;
     });
+    this.lastAttemptsPending =
+      this.suspendingCount !== null && earliestPendingAfterAttempts(this.db, this.suspendingCount, Number.MAX_SAFE_INTEGER) !== null;
     this.running = true;
     this.draining = false;
     this.wake();
@@ -148,6 +205,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.persistClock();
     this.transport.close();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.ahead?.finish(true);
   }
 
   /** Schedules a dispatch pass soon (after new events, URL changes or clock moves). */
@@ -204,7 +262,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     // lies after a time the engine will wake for anyway (its armed timer; on the manual clock, a clock move).
     const earliest = rows.reduce((min, row) => Math.min(min, row.occurredAt), Infinity);
     const wokenInTime = this.clock.mode === 'manual' || (this.timerDueAt !== undefined && this.timerDueAt <= earliest);
-    if (earliest <= now || !wokenInTime) this.wake();
+    if (earliest <= now || !wokenInTime || this.ahead) this.wake();
     return rows.map((row) => row.payload);
   }
 
@@ -297,28 +355,39 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Moves the clock to `target` through every due attempt in time order, and resolves once every attempt
-   * due by then has finished. Advances run one at a time. A target past the clock's limit (`'next'` too)
-   * rejects with `ClockRangeError` before the clock moves at all.
+   * Moves the clock to `target` through every attempt due on the way, and resolves once every attempt due by
+   * then has finished, with what it did. Advances run one at a time. A target past the clock's limit
+   * (`'next'` too) rejects with `ClockRangeError` before the clock moves at all.
+   *
+   * It runs at engine speed, and exactly: work is routed and claimed ahead of the visible clock up to a
+   * horizon that no unfinished attempt can change (see core/advance-horizon.ts), each attempt is recorded at
+   * its scheduled time, a message's deliveries to one URL go out in clock order, and the visible clock
+   * follows the earliest unfinished work. Cancelled (`signal`, `cancelAdvance`), it stops there.
+   *
+   * @example
+   * const summary = await engine.advance(clock.now() + 2 * 3_600_000);
+   * summary.attempts // every attempt made on the way, those due at the start included
    */
-  advance(target: number | 'next'): Promise<AdvanceSummary> {
+  advance(target: number | 'next', options: AdvanceOptions = {}): Promise<AdvanceSummary> {
     if (this.clock.mode === 'real') return Promise.reject(new ClockNotMovableError());
     const beyond = target === 'next' ? null : targetBeyondLimit(this.clock.start, target);
     if (beyond) return Promise.reject(new ClockRangeError(beyond));
-    const run = this.advancing.then(async () => {
-      await this.idle();
-      const from = this.clock.now();
+    const run: Promise<AdvanceSummary> = this.advancing.then(async () => {
+      this.currentAdvance = run;
       const before = { ...this.counters };
+      const from = this.clock.now();
+      // "next" is the next due time once what is due now has been answered (a failure adds its retry).
+      if (target === 'next') await this.idle();
       const until = target === 'next' ? Math.max(this.nextDueAt() ?? this.clock.now(), this.clock.now()) : target;
       const nextBeyond = targetBeyondLimit(this.clock.start, until);
       if (nextBeyond) throw new ClockRangeError(`The next due time: ${nextBeyond}`);
-      for (let next = this.nextDueAt(); next !== null && next <= until; next = this.nextDueAt()) {
-        this.moveClock(next);
+      const cancelled = this.clock.mode === 'manual' ? await this.runAhead(until, options.signal, before.attempts) : await this.stepTo(until);
+      if (!cancelled && this.running) {
+        this.moveClock(until);
         await this.idle();
-        if (!this.running) break;
+      } else if (this.running) {
+        this.showClock(true);
       }
-      this.moveClock(until);
-      await this.idle();
       return {
         from: isoTime(from),
         to: isoTime(this.clock.now()),
@@ -326,14 +395,113 @@ export class Engine extends EventEmitter<EngineEvents> {
         successes: this.counters.successes - before.successes,
         failures: this.counters.failures - before.failures,
         urlsSuspended: this.counters.urlsSuspended - before.urlsSuspended,
+        ...(cancelled ? { cancelled: true as const } : {}),
       };
     });
     this.advancing = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Cancels the advance running now: nothing more is claimed, the attempts in flight finish and are recorded,
+   * and the clock stays at the earliest unfinished work. Returns the advance's summary, or undefined when
+   * none is running.
+   *
+   * @example
+   * const summary = await engine.cancelAdvance(); // { ..., cancelled: true }
+   */
+  cancelAdvance(): Promise<AdvanceSummary> | undefined {
+    if (!this.ahead) return undefined;
+    this.ahead.cancelled = true;
+    this.wake();
+    return this.currentAdvance;
+  }
+
+  /**
+   * The advance running now (manual clock): its target and the attempts made so far; undefined when none runs.
+   *
+   * @example
+   * engine.advanceProgress // { until: 1767232800000, attempts: 1234 }
+   */
+  get advanceProgress(): { until: number; attempts: number } | undefined {
+    return this.ahead && { until: this.ahead.until, attempts: this.counters.attempts - this.ahead.attemptsBefore };
+  }
+
+  /**
+   * A scaled clock runs on by itself, so an advance steps it to each due time in turn and waits until what
+   * is due has been answered. Resolves true when the engine stopped on the way.
+   */
+  private async stepTo(until: number): Promise<boolean> {
+    await this.idle();
+    for (let next = this.nextDueAt(); next !== null && next <= until; next = this.nextDueAt()) {
+      this.moveClock(next);
+      await this.idle();
+      if (!this.running) return true;
+    }
+    return !this.running;
+  }
+
+  /** Lets the pump claim ahead up to `until`; resolves true when cancelled or stopped before getting there. */
+  private async runAhead(until: number, signal: AbortSignal | undefined, attemptsBefore: number): Promise<boolean> {
+    if (!this.running) return true;
+    const onAbort = () => void this.cancelAdvance();
+    try {
+      return await new Promise<boolean>((resolve) => {
+        this.ahead = { until, attemptsBefore, cancelled: signal?.aborted ?? false, finish: resolve, shownAt: performance.now() };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.wake();
+      });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.ahead = undefined;
+    }
+  }
+
+  /**
+   * The horizon of the running advance and the visible clock (the earliest unfinished work, never past the
+   * horizon).
+   */
+  private aheadBounds(until: number): { horizon: number; visible: number } {
+    let earliest: number | null = null;
+    let lastInFlight: number | null = null;
+    for (const attempt of this.open.values()) {
+      earliest = earliest === null ? attempt.scheduledAt : Math.min(earliest, attempt.scheduledAt);
+      if (attempt.suspends) lastInFlight = lastInFlight === null ? attempt.scheduledAt : Math.min(lastInFlight, attempt.scheduledAt);
+    }
+    for (const time of [nextPendingAt(this.db), nextUnroutedAt(this.db)]) {
+      if (time !== null) earliest = earliest === null ? time : Math.min(earliest, time);
+    }
+    const figures = { until, earliestUnfinished: earliest, suspensionReachMs: this.suspensionReachMs, earliestLastInFlight: lastInFlight };
+    const bound = safeHorizon({ ...figures, earliestLastPending: null });
+    const lastPending =
+      this.suspendingCount !== null && this.lastAttemptsPending ? earliestPendingAfterAttempts(this.db, this.suspendingCount, bound) : null;
+    const horizon = safeHorizon({ ...figures, earliestLastPending: lastPending });
+    return { horizon, visible: Math.min(earliest ?? horizon, horizon) };
+  }
+
+  /**
+   * Moves the clock forward to `time` (if later), persists it (so a restart resumes where all earlier work
+   * was done) and, when it moved since it was last announced, announces it: during an advance at most every
+   * CLOCK_SHOW_MS of real time, unless `force`.
+   */
+  private showClock(force: boolean, time?: number): void {
+    if (time !== undefined && time > this.clock.now()) {
+      this.clock.advanceTo(time);
+      this.persistClock();
+    }
+    if (this.clock.now() === this.shownNow) return;
+    const ahead = this.ahead;
+    if (!force && ahead && performance.now() - ahead.shownAt < CLOCK_SHOW_MS) return;
+    if (ahead) ahead.shownAt = performance.now();
+    this.shownNow = this.clock.now();
+    this.persistClock();
+    this.emit('clock', { now: this.shownNow });
+  }
+
   private moveClock(time: number): void {
-    if (time > this.clock.now()) {
+    if (this.clock.mode === 'manual') {
+      this.showClock(true, time);
+    } else if (time > this.clock.now()) {
       this.clock.advanceTo(time);
       this.persistClock();
       this.emit('clock', { now: this.clock.now() });
@@ -355,10 +523,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!this.running || this.draining) return;
     clearTimeout(this.timer);
     this.timerDueAt = undefined;
-    const now = this.clock.now();
+    const ahead = this.ahead;
+    if (ahead?.cancelled) {
+      if (this.settled()) ahead.finish(true);
+      return;
+    }
+    let now = this.clock.now();
+    // During an advance, work up to the safe horizon is routed and claimed now; each attempt still starts
+    // (and is recorded) at its scheduled time, and the visible clock follows the earliest unfinished work.
+    let horizon = now;
+    if (ahead) {
+      const bounds = this.aheadBounds(ahead.until);
+      horizon = bounds.horizon;
+      this.showClock(false, bounds.visible);
+      now = this.clock.now();
+    }
     const unroutedAt = nextUnroutedAt(this.db);
+    const routeBatch = ahead ? AHEAD_ROUTE_BATCH : ROUTE_BATCH;
     const routed =
-      unroutedAt !== null && unroutedAt <= now ? inTransaction(this.db, () => routeDueEvents(this.db, now, ROUTE_BATCH, this.settings.maxBatch)) : 0;
+      unroutedAt !== null && unroutedAt <= horizon ? inTransaction(this.db, () => routeDueEvents(this.db, now, routeBatch, this.settings.maxBatch, horizon)) : 0;
+    // A Version 2 group closes on its clock second: claim nothing that an event still unrouted could join.
+    let claimUpTo = horizon;
+    if (ahead && routed === routeBatch) claimUpTo = Math.min(horizon, nextUnroutedAt(this.db) ?? horizon);
     const capacity = this.settings.concurrency - this.inFlight;
     const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && this.inFlight < CLAIM_BATCH_FLOOR);
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
@@ -370,13 +556,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         speedOf: (id) => this.speeds.speedOf(id),
       });
       claimed = inTransaction(this.db, () =>
-        claimDue(this.db, now, capacity, gate, this.claimCursor).map((claim) => ({ claim, body: this.bodyOf(claim) })),
+        claimDue(this.db, now, capacity, gate, this.claimCursor, ahead ? { upTo: claimUpTo } : undefined).map((claim) => ({ claim, body: this.bodyOf(claim) })),
       );
       const lastUrl = claimed.findLast(({ claim }) => claim.callbackUrlId !== null)?.claim.callbackUrlId;
       if (lastUrl != null) this.claimCursor = lastUrl;
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
-    if (routed === ROUTE_BATCH || claimed.length > 0) {
+    // During an advance, newly routed work may move the horizon: look again.
+    if (routed === routeBatch || claimed.length > 0 || (ahead && routed > 0)) {
       this.wake();
       return;
     }
@@ -388,7 +575,15 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.timerDueAt = delay > MAX_TIMER_MS ? undefined : next;
       }
     }
-    if (this.inFlight === 0 && this.completions.length === 0 && (next === null || next > now)) {
+    // An advance is done (and the engine idle) once nothing is in flight and nothing is due by its target.
+    const settledBy = ahead ? ahead.until : now;
+    if (ahead && this.settled() && next !== null && next <= settledBy) {
+      // Nothing in flight, so the next pass's horizon reaches the earliest work left.
+      this.wake();
+      return;
+    }
+    if (this.settled() && (next === null || next > settledBy)) {
+      ahead?.finish(false);
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       this.emit('idle');
     }
@@ -402,21 +597,22 @@ export class Engine extends EventEmitter<EngineEvents> {
   private startAttempt(claim: ClaimedDelivery, body: string): void {
     this.inFlight += 1;
     if (claim.callbackUrlId !== null) this.inFlightByUrl.set(claim.callbackUrlId, (this.inFlightByUrl.get(claim.callbackUrlId) ?? 0) + 1);
-    const startedAt = this.clock.now();
-    this.lastLateness = Math.max(0, startedAt - claim.scheduledAt);
+    this.open.set(claim.attemptId, { scheduledAt: claim.scheduledAt, suspends: this.suspendingCount !== null && claim.attemptNumber > this.suspendingCount });
+    this.lastLateness = Math.max(0, claim.startedAt - claim.scheduledAt);
     const realStart = performance.now();
     const done = (post: PostResult | null) => {
       const latencyMs = Math.round(performance.now() - realStart);
+      const endedAt = this.attemptTime(claim);
       const result: AttemptResult = post
         ? {
-            endedAt: this.clock.now(),
+            endedAt,
             outcome: post.outcome === 'http-status' && this.isSuccess(post.httpStatus) ? 'success' : post.outcome,
             httpStatus: post.httpStatus,
             latencyMs,
             responseBody: post.responseBody,
             error: post.error,
           }
-        : { endedAt: this.clock.now(), outcome: 'url-gone', httpStatus: null, latencyMs, responseBody: null, error: 'the callback URL was deleted' };
+        : { endedAt, outcome: 'url-gone', httpStatus: null, latencyMs, responseBody: null, error: 'the callback URL was deleted' };
       this.completions.push({ claim, result });
       this.scheduleFlush();
     };
@@ -431,6 +627,15 @@ export class Engine extends EventEmitter<EngineEvents> {
         userAgent: WEBHOOK_USER_AGENT,
       })
       .then(done, (error: Error) => done({ outcome: 'error', httpStatus: null, responseBody: null, error: error.message }));
+  }
+
+  /**
+   * The clock time an attempt ends and is recorded at. The manual clock does not move during an attempt, so
+   * that is when it started (its scheduled time during an advance, even when claimed ahead of the visible
+   * clock); a running clock has moved on.
+   */
+  private attemptTime(claim: ClaimedDelivery): number {
+    return this.clock.mode === 'manual' ? claim.startedAt : this.clock.now();
   }
 
   private isSuccess(status: number | null): boolean {
@@ -463,8 +668,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.running) {
       inTransaction(this.db, () => {
         for (const { claim, result } of batch) {
-          const recorded = recordAttempt(this.db, this.settings, claim, result, this.clock.now());
+          const at = this.attemptTime(claim);
+          const recorded = recordAttempt(this.db, this.settings, claim, result, at);
           this.count(result, recorded.suspended.length);
+          if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastAttemptsPending = true;
           announcements.push({
             deliveryId: claim.id,
             accountId: claim.accountId,
@@ -473,15 +680,17 @@ export class Engine extends EventEmitter<EngineEvents> {
             httpStatus: result.httpStatus,
             latencyMs: result.latencyMs,
             status: recorded.status,
+            at,
           });
           for (const row of recorded.suspended) {
-            suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url) });
+            suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url), at });
           }
         }
       });
     }
     for (const { claim, result } of batch) {
       this.inFlight -= 1;
+      this.open.delete(claim.attemptId);
       if (claim.callbackUrlId !== null) {
         this.speeds.record(claim.callbackUrlId, { timedOut: result.outcome === 'timeout', latencyMs: result.latencyMs });
         const left = (this.inFlightByUrl.get(claim.callbackUrlId) ?? 1) - 1;

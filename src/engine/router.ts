@@ -20,18 +20,20 @@ export function resolveTarget(db: Db, accountId: number, eventType: string): Cal
 }
 
 /**
- * Gives up to `limit` events whose time has come to deliveries. Returns how many were routed.
+ * Gives up to `limit` events whose time has come to deliveries. Returns how many were routed. During an
+ * advance of the manual clock, `upTo` routes events up to that horizon, ahead of the clock: each is then
+ * routed as of its own time (its delivery is created then).
  *
  * @example
  * inTransaction(db, () => routeDueEvents(db, clock.now(), 1000, 500));
  */
-export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: number): number {
-  const due = dueUnroutedEvents(db, now, limit);
+export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: number, upTo = now): number {
+  const due = dueUnroutedEvents(db, Math.max(upTo, now), limit);
   const targets = new Map<string, CallbackUrl | undefined>();
   for (const event of due) {
     const key = `${event.accountId}|${event.eventType}`;
     if (!targets.has(key)) targets.set(key, resolveTarget(db, event.accountId, event.eventType));
-    deliverTo(db, targets.get(key), event, now, maxBatch);
+    deliverTo(db, targets.get(key), event, Math.max(event.occurredAt, now), maxBatch);
   }
   markRouted(
     db,

@@ -72,7 +72,16 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
       if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${isoTime(clock.now())}`);
       target = time;
     }
-    return c.json(await engine.advance(target));
+    // A client that goes away (Ctrl-C on `mjsim clock advance`) cancels the advance, as DELETE does.
+    return c.json(await engine.advance(target, { signal: c.req.raw.signal }));
+  });
+
+  // Cancels the running advance (manual clock): the attempts in flight finish, the clock stays where all
+  // earlier work is done, and the answer is that advance's summary so far (`"cancelled": true`).
+  app.delete('/clock/advance', async (c) => {
+    const running = engine.cancelAdvance();
+    if (!running) throw new ApiError('conflict', 'No advance of the clock is running');
+    return c.json(await running);
   });
 
   app.post('/events', async (c) => {

@@ -18,9 +18,10 @@ export interface UntilSuspendedSummary extends AdvanceSummary {
    * `suspended`: a URL was suspended; `nothing-due`: no attempt is left; `schedule-elapsed`: the next
    * attempt is later than the policy's whole schedule from the start, so the work that was pending has run
    * its course (with a live traffic source, new events would otherwise keep it going forever);
-   * `step-limit`: `maxSteps` steps were taken.
+   * `step-limit`: `maxSteps` steps were taken; `cancelled`: a step was cancelled (`DELETE /sim/clock/advance`,
+   * the dashboard's Cancel).
    */
-  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit';
+  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit' | 'cancelled';
 }
 
 /** Version 2 groups wait up to a second before their first attempt. */
@@ -34,7 +35,7 @@ const GROUP_SLACK_MS = 1_000;
  * @example
  * const summary = await advanceUntilSuspended(server.engine);
  * summary.stoppedBecause // 'suspended'
- * summary.attempts       // 20 retries with mailjet-2017 and one always-failing URL (attempt 1 ran at once)
+ * summary.attempts       // 21 with mailjet-2017 and one always-failing URL (attempt 1, due at the start, counts)
  */
 export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): Promise<UntilSuspendedSummary> {
   const start = engine.clock.now();
@@ -59,6 +60,10 @@ export async function advanceUntilSuspended(engine: Engine, maxSteps = 5_000): P
     total.successes += step.successes;
     total.failures += step.failures;
     total.urlsSuspended += step.urlsSuspended;
+    if (step.cancelled) {
+      total.stoppedBecause = 'cancelled';
+      break;
+    }
     if (total.urlsSuspended > 0) {
       total.stoppedBecause = 'suspended';
       break;

@@ -42,18 +42,20 @@ export const CLIENT_SCRIPT = String.raw`(() => {
     }, 150);
   }
 
-  async function act(path, body, label) {
+  // An advance keeps the buttons live (it may run a while; its progress and Cancel show in the clock panel).
+  async function act(path, body, label, method, keepLive) {
     say(label + '…');
-    setBusy(true);
+    if (!keepLive) setBusy(true);
+    if (keepLive) scheduleRefresh();
     try {
-      const res = await fetch(path, { method: 'POST', headers: HEADERS, body: JSON.stringify(body || {}) });
+      const res = await fetch(path, { method: method || 'POST', headers: HEADERS, body: method === 'DELETE' ? undefined : JSON.stringify(body || {}) });
       const data = await res.json().catch(() => ({}));
       if (res.ok) say(data.message || label + ': done');
       else say((data.error && data.error.message) || 'HTTP ' + res.status, true);
     } catch (error) {
       say(String(error), true);
     } finally {
-      setBusy(false);
+      if (!keepLive) setBusy(false);
       await refresh().catch(() => undefined);
     }
   }
@@ -64,7 +66,9 @@ export const CLIENT_SCRIPT = String.raw`(() => {
     const id = button.dataset.id;
     switch (button.dataset.action) {
       case 'advance':
-        return act('/dashboard/clock/advance', button.dataset.to ? { to: button.dataset.to } : { by: button.dataset.by }, button.textContent.trim());
+        return act('/dashboard/clock/advance', button.dataset.to ? { to: button.dataset.to } : { by: button.dataset.by }, button.textContent.trim(), 'POST', true);
+      case 'cancel-advance':
+        return act('/dashboard/clock/advance', null, 'Cancelling the advance', 'DELETE', true);
       case 'reactivate':
         return act('/dashboard/callback-urls/' + id + '/reactivate', {}, 'Reactivating URL #' + id);
       case 'replay':

@@ -11,6 +11,7 @@ import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
 import { listAccounts } from '../../db/accounts.js';
 import { listAllCallbackUrls, updateCallbackUrl } from '../../db/callback-urls.js';
 import { getDelivery } from '../../db/deliveries.js';
+import type { AdvanceSummary } from '../../engine/engine.js';
 import { VERSION } from '../../core/version.js';
 import type { AppDeps } from '../app-deps.js';
 import { readJson } from '../body.js';
@@ -61,6 +62,7 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
         'nothing-due': 'nothing is due any more',
         'schedule-elapsed': 'the retry policy\'s whole schedule has passed without a suspension',
         'step-limit': 'the step limit was reached',
+        cancelled: 'it was cancelled',
       }[summary.stoppedBecause];
       return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
     }
@@ -70,8 +72,15 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
       if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
       target = clock.now() + by;
     }
-    const summary = await engine.advance(target);
-    return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended` });
+    const summary = await engine.advance(target, { signal: c.req.raw.signal });
+    return c.json({ ...summary, message: advanceMessage(summary) });
+  });
+
+  // Cancels the running advance; the answer is its summary so far.
+  app.delete('/dashboard/clock/advance', requireActionHeader, async (c) => {
+    const running = engine.cancelAdvance();
+    if (!running) throw new ApiError('conflict', 'No advance of the clock is running');
+    return c.json({ ...(await running), message: advanceMessage(await running) });
   });
 
   app.post('/dashboard/events', requireActionHeader, async (c) => {
@@ -109,4 +118,9 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   app.route('/', checkRoutes(deps));
 
   return app;
+}
+
+function advanceMessage(summary: AdvanceSummary): string {
+  const how = summary.cancelled ? 'advance cancelled, clock at' : 'clock at';
+  return `${how} ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended`;
 }

@@ -30,7 +30,9 @@ const KEEPALIVE_MS = 15_000;
  */
 export function feedItem<K extends keyof EngineEvents>(kind: K, payload: EngineEvents[K][0], viewer: Viewer, now: number): FeedItem | null {
   const scope = accountScope(viewer);
-  const base = { at: now, atText: clockText(now) };
+  // An attempt or suspension carries its own clock time: during an advance it may lie ahead of the clock shown.
+  const at = (payload as { at?: number }).at ?? now;
+  const base = { at, atText: clockText(at) };
   if (kind === 'clock') return { ...base, kind, text: `clock moved to ${clockText((payload as EngineEvents['clock'][0]).now)}` };
   const owned = payload as { accountId: number };
   if (scope !== null && owned.accountId !== scope) return null;

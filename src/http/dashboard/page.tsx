@@ -93,6 +93,14 @@ const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
     <span>
       next due: <span id="next-due">{view.nextDueAt === null ? 'nothing' : clockText(view.nextDueAt)}</span>
     </span>
+    {view.advancing ? (
+      <span id="advancing">
+        advancing to {clockText(view.advancing.until)}: {number(view.advancing.attempts)} attempt(s) made{' '}
+        <button type="button" data-action="cancel-advance">
+          Cancel
+        </button>
+      </span>
+    ) : null}
     <span class="muted">
       policy {view.policy.name}: {view.policy.description}
     </span>

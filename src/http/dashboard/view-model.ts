@@ -56,6 +56,8 @@ export interface DashboardView {
   clockMode: 'real' | 'manual' | 'scaled';
   clockFactor: number;
   nextDueAt: number | null;
+  /** The advance running now: its target and the attempts made so far (null when none runs). */
+  advancing: { until: number; attempts: number } | null;
   policy: { name: string; description: string; attempts: number };
   accounts: { id: number; publicKey: string; isDev: boolean }[];
   urls: UrlView[];
@@ -112,6 +114,7 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
     clockMode: clock.mode,
     clockFactor: clock.factor,
     nextDueAt: engine.nextDueAt(),
+    advancing: engine.advanceProgress ?? null,
     policy: { name: settings.policy.name, description: settings.policy.description, attempts: maxAttempts(settings.policy) },
     accounts,
     urls,
