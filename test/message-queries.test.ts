@@ -94,6 +94,8 @@ describe('sliced message reads', () => {
       { filter: { senderId: senderIdOf('news@letters.test'), status: { lastEvent: 'sent' } }, where: "from_email = 'news@letters.test' and last_event = 'sent'" },
       { filter: { destinationId: destinationIdOf('x@example.org') }, where: "email like '%@example.org'" },
       { filter: { destinationId: 12 }, where: '0' },
+      // Few rows per slice: in some slices every sender matches, in some none, in some one of two.
+      { filter: { status: { lastEvent: 'click' }, fromEmail: 'shop@example.com' }, where: "last_event = 'click' and from_email = 'shop@example.com'" },
       { filter: { fromDomain: 'nowhere.test' }, where: '0' },
     ];
     for (const accountId of [1, 2]) {
@@ -284,5 +286,6 @@ describe('migrations 0003 and 0004 on a database made by the previous migrations
     const indexes = db.$client.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'messages' and sql is not null order by name").all();
     expect(indexes.map((index) => (index as { name: string }).name)).toEqual(['messages_account', 'messages_arrived', 'messages_campaign', 'messages_message_id', 'messages_status']);
     expect(indexes).toContainEqual({ name: 'messages_campaign', sql: expect.stringMatching(/WHERE "messages"."campaign" <> ''$/) });
+    expect(indexes).toContainEqual({ name: 'messages_status', sql: expect.stringMatching(/WHERE "messages"."last_event" is not null$/) });
   });
 });

@@ -219,9 +219,10 @@ function conditions(filter: MessageFilter): Conditions | undefined {
     if (access === 'indexed by messages_account') access = 'not indexed';
   };
   if (filter.status) {
-    access = 'indexed by messages_status';
-    if (filter.status.lastEvent === null) where.push('m.last_event is null');
-    else (where.push('m.last_event = @lastEvent'), (params.lastEvent = filter.status.lastEvent));
+    // The status index holds only messages with a routed event (a send adds nothing to it), so "queued"
+    // reads the table in slices.
+    if (filter.status.lastEvent === null) (where.push('m.last_event is null'), (access = 'not indexed'));
+    else (where.push('m.last_event = @lastEvent'), (params.lastEvent = filter.status.lastEvent), (access = 'indexed by messages_status'));
     // A bounce with no planned hardness shows as hard (messageStatus), so "hard" is "not soft".
     if (filter.status.bounceHard === true) where.push('m.bounce_hard is not 0');
     if (filter.status.bounceHard === false) where.push('m.bounce_hard = 0');
@@ -264,8 +265,12 @@ function keyConditions(db: Db, cond: Conditions, from: string, params: Record<st
     const values = statement(db, `select distinct ${key.expr} as k ${from}`).all(params) as { k: string }[];
     const matching = values.map((row) => row.k).filter(key.matches);
     if (matching.length === 0) return undefined;
-    sql.push(`${key.expr} in (select value from json_each(@key${i}))`);
-    keyParams[`key${i}`] = JSON.stringify(matching);
+    // Every key of the slice matches: no condition. One key (the usual From): a plain comparison, cheaper
+    // per row than a lookup in the list.
+    if (matching.length === values.length) continue;
+    if (matching.length === 1) sql.push(`${key.expr} = @key${i}`);
+    else sql.push(`${key.expr} in (select value from json_each(@key${i}))`);
+    keyParams[`key${i}`] = matching.length === 1 ? (matching[0] as string) : JSON.stringify(matching);
   }
   return { sql, params: keyParams };
 }

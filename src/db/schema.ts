@@ -182,8 +182,9 @@ export const messages = sqliteTable(
     index('messages_campaign').on(t.accountId, t.campaign, t.email).where(sql`${t.campaign} <> ''`),
     // Every index here costs each send its upkeep, so only the status (polling's usual filter) and the arrival
     // time (its other sort order) have one; each ends (implicitly) in the rowid, so `order by id` needs no
-    // sort. Other filters read the table in row-ID slices (src/db/messages.ts).
-    index('messages_status').on(t.accountId, t.lastEvent),
+    // sort. Other filters read the table in row-ID slices (src/db/messages.ts). A message enters the status
+    // index when its first event is routed, not when it is sent.
+    index('messages_status').on(t.accountId, t.lastEvent).where(sql`${t.lastEvent} is not null`),
     index('messages_arrived').on(t.accountId, t.arrivedAt),
   ],
 );
