@@ -7,8 +7,10 @@
  *   3. `POST /v3.1/send` with 50 messages of one recipient each.
  * Targets: (2) at least 40 % of (1)'s rate; (3) at least 4,000 recipients/s. (1) and (2) alternate over
  * three rounds, so that a change in the machine's load hits both; the median ratio is the figure. The
- * sends' events lie in the future of the stopped clock: nothing is routed or POSTed during the run. A CPU
- * profile of the server during extra runs of (2) and (3) (not the measured ones) is summarized by self time.
+ * sends' events lie in the future of the stopped clock: nothing is routed or POSTed during the run. Each
+ * round also reports the server's CPU time per request, which other load on the machine disturbs less than
+ * the rates. A CPU profile of the server during extra runs of (2) and (3) (not the measured ones) is
+ * summarized by self time.
  *
  *   npm run bench:send [-- REQUESTS [IN_FLIGHT]]
  */
@@ -39,6 +41,19 @@ const send = (count: number): BenchRequest => ({
 });
 const health: BenchRequest = { method: 'GET', path: '/sim/health' };
 
+/** The server process's CPU time so far (µs). */
+async function serverCpu(): Promise<number> {
+  child.stdin!.write('cpu\n');
+  return Number((await nextLine()).replace('cpu ', ''));
+}
+
+/** Drives `total` requests; returns their rate and the server's CPU µs per request. */
+async function drive(request: BenchRequest, total: number): Promise<{ rate: number; cpuUs: number }> {
+  const before = await serverCpu();
+  const rate = await driveRequests(port, request, total, inFlight);
+  return { rate, cpuUs: ((await serverCpu()) - before) / total };
+}
+
 /** Runs one phase under the server's profiler; returns its rate and the profile summary. */
 async function profiled(label: string, request: BenchRequest, total: number): Promise<{ rate: number; summary: string[] }> {
   child.stdin!.write('profile-start\n');
@@ -55,27 +70,32 @@ await driveRequests(port, send(1), 1_000, inFlight);
 await driveRequests(port, send(50), 40, inFlight);
 
 // The measured rounds run without the profiler (it slows the server); the profiles come from extra runs.
-const rounds: { health: number; one: number }[] = [];
+const rounds: { health: number; one: number; healthCpu: number; oneCpu: number }[] = [];
 for (let round = 0; round < 3; round++) {
-  const healthRate = await driveRequests(port, health, requests, inFlight);
-  rounds.push({ health: healthRate, one: await driveRequests(port, send(1), requests, inFlight) });
+  const h = await drive(health, requests);
+  const one = await drive(send(1), requests);
+  rounds.push({ health: h.rate, one: one.rate, healthCpu: h.cpuUs, oneCpu: one.cpuUs });
 }
 const oneProfile = (await profiled('send-1', send(1), Math.round(requests / 2))).summary;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const ratio = median(rounds.map((round) => round.one / round.health));
 const batches = Math.max(20, Math.round(requests / 25));
-const fiftyRate = await driveRequests(port, send(50), batches, inFlight);
+const fiftyRun = await drive(send(50), batches);
+const fiftyRate = fiftyRun.rate;
 const fifty = await profiled('send-50', send(50), Math.round(batches / 2));
 
 console.log(`send-api: ${conditions()}`);
 console.log(`  mjsim in its own process (SQLite file, WAL, manual clock: no delivery due), ${inFlight} requests in flight over keep-alive`);
 for (const [i, round] of rounds.entries()) {
   console.log(
-    `  round ${i + 1}: GET /sim/health ${Math.round(round.health)} requests/s; POST /v3.1/send, 1 recipient: ${Math.round(round.one)} requests/s = ${Math.round((100 * round.one) / round.health)} %`,
+    `  round ${i + 1}: GET /sim/health ${Math.round(round.health)} requests/s; POST /v3.1/send, 1 recipient: ${Math.round(round.one)} requests/s = ${Math.round((100 * round.one) / round.health)} %` +
+      `  (server CPU per request: ${Math.round(round.healthCpu)} µs, ${Math.round(round.oneCpu)} µs)`,
   );
 }
 console.log(`  one-recipient sends: median ${Math.round(100 * ratio)} % of GET /sim/health (${requests} requests of each per round; target ≥ 40 %)`);
-console.log(`  POST /v3.1/send, 50 messages: ${Math.round(fiftyRate)} requests/s = ${Math.round(fiftyRate * 50)} recipients/s (${batches} requests; target ≥ 4,000)`);
+console.log(
+  `  POST /v3.1/send, 50 messages: ${Math.round(fiftyRate)} requests/s = ${Math.round(fiftyRate * 50)} recipients/s (${batches} requests; target ≥ 4,000; server CPU ${Math.round(fiftyRun.cpuUs / 50)} µs per recipient)`,
+);
 console.log('  server CPU profile, 1 recipient per request, an extra run (self time):');
 for (const line of oneProfile) console.log(`    ${line}`);
 console.log('  server CPU profile, 50 messages per request, an extra run (self time):');

@@ -2,7 +2,8 @@
  * mjsim in its own process for benchmarks, started exactly as `mjsim serve` starts it (startServer), with a
  * CPU profiler the parent drives through stdin. Arguments: the database file, then `serve` flags as
  * `name=value` (e.g. `clock=manual`). Prints `port N` on stdout once listening. Commands on stdin, one per
- * line: `profile-start`, `profile-stop <file>` (writes a .cpuprofile, then prints `profiled`), `exit`.
+ * line: `profile-start`, `profile-stop <file>` (writes a .cpuprofile, then prints `profiled`), `cpu` (prints
+ * `cpu <µs>`: the process's CPU time so far, user and system), `exit`.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -27,6 +28,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(arg as string, JSON.stringify(profile));
     process.stdout.write('profiled\n');
+  } else if (command === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`cpu ${user + system}\n`);
   } else if (command === 'exit') {
     break;
   }

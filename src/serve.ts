@@ -9,6 +9,7 @@ import type { Clock } from './engine/clock.js';
 import type { SelfListener } from './core/self-target.js';
 import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { openDb, type Db } from './db/open-db.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
@@ -70,6 +71,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     db.$client.close();
     throw error;
   }
+  // The log's checkpoints run beside the event loop (a file database; ':memory:' has no log).
+  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(db, config.db);
   const now = clock.now();
   const configured = config.apiKeys.length ? ensureAccounts(db, config.apiKeys, now) : [];
   const devAccount = config.apiKeys.length ? undefined : ensureDevAccount(db, now);
@@ -123,6 +126,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         engine.stop();
         closeAllConnections();
         await closed;
+        await checkpointer?.stop();
         db.$client.close();
       })();
       return closing;

@@ -109,7 +109,7 @@ export function trackabilityOf(message: OutgoingMessage): Trackability {
  * messageSizeOf(message) // 1523
  */
 export function messageSizeOf(message: OutgoingMessage): number {
-  const bytes = (text: string | null) => (text === null ? 0 : new TextEncoder().encode(text).length);
+  const bytes = (text: string | null) => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
   const headers = Object.entries(message.headers).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value) + 4, 0);
   return 600 + bytes(message.subject) + bytes(message.textPart) + bytes(message.htmlPart) + headers;
 }

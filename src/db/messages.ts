@@ -101,28 +101,43 @@ const toRecord = (row: MessageRow): MessageRecord => ({
 
 /** Inserts one recipient's message (call inside the send's transaction). @example insertMessage(db, { accountId, messageId: '576460752303423489', … }) */
 export function insertMessage(db: Db, row: NewMessage): void {
+  // Positional parameters: binding by name looks each one up, which costs a one-recipient send more than
+  // the insert's own work in the table.
   statement(
     db,
     `insert into messages (account_id, message_id, uuid, email, recipient_type, from_email, from_name, subject, custom_id, event_payload,
        campaign, campaign_id, contact_id, is_open_tracked, is_click_tracked, is_html_part_included, is_text_part_included,
        attachment_count, message_size, bounce_hard, arrived_at)
-     values (@accountId, @messageId, @uuid, @email, @recipientType, @fromEmail, @fromName, @subject, @customId, @eventPayload,
-       @campaign, @campaignId, @contactId, @isOpenTracked, @isClickTracked, @isHtmlPartIncluded, @isTextPartIncluded,
-       @attachmentCount, @messageSize, @bounceHard, @arrivedAt)`,
-  ).run({
-    ...row,
-    isOpenTracked: Number(row.isOpenTracked),
-    isClickTracked: Number(row.isClickTracked),
-    isHtmlPartIncluded: Number(row.isHtmlPartIncluded),
-    isTextPartIncluded: Number(row.isTextPartIncluded),
-    bounceHard: row.bounceHard === null ? null : Number(row.bounceHard),
-  });
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    row.accountId,
+    row.messageId,
+    row.uuid,
+    row.email,
+    row.recipientType,
+    row.fromEmail,
+    row.fromName,
+    row.subject,
+    row.customId,
+    row.eventPayload,
+    row.campaign,
+    row.campaignId,
+    row.contactId,
+    Number(row.isOpenTracked),
+    Number(row.isClickTracked),
+    Number(row.isHtmlPartIncluded),
+    Number(row.isTextPartIncluded),
+    row.attachmentCount,
+    row.messageSize,
+    row.bounceHard === null ? null : Number(row.bounceHard),
+    row.arrivedAt,
+  );
 }
 
-/** Whether the account already sent a message of `campaign` to `email` (for DeduplicateCampaign). @example campaignHasRecipient(db, 1000001, 'spring', 'a@x.com') // false */
+/** Whether the account already sent a message of `campaign` (never "": DeduplicateCampaign needs one) to `email`. @example campaignHasRecipient(db, 1000001, 'spring', 'a@x.com') // false */
 export function campaignHasRecipient(db: Db, accountId: number, campaign: string, email: string): boolean {
   return (
-    statement(db, 'select 1 from messages where account_id = ? and campaign = ? and email = ? collate nocase limit 1').get(accountId, campaign, email) !==
+    statement(db, "select 1 from messages where account_id = ? and campaign = ? and campaign <> '' and email = ? collate nocase limit 1").get(accountId, campaign, email) !==
     undefined
   );
 }
@@ -158,84 +173,110 @@ export function getMessage(db: Db, accountId: number, messageId: string): Messag
   return row && toRecord(row);
 }
 
-/** The recipient domain as the `messages_domain` index holds it (the same expression, so the index applies). */
+/** The recipient domain (after the first `@`), lower-cased, as SQL on `m`. */
 const DOMAIN = "lower(substr(m.email, instr(m.email, '@') + 1))";
 
 /**
- * The distinct values of an indexed key of an account's messages (senders, recipient domains): one index
- * seek per value, however many messages there are. A handful in practice.
+ * How a walk reaches an account's rows. Only the status has an index of its own (with the account's row-ID
+ * index for "everything" and the arrival index for time order): each index on `messages` costs every send
+ * its upkeep, and polling by the other filters is rare. A filter no index fits reads the table itself in
+ * row-ID slices (a range of the table's own B-tree), a few ms each.
  */
-function distinctKeys(db: Db, accountId: number, index: 'messages_sender' | 'messages_domain'): string[] {
-  const key = index === 'messages_sender' ? 'm.from_email' : DOMAIN;
-  const rows = statement(
-    db,
-    `with recursive v(k) as (
-       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a)
-       union all
-       select (select min(${key}) from messages m indexed by ${index} where m.account_id = @a and ${key} > v.k) from v where v.k is not null)
-     select k from v where k is not null`,
-  ).all({ a: accountId }) as { k: string }[];
-  return rows.map((row) => row.k);
-}
+type Access = 'indexed by messages_status' | 'indexed by messages_account' | 'not indexed';
 
 /**
- * The filter as SQL conditions on `m`, and the index whose range fits it best (each ends in the rowid, so
- * a slice `id between` stays one index range per key; `keyList` when it is walked over a list of keys).
- * Undefined when the filter can match nothing.
+ * A filter on a derived key (the sender address, the recipient domain) that only JavaScript can decide
+ * (`SenderID` and `DestinationID` are hashes). Each slice reads its few distinct keys first and then keeps
+ * the rows whose key is among the matching ones.
  */
-function conditions(
-  db: Db,
-  accountId: number,
-  filter: MessageFilter,
-): { where: string[]; params: Record<string, unknown>; index: string; keyList: boolean } | undefined {
+interface KeyFilter {
+  /** The key as SQL on `m`. */
+  expr: string;
+  matches: (key: string) => boolean;
+}
+
+/** The conditions of a filter: SQL on `m` with its parameters, key filters, and how to reach the rows. */
+interface Conditions {
+  where: string[];
+  params: Record<string, unknown>;
+  keys: KeyFilter[];
+  access: Access;
+  /** An index walked over a list of keys, which would need a sort across them in ID order. */
+  keyList: boolean;
+}
+
+/** The filter as conditions on `m`; undefined when it can match nothing. */
+function conditions(filter: MessageFilter): Conditions | undefined {
   if (filter.none || filter.status === null) return undefined;
   const where = ['m.account_id = @accountId'];
   const params: Record<string, unknown> = {};
-  let index = 'messages_account';
+  const keys: KeyFilter[] = [];
+  let access: Access = 'indexed by messages_account';
   let keyList = false;
-  const add = (sql: string, name: string, value: unknown, fits?: string) => {
+  const add = (sql: string, name: string, value: unknown) => {
     where.push(sql);
-    if (value !== undefined) params[name] = value;
-    if (fits && index === 'messages_account') (index = fits), (keyList = / in \(/.test(sql));
+    params[name] = value;
+    if (access === 'indexed by messages_account') access = 'not indexed';
   };
-  if (filter.customId !== undefined) add('m.custom_id = @customId', 'customId', filter.customId, 'messages_custom_id');
-  if (filter.contactId !== undefined) add('m.contact_id = @contactId', 'contactId', filter.contactId, 'messages_contact');
-  if (filter.campaignId !== undefined) add('m.campaign_id = @campaignId', 'campaignId', filter.campaignId, 'messages_campaign_id');
   if (filter.status) {
-    if (filter.status.lastEvent === null) (where.push('m.last_event is null'), index === 'messages_account' && (index = 'messages_status'));
-    else add('m.last_event = @lastEvent', 'lastEvent', filter.status.lastEvent, 'messages_status');
+    // The status index holds only messages with a routed event (a send adds nothing to it), so "queued"
+    // reads the table in slices.
+    if (filter.status.lastEvent === null) (where.push('m.last_event is null'), (access = 'not indexed'));
+    else (where.push('m.last_event = @lastEvent'), (params.lastEvent = filter.status.lastEvent), (access = 'indexed by messages_status'));
     // A bounce with no planned hardness shows as hard (messageStatus), so "hard" is "not soft".
     if (filter.status.bounceHard === true) where.push('m.bounce_hard is not 0');
     if (filter.status.bounceHard === false) where.push('m.bounce_hard = 0');
+  } else if (filter.stateId !== undefined && filter.stateId > 0) {
+    // Only a bounce or a block has a StateID: walk those two status keys instead of every message.
+    access = 'indexed by messages_status';
+    keyList = true;
+    where.push("m.last_event in ('bounce', 'blocked')");
   }
+  if (filter.customId !== undefined) add('m.custom_id = @customId', 'customId', filter.customId);
+  if (filter.contactId !== undefined) add('m.contact_id = @contactId', 'contactId', filter.contactId);
+  if (filter.campaignId !== undefined) add('m.campaign_id = @campaignId', 'campaignId', filter.campaignId);
   if (filter.fromTs !== undefined) add('m.arrived_at >= @fromTs', 'fromTs', filter.fromTs);
   if (filter.toTs !== undefined) add('m.arrived_at <= @toTs', 'toTs', filter.toTs);
-  if (filter.stateId !== undefined) {
-    add('m.state_id = @stateId', 'stateId', filter.stateId);
-    // Only a bounce or a block has a StateID: walk those two status keys instead of every message.
-    if (filter.stateId > 0) add("m.last_event in ('bounce', 'blocked')", 'stateEvents', undefined, 'messages_status');
+  if (filter.stateId !== undefined) add('m.state_id = @stateId', 'stateId', filter.stateId);
+  const { fromEmail, fromDomain, senderId, destinationId } = filter;
+  if (fromEmail !== undefined || fromDomain !== undefined || senderId !== undefined) {
+    keys.push({
+      expr: 'm.from_email',
+      matches: (email) =>
+        (fromEmail === undefined || email.toLowerCase() === fromEmail.toLowerCase()) &&
+        (fromDomain === undefined || email.slice(email.indexOf('@') + 1).toLowerCase() === fromDomain.toLowerCase()) &&
+        (senderId === undefined || senderIdOf(email) === senderId),
+    });
   }
-  // Sender filters resolve to the matching sender addresses, domain filters to the matching domains.
-  if (filter.fromEmail !== undefined || filter.fromDomain !== undefined || filter.senderId !== undefined) {
-    const senders = distinctKeys(db, accountId, 'messages_sender').filter(
-      (email) =>
-        (filter.fromEmail === undefined || email.toLowerCase() === filter.fromEmail.toLowerCase()) &&
-        (filter.fromDomain === undefined || email.slice(email.indexOf('@') + 1).toLowerCase() === filter.fromDomain.toLowerCase()) &&
-        (filter.senderId === undefined || senderIdOf(email) === filter.senderId),
-    );
-    if (senders.length === 0) return undefined;
-    add('m.from_email in (select value from json_each(@senders))', 'senders', JSON.stringify(senders), 'messages_sender');
+  if (destinationId !== undefined) keys.push({ expr: DOMAIN, matches: (domain) => destinationIdOf(`@${domain}`) === destinationId });
+  if (keys.length > 0 && access === 'indexed by messages_account') access = 'not indexed';
+  return { where, params, keys, access, keyList };
+}
+
+/**
+ * The SQL and parameters that keep, within one slice, the rows whose derived keys match: each key's
+ * distinct values in the slice are read (a handful) and tested. Undefined when no row of the slice can match.
+ */
+function keyConditions(db: Db, cond: Conditions, from: string, params: Record<string, unknown>): { sql: string[]; params: Record<string, string> } | undefined {
+  if (cond.keys.length === 0) return { sql: [], params: {} };
+  const sql: string[] = [];
+  const keyParams: Record<string, string> = {};
+  for (const [i, key] of cond.keys.entries()) {
+    const values = statement(db, `select distinct ${key.expr} as k ${from}`).all(params) as { k: string }[];
+    const matching = values.map((row) => row.k).filter(key.matches);
+    if (matching.length === 0) return undefined;
+    // Every key of the slice matches: no condition. One key (the usual From): a plain comparison, cheaper
+    // per row than a lookup in the list.
+    if (matching.length === values.length) continue;
+    if (matching.length === 1) sql.push(`${key.expr} = @key${i}`);
+    else sql.push(`${key.expr} in (select value from json_each(@key${i}))`);
+    keyParams[`key${i}`] = matching.length === 1 ? (matching[0] as string) : JSON.stringify(matching);
   }
-  if (filter.destinationId !== undefined) {
-    const domains = distinctKeys(db, accountId, 'messages_domain').filter((domain) => destinationIdOf(`@${domain}`) === filter.destinationId);
-    if (domains.length === 0) return undefined;
-    add(`${DOMAIN} in (select value from json_each(@domains))`, 'domains', JSON.stringify(domains), 'messages_domain');
-  }
-  return { where, params, index, keyList };
+  return { sql, params: keyParams };
 }
 
 /** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
-function idSpan(db: Db, accountId: number): { low: number; high: number } | undefined {
+function idSpan(db: Db, accountId: number): Span | undefined {
   // Two subqueries: SQLite seeks the index for a lone min() or max(), but walks the range for both at once.
   const row = statement(
     db,
@@ -253,19 +294,22 @@ function idSpan(db: Db, accountId: number): { low: number; high: number } | unde
  */
 export async function countMessages(db: Db, accountId: number, filter: MessageFilter, slicing: Slicing = {}): Promise<number> {
   const { pause = immediate, slice = SLICE } = slicing;
-  const cond = conditions(db, accountId, filter);
+  const cond = conditions(filter);
   const span = idSpan(db, accountId);
   if (!cond || !span) return 0;
   // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
-  const byTime = cond.index === 'messages_account' && (filter.fromTs !== undefined || filter.toTs !== undefined);
-  const index = byTime ? 'messages_arrived' : cond.index;
+  const byTime = cond.access !== 'indexed by messages_status' && (filter.fromTs !== undefined || filter.toTs !== undefined);
+  const access = byTime ? 'indexed by messages_arrived' : cond.access;
   let total = 0;
   let first = true;
   for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : idSlices(span, false, slice)) {
     if (!first) await pause();
     first = false;
-    const count = statement(db, `select count(*) as n from messages m indexed by ${index} where ${cond.where.join(' and ')} and ${piece.sql}`);
-    total += (count.get({ ...cond.params, ...piece.params, accountId }) as { n: number }).n;
+    const base = { ...cond.params, ...piece.params, accountId };
+    const keyed = keyConditions(db, cond, `from messages m ${access} where ${cond.where.join(' and ')} and ${piece.sql}`, base);
+    if (!keyed) continue;
+    const count = statement(db, `select count(*) as n from messages m ${access} where ${[...cond.where, ...keyed.sql, piece.sql].join(' and ')}`);
+    total += (count.get({ ...base, ...keyed.params }) as { n: number }).n;
   }
   return total;
 }
@@ -281,13 +325,13 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
  */
 export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
   const { pause = immediate, slice = SLICE } = slicing;
-  const cond = conditions(db, accountId, filter);
+  const cond = conditions(filter);
   const span = idSpan(db, accountId);
   if (!cond || !span || page.limit === 0) return [];
   const dir = page.descending ? 'desc' : 'asc';
-  // An index walked over a list of keys (senders, domains) would need a sort across them: in ID order, walk
+  // An index walked over a list of keys (bounce, blocked) would need a sort across them: in ID order, walk
   // the rows instead and check the list.
-  const index = page.order === 'id' ? (cond.keyList ? 'messages_account' : cond.index) : 'messages_arrived';
+  const access = page.order === 'id' ? (cond.keyList ? 'not indexed' : cond.access) : 'indexed by messages_arrived';
   const filterSql = cond.where.join(' and ');
   const rows: MessageRow[] = [];
   let skip = page.offset;
@@ -295,9 +339,13 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
   for (const piece of page.order === 'id' ? idSlices(span, page.descending, slice) : arrivedSlices(db, accountId, page.descending, slice)) {
     if (!first) await pause();
     first = false;
-    const params = { ...cond.params, ...piece.params, accountId };
+    const base = { ...cond.params, ...piece.params, accountId };
+    const keyed = keyConditions(db, cond, `from messages m ${access} where ${filterSql} and ${piece.sql}`, base);
+    if (!keyed) continue;
+    const where = [filterSql, ...keyed.sql, piece.sql].join(' and ');
+    const params = { ...base, ...keyed.params };
     if (skip > 0) {
-      const n = (statement(db, `select count(*) as n from messages m indexed by ${index} where ${filterSql} and ${piece.sql}`).get(params) as { n: number }).n;
+      const n = (statement(db, `select count(*) as n from messages m ${access} where ${where}`).get(params) as { n: number }).n;
       if (n <= skip) {
         skip -= n;
         continue;
@@ -305,7 +353,7 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
     }
     const found = statement(
       db,
-      `select m.* from messages m indexed by ${index} where ${filterSql} and ${piece.sql}
+      `select m.* from messages m ${access} where ${where}
         order by ${page.order === 'id' ? '' : `m.arrived_at ${dir}, `}m.id ${dir} limit @limit offset @skip`,
     ).all({ ...params, limit: page.limit - rows.length, skip }) as MessageRow[];
     skip = 0;
@@ -315,6 +363,12 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
   return rows.map(toRecord);
 }
 
+/** An account's lowest and highest message row IDs. */
+interface Span {
+  low: number;
+  high: number;
+}
+
 /** A slice of a walk: one index range as SQL on `m`, with its parameters. */
 interface Slice {
   sql: string;
@@ -322,7 +376,7 @@ interface Slice {
 }
 
 /** Row-ID ranges of `SLICE` over the account's span, in walk order. */
-function* idSlices(span: { low: number; high: number }, descending: boolean, slice: number): Generator<Slice> {
+function* idSlices(span: Span, descending: boolean, slice: number): Generator<Slice> {
   const count = Math.floor((span.high - span.low) / slice) + 1;
   for (let i = 0; i < count; i++) {
     const low = span.low + (descending ? count - 1 - i : i) * slice;

@@ -7,6 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJson, type JsonValue } from '../core/json.js';
 import { ApiError } from './errors.js';
 
+/** One decoder for every body (it keeps no state between calls without `stream: true`). */
+const UTF8 = new TextDecoder();
+
 /** Largest body the REST and control APIs accept. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,7 +21,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * const body = await readJson(c);
  */
 export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<JsonValue | undefined> {
-  const text = new TextDecoder().decode(await readBody(c, maxBytes));
+  const text = UTF8.decode(await readBody(c, maxBytes));
   if (text.trim() === '') return undefined;
   try {
     return parseJson(text);

@@ -56,6 +56,7 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
     const sent = messages.map((message, index) => {
       const trackability = trackabilityOf(message);
       const campaign = message.customCampaign;
+      const messageSize = messageSizeOf(message);
       return (recipients[index] ?? []).map((recipient): SentRecipient => {
         const messageId = nextId++;
         const random = seededRandom(`${seed}:${messageId}`);
@@ -88,7 +89,7 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
           isHtmlPartIncluded: message.htmlPart !== null,
           isTextPartIncluded: message.textPart !== null,
           attachmentCount: message.attachmentCount,
-          messageSize: messageSizeOf(message),
+          messageSize,
           bounceHard: bounce ? bounce.fields.hard_bounce === true : null,
           arrivedAt: now,
         });

@@ -1,0 +1,64 @@
+/**
+ * Checkpoints the write-ahead log from a worker thread. SQLite's automatic checkpoint runs inside the commit
+ * that crosses its threshold: on the server's only thread, it copies the log's pages into the database file
+ * and waits for two fsyncs, while sends and deliveries wait. A worker with its own connection does that
+ * work beside the event loop instead; the server's connection keeps a far larger automatic threshold, a
+ * safety net that only a stalled worker would ever reach.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './open-db.js';
+
+/** How often the worker checkpoints (ms). */
+const EVERY_MS = 250;
+
+/** The server connection's own threshold while a worker checkpoints (pages; SQLite's default is 1,000). */
+const SAFETY_NET_PAGES = 20_000;
+
+/** Runs in the worker: a passive checkpoint (never blocks the writer) every `everyMs`, until told to stop. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next turn tries again */ }
+}, workerData.everyMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  /** Stops the worker (after its checkpoint in progress) and gives the threshold back to the connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts checkpointing `path` (a WAL database file that `db` has open) from a worker thread.
+ *
+ * @example
+ * const checkpointer = startCheckpointer(db, 'mjsim.db');
+ * await checkpointer.stop(); // before db.$client.close()
+ */
+export function startCheckpointer(db: Db, path: string): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs: EVERY_MS } });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A worker that fails (it cannot open the file) leaves the connection's own checkpoints to do the work.
+  worker.once('error', () => db.$client.open && db.$client.pragma('wal_autocheckpoint = 1000'));
+  db.$client.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        worker.postMessage('stop');
+        await exited;
+        if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
+      })();
+      return stopping;
+    },
+  };
+}
