@@ -117,6 +117,7 @@ export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: Event
  *
  * @example
  * sim.deliveries({ status: 'failed', eventType: 'bounce', limit: 10 });
+ * sim.deliveries({ email: 'jane@example.com' }); // every delivery that carried an event of Jane's
  */
 export interface DeliveryQuery {
   status?: DeliveryStatus;
@@ -125,6 +126,8 @@ export interface DeliveryQuery {
   url?: string;
   /** Deliveries carrying an event of this MessageID. */
   messageId?: string | bigint;
+  /** Deliveries carrying an event to this recipient (any case). */
+  email?: string;
   /** Default 1000. */
   limit?: number;
   offset?: number;
@@ -349,6 +352,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         eventType: query.eventType,
         url: query.url,
         messageId: query.messageId === undefined ? undefined : String(query.messageId),
+        email: query.email,
         before: query.before,
         after: query.after,
       };

@@ -91,10 +91,13 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
       now,
     ).lastInsertRowid,
   );
-  const link = statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)');
-  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId));
+  const link = statement(db, LINK_EVENT);
+  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId, eventId));
   return id;
 }
+
+/** Links an event to a delivery, with the event's recipient lower-cased (read here, so no caller can forget it). */
+const LINK_EVENT = 'insert into delivery_events (delivery_id, position, event_id, email) values (?, ?, ?, (select lower(email) from events where id = ?))';
 
 /**
  * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
@@ -112,7 +115,7 @@ export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt
 
 /** Adds one event at the end of a group. */
 export function appendToGroup(db: Db, group: Delivery, eventId: number, eventType: string, now: number): void {
-  statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)').run(group.id, group.eventCount, eventId);
+  statement(db, LINK_EVENT).run(group.id, group.eventCount, eventId, eventId);
   const types = new Set(group.eventTypes.split(','));
   types.add(eventType);
   statement(db, 'update deliveries set event_count = event_count + 1, event_types = ?, updated_at = ? where id = ?').run(
@@ -324,6 +327,8 @@ export interface DeliveryFilter {
   url?: string;
   /** Deliveries that carry an event of this MessageID (decimal text). */
   messageId?: string;
+  /** Deliveries that carry an event to this recipient (compared without regard to case). */
+  email?: string;
   /** Key paging: only deliveries with a lower ID (the next, older page). */
   before?: number;
   /** Key paging: only deliveries with a higher ID (the `limit` just newer than it, still newest first). */
@@ -335,15 +340,23 @@ interface Walk {
   sql: string;
   params: Record<string, unknown>;
   index: string | undefined;
+  /** Walks the recipients' index `delivery_events_email` and reads each delivery it names. */
+  viaEmail?: boolean;
 }
+
+/** A recipient with fewer event links than this is walked by its own index; a busier one is checked per row. */
+const BUSY_EMAIL = 2_000;
+
+/** The email filter as a condition on `d`, for walks of other indexes (one index probe per row). */
+const HAS_EMAIL = 'exists (select 1 from delivery_events x indexed by delivery_events_email where x.email = @email and x.delivery_id = d.id)';
 
 /**
  * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
  * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
- * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`), so a page costs its
- * rows, not the table. A filter that matches several index keys (an event type inside Version 2 groups of
- * mixed types, a URL registered for several types) walks each key and merges. `before`/`after` page by key;
- * `offset` still works but costs what it skips.
+ * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`, the recipients'
+ * `delivery_events_email`), so a page costs its rows, not the table. A filter that matches several index
+ * keys (an event type inside Version 2 groups of mixed types, a URL registered for several types) walks
+ * each key and merges. `before`/`after` page by key; `offset` still works but costs what it skips.
  *
  * @example
  * listDeliveries(db, accountId, { status: 'failed', before: 120 }, 50, 0) // the 50 failed ones just older than #120
@@ -358,6 +371,7 @@ export function listDeliveries(db: Db, accountId: number | null, filter: Deliver
   if (filter.before !== undefined) add('d.id < @before', 'before', filter.before);
   if (filter.after !== undefined) add('d.id > @after', 'after', filter.after);
   if (filter.eventType !== undefined) add("instr(',' || d.event_types || ',', ',' || @eventType || ',') > 0", 'eventType', filter.eventType);
+  if (filter.email !== undefined) params.email = filter.email.toLowerCase();
   const walks = deliveryWalks(db, accountId, filter);
   if (walks.length === 0) return [];
   const direction = filter.after !== undefined && filter.before === undefined ? 'asc' : 'desc';
@@ -365,11 +379,12 @@ export function listDeliveries(db: Db, accountId: number | null, filter: Deliver
   const [take, skip] = walks.length === 1 ? [limit, offset] : [limit + offset, 0];
   const ids = new Set<number>();
   for (const walk of walks) {
-    const conditions = [...where, walk.sql].filter(Boolean).join(' and ') || '1';
-    const found = statement(
-      db,
-      `select d.id from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction} limit @take offset @skip`,
-    ).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
+    const conditions = [...where, walk.sql, filter.email !== undefined && !walk.viaEmail ? HAS_EMAIL : ''].filter(Boolean).join(' and ') || '1';
+    // A group with two events to one recipient has two index entries: `group by` keeps it once, in index order.
+    const source = walk.viaEmail
+      ? `from delivery_events de indexed by delivery_events_email join deliveries d on d.id = de.delivery_id where ${conditions} group by de.delivery_id order by de.delivery_id ${direction}`
+      : `from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction}`;
+    const found = statement(db, `select d.id ${source} limit @take offset @skip`).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
     for (const row of found) ids.add(row.id);
   }
   const sorted = [...ids].sort((a, b) => (direction === 'desc' ? b - a : a - b));
@@ -387,11 +402,24 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
       .map((row) => (row as { id: number }).id);
     return ids.length ? [{ sql: 'd.id in (select value from json_each(@ids))', params: { ids: JSON.stringify(ids) }, index: undefined }] : [];
   }
-  if (filter.url !== undefined) {
-    const ids = statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
-      .all(filter.url, accountId, accountId)
-      .map((row) => (row as { id: number }).id);
-    return ids.map((id) =>
+  const urlIds =
+    filter.url === undefined
+      ? undefined
+      : statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
+          .all(filter.url, accountId, accountId)
+          .map((row) => (row as { id: number }).id);
+  if (urlIds?.length === 0) return [];
+  // A recipient's own index when it narrows most: alone, or when the recipient has few deliveries (the usual
+  // case); a busy one (the default recipient of `/sim/events`) is checked on the other filters' walk instead.
+  if (filter.email !== undefined) {
+    const alone = filter.url === undefined && filter.status === undefined && filter.eventType === undefined;
+    if (alone || emailLinksBelow(db, filter.email.toLowerCase(), BUSY_EMAIL)) {
+      const url = urlIds ? { sql: ' and d.callback_url_id in (select value from json_each(@urlIds))', params: { urlIds: JSON.stringify(urlIds) } } : { sql: '', params: {} };
+      return [{ sql: `de.email = @email${url.sql}`, params: url.params, index: undefined, viaEmail: true }];
+    }
+  }
+  if (urlIds !== undefined) {
+    return urlIds.map((id) =>
       filter.status === undefined
         ? walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url_id')
         : walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url'),
@@ -405,6 +433,14 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
       .map((types) => walk('d.event_types = @types', { types }, 'deliveries_account_types'));
   }
   return [walk('', {}, accountId === null ? undefined : 'deliveries_account')];
+}
+
+/** Whether fewer than `limit` event links carry `email` (reads at most `limit` index entries). */
+function emailLinksBelow(db: Db, email: string, limit: number): boolean {
+  const row = statement(db, 'select count(*) as n from (select 1 from delivery_events indexed by delivery_events_email where email = ? limit ?)').get(email, limit) as {
+    n: number;
+  };
+  return row.n < limit;
 }
 
 /**

@@ -98,8 +98,15 @@ export const deliveryEvents = sqliteTable(
     deliveryId: integer('delivery_id').notNull(),
     position: integer('position').notNull(),
     eventId: integer('event_id').notNull(),
+    /** The event's recipient, lower-cased: copied here so that "deliveries to this email" walks one index, newest first. */
+    email: text('email'),
   },
-  (t) => [primaryKey({ columns: [t.deliveryId, t.position] }), index('delivery_events_event').on(t.eventId)],
+  (t) => [
+    primaryKey({ columns: [t.deliveryId, t.position] }),
+    index('delivery_events_event').on(t.eventId),
+    // (email, delivery): a recipient's deliveries newest first, each once (a group's events are adjacent).
+    index('delivery_events_email').on(t.email, t.deliveryId).where(sql`${t.email} is not null`),
+  ],
 );
 
 /**

@@ -110,11 +110,13 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     if (eventType !== undefined && !isEventType(eventType)) throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}`);
     const messageId = q.messageId ?? q.MessageID;
     if (messageId !== undefined && !/^\d{1,20}$/.test(messageId)) throw new ApiError('invalid-input', `Invalid messageId "${messageId}": a MessageID is a number`);
+    const email = q.email;
+    if (email !== undefined && (email.trim() === '' || email.length > 254)) throw new ApiError('invalid-input', `Invalid email: a recipient address of 1 to 254 characters`);
     const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
     const offset = boundedInt(q.offset, 0, 0, 100_000, 'offset');
     const before = q.before === undefined ? undefined : boundedInt(q.before, 0, 1, Number.MAX_SAFE_INTEGER, 'before');
     const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
-    const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), before, after };
+    const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), email: email?.trim(), before, after };
     const rows = listDeliveries(db, c.get('account').id, filter, limit, offset);
     return c.json({ count: rows.length, deliveries: rows.map(describe) });
   });

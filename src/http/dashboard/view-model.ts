@@ -130,6 +130,7 @@ function storageFilter(deps: AppDeps, scope: number | null, query: DeliveryQuery
   if (query.status !== undefined) filter.status = query.status;
   if (query.event !== undefined) filter.eventType = query.event;
   if (query.message !== undefined) filter.messageId = query.message;
+  if (query.email !== undefined) filter.email = query.email;
   if (query.url !== undefined) {
     const row = listAllCallbackUrls(deps.db).find((url) => url.id === query.url && (scope === null || url.accountId === scope));
     filter.callbackUrlId = query.url;
@@ -151,7 +152,7 @@ function deliveryPage(deps: AppDeps, scope: number | null, query: DeliveryQuery,
   const oldest = rows.at(-1);
   const newer = newest && listDeliveries(db, scope, { ...filter, after: newest.id }, 1, 0).length > 0;
   const older = oldest && listDeliveries(db, scope, { ...filter, before: oldest.id }, 1, 0).length > 0;
-  const onlyStatus = query.event === undefined && query.url === undefined && query.message === undefined;
+  const onlyStatus = query.event === undefined && query.url === undefined && query.message === undefined && query.email === undefined;
   let total: number;
   let capped = false;
   if (onlyStatus) total = query.status === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : (counts[query.status] ?? 0);
