@@ -1,5 +1,5 @@
 /**
- * Finding things in a big run: the deliveries panel's filters (status, event type, URL, MessageID) as query
+ * Finding things in a big run: the deliveries panel's filters (status, event type, URL, MessageID, email) as query
  * parameters, key paging newest first with a count, bad values ignored with a message, and account
  * isolation for a remote viewer. In-process (`app.request`); the engine never runs, so statuses are set
  * in storage.
@@ -70,7 +70,7 @@ describe('dashboard deliveries filters and paging', () => {
     expect(ids(await (await t.call('GET', '/dashboard/panels?before=71&from=51')).text())).toEqual(ids(second));
   });
 
-  it('filters by status from the chip link, by event type, URL and MessageID', async () => {
+  it('filters by status from the chip link, by event type, URL, MessageID and recipient email', async () => {
     const home = await page('/');
     expect(home).toMatch(/<a class="badge failed" data-count="failed" href="\/\?status=failed"/);
     const failed = await page('/?status=failed');
@@ -96,6 +96,17 @@ describe('dashboard deliveries filters and paging', () => {
     const none = await page('/?message=12345');
     expect(ids(none)).toEqual([]);
     expect(none).toContain('No delivery matches this filter.');
+
+    // Opens 1–60 went to o0…o59@example.com; the clicks to the default recipient.
+    const jane = await page('/?email=O4%40Example.com');
+    expect(ids(jane)).toEqual([5]);
+    expect(range(jane)).toBe('1–1 of 1');
+    expect(jane).toContain('value="o4@example.com"');
+    expect(ids(await page('/?email=o4%40example.com&status=failed'))).toEqual([]);
+    expect(ids(await page('/?email=o6%40example.com&status=failed'))).toEqual([7]);
+    const defaults = await page('/?email=recipient%40example.com&status=failed');
+    expect(ids(defaults)).toEqual([99, 70]);
+    expect(ids(await page('/?email=nobody%40example.com'))).toEqual([]);
   });
 
   it('ignores bad filter values with a message, never a 500', async () => {
@@ -110,6 +121,7 @@ describe('dashboard deliveries filters and paging', () => {
       ['/?after=1e9', 'Ignored after "1e9"'],
       ['/?from=0', 'Ignored from "0"'],
       ['/?before=99999999999999999999', 'Ignored before'],
+      [`/?email=${'a'.repeat(255)}`, 'Ignored email'],
     ];
     for (const [path, message] of cases) {
       const html = await page(path);
@@ -133,6 +145,7 @@ describe('dashboard deliveries filters and paging', () => {
     expect(mineFromThem).toContain(`Ignored URL "${openUrl}"`);
     expect(ids(mineFromThem)).toEqual([125, 124, 123, 122, 121]);
     expect(ids(await page(`/?message=${messageIds[4]}`, 'other'))).toEqual([]);
+    expect(ids(await page('/?email=o4%40example.com', 'other'))).toEqual([]);
     expect(ids(await page('/?status=failed', 'other'))).toEqual([]);
     expect(ids(await page('/?before=100', 'other'))).toEqual([]);
     const mine = await page(`/?url=${theirUrl}`);
