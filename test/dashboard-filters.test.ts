@@ -5,8 +5,14 @@
  * in storage.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClock } from '../src/clock.js';
+import { defaultSettings } from '../src/config.js';
 import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { Engine } from '../src/engine/engine.js';
+import { createHttpTransport } from '../src/engine/http-transport.js';
+import { loadDashboard } from '../src/http/dashboard/view-model.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { recordStatements } from './helpers/query-plans.js';
 import { T0 } from './helpers/sim.js';
 
 let t: TestApp;
@@ -161,5 +167,25 @@ describe('dashboard deliveries filters and paging', () => {
     expect(range(await page('/?event=click'))).toBe('1–50 of 1,000+');
     expect(range(await page('/'))).toBe('1–50 of 1,120'); // no filter: the exact per-status counts
     expect(range(await page('/?status=pending'))).toBe('1–50 of 1,117');
+  });
+
+  it('reads every panel through an index, for an account and for the local viewer (EXPLAIN QUERY PLAN)', async () => {
+    const recorder = recordStatements(t.db);
+    const queries = ['', 'status=failed', `url=${openUrl}`, `url=${openUrl}&status=failed`, 'event=click', 'event=open&status=delivered', `message=${messageIds[4]}`];
+    queries.push('email=o4%40example.com', 'email=recipient%40example.com&status=failed', 'before=60&from=51', 'after=30', 'status=failed&before=90');
+    for (const query of queries) expect((await t.call('GET', `/dashboard/panels?${query}`)).status).toBe(200);
+    const settings = defaultSettings();
+    const clock = createClock({ mode: 'manual', factor: 0 }, T0);
+    const deps = { db: t.db, clock, settings, engine: new Engine(t.db, clock, settings, createHttpTransport(1)) };
+    for (const query of queries) loadDashboard(deps, { scope: 'all' }, Object.fromEntries(new URLSearchParams(query)));
+    const plans = recorder.plans();
+    expect(plans.length).toBeGreaterThan(20);
+    for (const { sql, plan } of plans) {
+      // Allowed: walking a table in rowid order under a LIMIT with nothing to filter (the newest deliveries of
+      // every account; the newest attempts for the feed), and the few rows of accounts, URLs and the counts.
+      const rowidWalk = /from deliveries d\s+where 1 order by d\.id (desc|asc) limit/.test(sql) || /from attempts a\b[\s\S]*order by a\.id desc limit/.test(sql);
+      if (!rowidWalk) expect(plan, sql).not.toMatch(/\bSCAN (d|deliveries|de|delivery_events|e|events|a|attempts|x)\b/);
+      if (!/from delivery_counts/.test(sql)) expect(plan, sql).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

@@ -11,7 +11,9 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryStatus } from '../src/core/delivery-state.js';
-import { insertDelivery, listDeliveries, updateDeliveryStatus, type DeliveryFilter } from '../src/db/deliveries.js';
+import { countDeliveriesByStatus, insertDelivery, listDeliveries, requeueInFlight, updateDeliveryStatus, type DeliveryFilter } from '../src/db/deliveries.js';
+import { resetAccount } from '../src/db/reset.js';
+import { pruneBefore } from '../src/retention.js';
 import { insertEvents } from '../src/db/events.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { recordStatements } from './helpers/query-plans.js';
@@ -69,13 +71,13 @@ function seed(db: Db, count: number, [first, second]: [number, number] = [1, 2])
 }
 
 /** The same filter as one plain, unindexed query. */
-function plain(db: Db, accountId: number, filter: DeliveryFilter): number[] {
+function plain(db: Db, accountId: number | null, filter: DeliveryFilter): number[] {
   const rows = db.$client
     .prepare(
       `select distinct d.id from deliveries d left join callback_urls c on c.id = d.callback_url_id
         left join delivery_events de on de.delivery_id = d.id left join events e on e.id = de.event_id
         left join delivery_events de2 on de2.delivery_id = d.id left join events e2 on e2.id = de2.event_id
-        where d.account_id = @accountId and (@status is null or d.status = @status) and (@email is null or lower(e2.email) = lower(@email))
+        where (@accountId is null or d.account_id = @accountId) and (@status is null or d.status = @status) and (@email is null or lower(e2.email) = lower(@email))
           and (@eventType is null or (',' || d.event_types || ',') like ('%,' || @eventType || ',%'))
           and (@url is null or c.url = @url) and (@messageId is null or e.message_id = @messageId)
           and (@before is null or d.id < @before) and (@after is null or d.id > @after)
@@ -120,7 +122,7 @@ describe('listDeliveries', () => {
       { email: 'busy@example.com', messageId: '1007' },
       { email: 'nobody@example.com' },
     ];
-    for (const accountId of [1, 2]) {
+    for (const accountId of [1, 2, null]) {
       for (const filter of filters) {
         const all = plain(db, accountId, filter);
         const label = JSON.stringify({ accountId, ...filter });
@@ -166,6 +168,34 @@ describe('listDeliveries', () => {
   });
 });
 
+describe('countDeliveriesByStatus', () => {
+  it('stays equal to counting the table through inserts, status changes, pruning and a reset', async () => {
+    const db = openDb(':memory:');
+    const counted = (accountId: number | null) =>
+      Object.fromEntries(
+        (db.$client.prepare('select status, count(*) as n from deliveries where (? is null or account_id = ?) group by status').all(accountId, accountId) as { status: string; n: number }[]).map(
+          (row) => [row.status, row.n],
+        ),
+      );
+    const same = () => {
+      for (const accountId of [null, 1, 2]) expect(countDeliveriesByStatus(db, accountId), String(accountId)).toEqual(counted(accountId));
+    };
+    seed(db, 300);
+    same();
+    expect(countDeliveriesByStatus(db, 1).failed).toBeGreaterThan(10);
+    updateDeliveryStatus(db, 5, { status: 'in_flight', nextAttemptAt: T0 }, T0);
+    updateDeliveryStatus(db, 6, { status: 'in_flight', nextAttemptAt: T0 }, T0);
+    requeueInFlight(db, T0);
+    same();
+    const removed = await pruneBefore(db, T0 + 1, 1);
+    expect(removed.deliveries).toBeGreaterThan(100);
+    same();
+    resetAccount(db, 2);
+    same();
+    expect(countDeliveriesByStatus(db, 2)).toEqual({});
+  });
+});
+
 describe('GET /sim/deliveries', () => {
   let sim: TestSim;
   afterEach(() => sim?.close());
@@ -205,10 +235,10 @@ describe('migration 0004 on a database made by the previous migrations', () => {
     // The migrations as they were before 0004.
     const old = join(dir, 'drizzle');
     cpSync(join(import.meta.dirname, '../drizzle'), old, { recursive: true });
-    rmSync(join(old, '0004_delivery_email.sql'));
+    rmSync(join(old, '0004_finding.sql'));
     const journalPath = join(old, 'meta/_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
-    expect(journal.entries.map((entry) => entry.tag)).toContain('0004_delivery_email');
+    expect(journal.entries.map((entry) => entry.tag)).toContain('0004_finding');
     journal.entries = journal.entries.filter((entry) => entry.idx < 4);
     writeFileSync(journalPath, JSON.stringify(journal));
     const file = join(dir, 'sim.db');
@@ -233,5 +263,8 @@ describe('migration 0004 on a database made by the previous migrations', () => {
     const ids = (email: string) => listDeliveries(db, 1, { email }, 10, 0).map((d) => d.id);
     expect(ids('jane@example.com')).toEqual([two, one]);
     expect(ids('JOHN@example.com')).toEqual([two]);
+    expect(countDeliveriesByStatus(db, 1)).toEqual({ delivered: 2 });
+    updateDeliveryStatus(db, one, { status: 'failed', nextAttemptAt: null }, 0);
+    expect(countDeliveriesByStatus(db, 1)).toEqual({ delivered: 1, failed: 1 });
   });
 });

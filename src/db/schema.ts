@@ -91,6 +91,20 @@ export const deliveries = sqliteTable(
   ],
 );
 
+/**
+ * Deliveries per account and status, kept exact by triggers on `deliveries` (migration 0004), so the
+ * dashboard's status counts and the metrics read a few rows instead of counting a big run.
+ */
+export const deliveryCounts = sqliteTable(
+  'delivery_counts',
+  {
+    accountId: integer('account_id').notNull(),
+    status: text('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.status] })],
+);
+
 /** Which events a delivery carries, in body order. */
 export const deliveryEvents = sqliteTable(
   'delivery_events',
