@@ -11,7 +11,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryStatus } from '../src/core/delivery-state.js';
-import { countDeliveriesByStatus, insertDelivery, listDeliveries, requeueInFlight, updateDeliveryStatus, type DeliveryFilter } from '../src/db/deliveries.js';
+import { claimDue, countDeliveriesByStatus, insertDelivery, listDeliveries, requeueInFlight, updateDeliveryStatus, type DeliveryFilter } from '../src/db/deliveries.js';
 import { resetAccount } from '../src/db/reset.js';
 import { pruneBefore } from '../src/retention.js';
 import { insertEvents } from '../src/db/events.js';
@@ -169,7 +169,7 @@ describe('listDeliveries', () => {
 });
 
 describe('countDeliveriesByStatus', () => {
-  it('stays equal to counting the table through inserts, status changes, pruning and a reset', async () => {
+  it('stays equal to counting the table through inserts, claims, status changes, recovery, pruning and a reset', async () => {
     const db = openDb(':memory:');
     const counted = (accountId: number | null) =>
       Object.fromEntries(
@@ -183,8 +183,18 @@ describe('countDeliveriesByStatus', () => {
     seed(db, 300);
     same();
     expect(countDeliveriesByStatus(db, 1).failed).toBeGreaterThan(10);
+    for (const accountId of [1, 2, 1]) {
+      const due = { accountId, callbackUrlId: 1, version: 1, status: 'pending' as const, eventIds: [], eventTypes: ['sent'], nextAttemptAt: T0, groupClosesAt: null, parentId: null, reason: null };
+      insertDelivery(db, due, T0);
+    }
+    same();
+    const claimed = claimDue(db, T0 + 10_000, 5, { admits: () => true, take: () => undefined });
+    expect(claimed.length).toBeGreaterThan(0);
+    same();
+    updateDeliveryStatus(db, claimed[0]!.id, { status: 'delivered', attemptCount: 1, nextAttemptAt: null }, T0);
     updateDeliveryStatus(db, 5, { status: 'in_flight', nextAttemptAt: T0 }, T0);
-    updateDeliveryStatus(db, 6, { status: 'in_flight', nextAttemptAt: T0 }, T0);
+    updateDeliveryStatus(db, 5, { status: 'in_flight', nextAttemptAt: T0 }, T0);
+    same();
     requeueInFlight(db, T0);
     same();
     const removed = await pruneBefore(db, T0 + 1, 1);

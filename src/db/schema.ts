@@ -92,8 +92,9 @@ export const deliveries = sqliteTable(
 );
 
 /**
- * Deliveries per account and status, kept exact by triggers on `deliveries` (migration 0004), so the
- * dashboard's status counts and the metrics read a few rows instead of counting a big run.
+ * Deliveries per account and status, kept exact by the verbs that write a delivery's status (deliveries.ts,
+ * prune.ts, reset.ts), so the dashboard's status counts and the metrics read a few rows instead of counting
+ * a big run.
  */
 export const deliveryCounts = sqliteTable(
   'delivery_counts',
