@@ -118,9 +118,10 @@ async function runOne(retain: boolean): Promise<void> {
       const warmUp = windowStart - start < warmUpMs;
       if (!warmUp) windows.push({ rate, dbBytes: sizeOf(file) });
       const base = windows[0]?.rate;
-      const ratio = base === undefined ? '' : `${String(Math.round((100 * rate) / base)).padStart(4)} % of baseline ${Math.abs(rate - base) <= 0.2 * base ? 'within 20 %' : 'OUTSIDE 20 %'}`;
+      const verdict = base === undefined ? '' : Math.abs(rate - base) <= 0.2 * base ? 'within 20 %' : rate > base ? 'faster by over 20 %' : 'SLOWER by over 20 %';
+      const ratio = base === undefined ? '' : `${String(Math.round((100 * rate) / base)).padStart(4)} % of baseline, ${verdict}`;
       console.log(
-        `[${label}] ${String(nextMark).padStart(8)} delivered: ${String(rate).padStart(6)}/s ${warmUp ? '(warm-up)' : ratio.padEnd(36)}  ` +
+        `[${label}] ${String(nextMark).padStart(8)} delivered: ${String(rate).padStart(6)}/s ${warmUp ? '(warm-up)'.padEnd(42) : ratio.padEnd(42)}  ` +
           `RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB  db ${mb(sizeOf(file))} MB + wal ${mb(sizeOf(`${file}-wal`))} MB  ` +
           `at ${Math.round((now - start) / 1000)} s, load ${loadavg()[0]!.toFixed(1)}`,
       );
@@ -142,11 +143,12 @@ async function runOne(retain: boolean): Promise<void> {
   const lastThree = rest.slice(-3);
   const last = Math.round(lastThree.reduce((a, b) => a + b, 0) / lastThree.length);
   const within = rates.filter((rate) => Math.abs(rate - first) <= 0.2 * first).length;
+  const slower = rates.filter((rate) => rate < 0.8 * first).length;
   // Bounded: the file at the end is no bigger than at the end of the first third of the compared windows (+5 %).
   const third = windows[Math.max(0, Math.floor(windows.length / 3) - 1)]?.dbBytes ?? 0;
   const end = windows.at(-1)?.dbBytes ?? 0;
   console.log(
-    `[${label}] ${within} of ${rates.length} compared windows within 20 % of the baseline ${first}/s; ` +
+    `[${label}] ${within} of ${rates.length} compared windows within 20 % of the baseline ${first}/s, ${slower} slower by over 20 %; ` +
       `database file ${mb(third)} MB after the first third, ${mb(end)} MB at the end: ${end <= third * 1.05 ? 'stopped growing' : `grew ${Math.round((100 * (end - third)) / Math.max(third, 1))} %`}`,
   );
   console.log(
