@@ -241,6 +241,9 @@ try {
       'email=user123%40example.com&status=delivered',
       'email=recipient%40example.com',
       'email=recipient%40example.com&status=failed',
+      'email=recipient%40example.com&eventType=open',
+      // The worst case: a busy recipient and a type it never got (no unsub goes to it here), so the type's
+      // 50,000 deliveries are each checked for the recipient and none matches.
       'email=recipient%40example.com&eventType=unsub',
       `email=recipient%40example.com&before=${mid}`,
       'status=failed&eventType=click',
