@@ -269,7 +269,8 @@ describe('migration 0004 on a database made by the previous migrations', () => {
 
     const db = openDb(file);
     cleanups.push(() => db.$client.close());
-    expect(db.$client.prepare('select id from __drizzle_migrations').all()).toHaveLength(journal.entries.length + 1);
+    const all = JSON.parse(readFileSync(join(import.meta.dirname, '../drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+    expect(db.$client.prepare('select id from __drizzle_migrations').all()).toHaveLength(all.entries.length);
     const ids = (email: string) => listDeliveries(db, 1, { email }, 10, 0).map((d) => d.id);
     expect(ids('jane@example.com')).toEqual([two, one]);
     expect(ids('JOHN@example.com')).toEqual([two]);

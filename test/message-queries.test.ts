@@ -237,7 +237,9 @@ describe('migration 0003 on a database made by the previous migrations', () => {
     const db = openDb(file);
     cleanups.push(() => db.$client.close());
     const migrations = db.$client.prepare('select id from __drizzle_migrations order by id').all();
-    expect(migrations).toHaveLength(journal.entries.length + 1);
+    // Every migration is recorded, the later ones included.
+    const all = JSON.parse(readFileSync(join(import.meta.dirname, '../drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+    expect(migrations).toHaveLength(all.entries.length);
     const status = (id: string) => {
       const record = getMessage(db, 1, id);
       return record && { status: messageStatus(record.lastEvent, record.bounceHard), stateId: record.stateId };
