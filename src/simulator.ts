@@ -17,7 +17,8 @@ import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js'
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf, type Attempt } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
-import { getDelivery, listDeliveries } from './db/deliveries.js';
+import { getDelivery } from './db/deliveries.js';
+import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
 import type { AdvanceSummary } from './engine/engine.js';
