@@ -16,7 +16,9 @@
  * the peak RSS, how many windows were within 20 % of the baseline, and whether the database file stopped
  * growing (its size at the end against its size at the end of the first third of the compared windows).
  *
- *   npm run bench:retention [-- EVENTS [RETAIN]]     e.g. npm run bench:retention -- 3000000 10s
+ *   npm run bench:retention [-- EVENTS [RETAIN [on|off]]]     e.g. npm run bench:retention -- 3000000 10s
+ *
+ * With `on` or `off` it runs that mode alone, in this process (no header line: note the load yourself).
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
