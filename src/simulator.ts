@@ -17,7 +17,8 @@ import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js'
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf, type Attempt } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
-import { getDelivery, listDeliveries } from './db/deliveries.js';
+import { getDelivery } from './db/deliveries.js';
+import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
 import type { AdvanceOptions, AdvanceSummary } from './engine/engine.js';
@@ -117,6 +118,7 @@ export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: Event
  *
  * @example
  * sim.deliveries({ status: 'failed', eventType: 'bounce', limit: 10 });
+ * sim.deliveries({ email: 'jane@example.com' }); // every delivery that carried an event of Jane's
  */
 export interface DeliveryQuery {
   status?: DeliveryStatus;
@@ -125,6 +127,8 @@ export interface DeliveryQuery {
   url?: string;
   /** Deliveries carrying an event of this MessageID. */
   messageId?: string | bigint;
+  /** Deliveries carrying an event to this recipient (any case). */
+  email?: string;
   /** Default 1000. */
   limit?: number;
   offset?: number;
@@ -375,6 +379,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         eventType: query.eventType,
         url: query.url,
         messageId: query.messageId === undefined ? undefined : String(query.messageId),
+        email: query.email,
         before: query.before,
         after: query.after,
       };

@@ -75,6 +75,8 @@ describe('mjsim client commands', () => {
     expect(await filtered('--event-type', 'open')).toEqual([]);
     expect(await filtered('--before', String(id))).toEqual([]);
     expect(await filtered('--after', String(id - 1))).toEqual([id]);
+    expect(await filtered('--email', 'CLI@example.com')).toEqual([id]);
+    expect(await filtered('--email', 'someone-else@example.com')).toEqual([]);
     expect((await mjsim('deliveries', '--before', 'x')).code).toBe(2);
 
     const detail = await mjsim('delivery', String(deliveries[0]!.id));

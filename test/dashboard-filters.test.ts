@@ -1,12 +1,18 @@
 /**
- * Finding things in a big run: the deliveries panel's filters (status, event type, URL, MessageID) as query
+ * Finding things in a big run: the deliveries panel's filters (status, event type, URL, MessageID, email) as query
  * parameters, key paging newest first with a count, bad values ignored with a message, and account
  * isolation for a remote viewer. In-process (`app.request`); the engine never runs, so statuses are set
  * in storage.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClock } from '../src/engine/clock.js';
+import { defaultSettings } from '../src/config/config.js';
 import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { Engine } from '../src/engine/engine.js';
+import { createHttpTransport } from '../src/engine/http-transport.js';
+import { loadDashboard } from '../src/http/dashboard/view-model.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { recordStatements } from './helpers/query-plans.js';
 import { T0 } from './helpers/sim.js';
 
 let t: TestApp;
@@ -70,7 +76,7 @@ describe('dashboard deliveries filters and paging', () => {
     expect(ids(await (await t.call('GET', '/dashboard/panels?before=71&from=51')).text())).toEqual(ids(second));
   });
 
-  it('filters by status from the chip link, by event type, URL and MessageID', async () => {
+  it('filters by status from the chip link, by event type, URL, MessageID and recipient email', async () => {
     const home = await page('/');
     expect(home).toMatch(/<a class="badge failed" data-count="failed" href="\/\?status=failed"/);
     const failed = await page('/?status=failed');
@@ -96,6 +102,17 @@ describe('dashboard deliveries filters and paging', () => {
     const none = await page('/?message=12345');
     expect(ids(none)).toEqual([]);
     expect(none).toContain('No delivery matches this filter.');
+
+    // Opens 1–60 went to o0…o59@example.com; the clicks to the default recipient.
+    const jane = await page('/?email=O4%40Example.com');
+    expect(ids(jane)).toEqual([5]);
+    expect(range(jane)).toBe('1–1 of 1');
+    expect(jane).toContain('value="o4@example.com"');
+    expect(ids(await page('/?email=o4%40example.com&status=failed'))).toEqual([]);
+    expect(ids(await page('/?email=o6%40example.com&status=failed'))).toEqual([7]);
+    const defaults = await page('/?email=recipient%40example.com&status=failed');
+    expect(ids(defaults)).toEqual([99, 70]);
+    expect(ids(await page('/?email=nobody%40example.com'))).toEqual([]);
   });
 
   it('ignores bad filter values with a message, never a 500', async () => {
@@ -110,6 +127,7 @@ describe('dashboard deliveries filters and paging', () => {
       ['/?after=1e9', 'Ignored after "1e9"'],
       ['/?from=0', 'Ignored from "0"'],
       ['/?before=99999999999999999999', 'Ignored before'],
+      [`/?email=${'a'.repeat(255)}`, 'Ignored email'],
     ];
     for (const [path, message] of cases) {
       const html = await page(path);
@@ -133,6 +151,7 @@ describe('dashboard deliveries filters and paging', () => {
     expect(mineFromThem).toContain(`Ignored URL "${openUrl}"`);
     expect(ids(mineFromThem)).toEqual([125, 124, 123, 122, 121]);
     expect(ids(await page(`/?message=${messageIds[4]}`, 'other'))).toEqual([]);
+    expect(ids(await page('/?email=o4%40example.com', 'other'))).toEqual([]);
     expect(ids(await page('/?status=failed', 'other'))).toEqual([]);
     expect(ids(await page('/?before=100', 'other'))).toEqual([]);
     const mine = await page(`/?url=${theirUrl}`);
@@ -148,5 +167,25 @@ describe('dashboard deliveries filters and paging', () => {
     expect(range(await page('/?event=click'))).toBe('1–50 of 1,000+');
     expect(range(await page('/'))).toBe('1–50 of 1,120'); // no filter: the exact per-status counts
     expect(range(await page('/?status=pending'))).toBe('1–50 of 1,117');
+  });
+
+  it('reads every panel through an index, for an account and for the local viewer (EXPLAIN QUERY PLAN)', async () => {
+    const recorder = recordStatements(t.db);
+    const queries = ['', 'status=failed', `url=${openUrl}`, `url=${openUrl}&status=failed`, 'event=click', 'event=open&status=delivered', `message=${messageIds[4]}`];
+    queries.push('email=o4%40example.com', 'email=recipient%40example.com&status=failed', 'before=60&from=51', 'after=30', 'status=failed&before=90');
+    for (const query of queries) expect((await t.call('GET', `/dashboard/panels?${query}`)).status).toBe(200);
+    const settings = defaultSettings();
+    const clock = createClock({ mode: 'manual', factor: 0 }, T0);
+    const deps = { db: t.db, clock, settings, engine: new Engine(t.db, clock, settings, createHttpTransport(1)) };
+    for (const query of queries) loadDashboard(deps, { scope: 'all' }, Object.fromEntries(new URLSearchParams(query)));
+    const plans = recorder.plans();
+    expect(plans.length).toBeGreaterThan(20);
+    for (const { sql, plan } of plans) {
+      // Allowed: walking a table in rowid order under a LIMIT with nothing to filter (the newest deliveries of
+      // every account; the newest attempts for the feed), and the few rows of accounts, URLs and the counts.
+      const rowidWalk = /from deliveries d\s+where 1 order by d\.id (desc|asc) limit/.test(sql) || /from attempts a\b[\s\S]*order by a\.id desc limit/.test(sql);
+      if (!rowidWalk) expect(plan, sql).not.toMatch(/\bSCAN (d|deliveries|de|delivery_events|e|events|a|attempts|x)\b/);
+      if (!/from delivery_counts/.test(sql)) expect(plan, sql).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

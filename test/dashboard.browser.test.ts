@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { advanceUntilSuspended } from '../src/use-cases/advance-until-suspended.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { startTestSim, type TestSim } from './helpers/sim.js';
 
@@ -182,5 +183,55 @@ describe('dashboard in a browser', () => {
         slow.close(() => resolve());
       });
     }
+  });
+
+  it('finds a failed delivery and a dead URL\'s deliveries two clicks from the page, and one recipient\'s by email', async () => {
+    const healthy = await register({ EventType: 'open', Url: backup.url });
+    const deadId = await register({ EventType: 'bounce', Url: failing.url });
+    await sim.api('/sim/events', { method: 'POST', json: Array.from({ length: 150 }, (_, i) => ({ event: 'open', email: `r${i}@example.com` })) });
+    await sim.api('/sim/events', { method: 'POST', json: { event: 'bounce', email: 'Gone@Example.com' } });
+    await sim.api('/sim/events', { method: 'POST', json: Array.from({ length: 150 }, (_, i) => ({ event: 'open', email: `s${i}@example.com` })) });
+    await backup.waitFor(300);
+    const summary = await advanceUntilSuspended(sim.server.engine);
+    expect(summary.stoppedBecause).toBe('suspended');
+    await sim.server.engine.idle();
+    const bounce = 151; // the one bounce, amid 300 opens
+
+    // A failed delivery: one click on the "failed" chip lists it.
+    await page.goto(`${sim.server.url}/`);
+    expect(await page.textContent('#page-range')).toBe('1–50 of 301');
+    expect(await page.locator(`article[data-delivery-id="${bounce}"]`).count()).toBe(0);
+    await page.click('a[data-count="failed"]');
+    await page.waitForURL(/\?status=failed$/);
+    expect(await page.locator('article[data-delivery-id]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-delivery-id')))).toEqual([String(bounce)]);
+    expect(await page.getAttribute(`article[data-delivery-id="${bounce}"]`, 'data-status')).toBe('failed');
+
+    // The dead URL: its row's "deliveries" link, then (if it had many) the failed chip keeps the URL filter.
+    await page.goto(`${sim.server.url}/`);
+    expect(await page.getAttribute(`tr[data-url-id="${deadId}"]`, 'data-status')).toBe('dead');
+    await page.click(`a[data-url-deliveries="${deadId}"]`);
+    await page.waitForURL(new RegExp(`\\?url=${deadId}$`));
+    expect(await page.textContent('#page-range')).toBe('1–1 of 1');
+    expect(await page.locator(`article[data-delivery-id="${bounce}"]`).count()).toBe(1);
+    await page.click('a[data-count="failed"]');
+    await page.waitForURL(new RegExp(`url=${deadId}&status=failed|status=failed&url=${deadId}`));
+    expect(await page.locator('article[data-delivery-id]').count()).toBe(1);
+    await page.click(`a[data-url-deliveries="${healthy}"]`);
+    await page.waitForURL(new RegExp(`\\?url=${healthy}$`));
+    expect(await page.textContent('#page-range')).toBe('1–50 of 300');
+
+    // One recipient among 301: the email field (any case), and it stays filled on the filtered page.
+    await page.goto(`${sim.server.url}/`);
+    await page.fill('#delivery-filter input[name="email"]', 'gone@example.COM');
+    await page.click('#delivery-filter button[type="submit"]');
+    await page.waitForURL(/email=gone%40example.COM/);
+    expect(await page.textContent('#page-range')).toBe('1–1 of 1');
+    expect(await page.locator('article[data-delivery-id]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-delivery-id')))).toEqual([String(bounce)]);
+    expect(await page.inputValue('#delivery-filter input[name="email"]')).toBe('gone@example.com');
+    await page.fill('#delivery-filter input[name="email"]', 'r7@example.com');
+    await page.selectOption('#delivery-filter select[name="event"]', 'open');
+    await page.click('#delivery-filter button[type="submit"]');
+    await page.waitForURL(/email=r7%40example.com/);
+    expect(await page.locator('article[data-delivery-id]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-delivery-id')))).toEqual(['8']);
   });
 });

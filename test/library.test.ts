@@ -53,6 +53,8 @@ describe('createSimulator', () => {
     expect(detail.attempts.map((a) => a.startedAt - T0)).toEqual([0, 30_000, 60_000]);
     expect(sim.deliveries({ status: 'pending' })).toEqual([]);
     expect(sim.deliveries({ eventType: 'bounce' })).toHaveLength(1);
+    expect(sim.deliveries({ email: 'Gone@Example.com' })).toHaveLength(1);
+    expect(sim.deliveries({ email: 'reader@example.com' })).toEqual([]);
   });
 
   it('walks the whole mailjet-2017 schedule to suspension, hands over to the backup, and reactivates', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scheduleOffsets, RETRY_POLICIES } from '../src/core/retry-policy.js';
+import { countDeliveriesByStatus } from '../src/db/deliveries.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { startTestSim, T0, type TestSim } from './helpers/sim.js';
 
@@ -13,6 +14,9 @@ beforeEach(async () => {
   backup = await startReceiver();
 });
 afterEach(async () => {
+  // Whatever the engine did (attempts, suspension, hand-over, suppression), the status counts it kept match the table.
+  const rows = sim.server.db.$client.prepare('select status, count(*) as n from deliveries group by status').all() as { status: string; n: number }[];
+  expect(countDeliveriesByStatus(sim.server.db)).toEqual(Object.fromEntries(rows.map((row) => [row.status, row.n])));
   await sim.close();
   await primary.close();
   await backup.close();

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { attemptsOf } from '../src/db/attempts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
-import { listDeliveries } from '../src/db/deliveries.js';
+import { listDeliveries } from '../src/db/delivery-listing.js';
 import { statement } from '../src/db/statements.js';
 import { KEY, SECRET, startTestSim, type TestSim } from './helpers/sim.js';
 

@@ -28,16 +28,17 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--event <type>', 'same as --event-type', oneOf('--event', EVENT_TYPES))
     .option('--url <url>', 'callback URL')
     .option('--message-id <id>', 'deliveries carrying an event of this MessageID', messageId)
+    .option('--email <address>', 'deliveries carrying an event to this recipient (any case)')
     .option('--limit <n>', 'how many (1 to 1000)', wholeNumber('--limit', 1, 1000), '50')
     .option('--offset <n>', 'skip this many', wholeNumber('--offset', 0, 100_000))
     .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)', wholeNumber('--before', 1))
     .option('--after <id>', 'only deliveries newer than this delivery ID', wholeNumber('--after', 0))
     .option('--json', 'print JSON')
     .action(
-      run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
+      run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'email' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {
         const query = new URLSearchParams({ limit: options.limit });
         const eventType = options.eventType ?? options.event;
-        for (const [name, value] of Object.entries({ status: options.status, eventType, url: options.url, messageId: options.messageId, offset: options.offset, before: options.before, after: options.after })) {
+        for (const [name, value] of Object.entries({ status: options.status, eventType, url: options.url, messageId: options.messageId, email: options.email, offset: options.offset, before: options.before, after: options.after })) {
           if (value !== undefined) query.set(name, value);
         }
         const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };

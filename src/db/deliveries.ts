@@ -22,7 +22,8 @@ export interface Delivery {
   updatedAt: number;
 }
 
-interface DeliveryRow {
+/** A `deliveries` row as SQLite returns it (read by delivery-listing.ts too). */
+export interface DeliveryRow {
   id: number;
   account_id: number;
   callback_url_id: number | null;
@@ -39,7 +40,8 @@ interface DeliveryRow {
   updated_at: number;
 }
 
-const toDelivery = (row: DeliveryRow): Delivery => ({
+/** A row as the `Delivery` the verbs return. */
+export const toDelivery = (row: DeliveryRow): Delivery => ({
   id: row.id,
   accountId: row.account_id,
   callbackUrlId: row.callback_url_id,
@@ -91,10 +93,30 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
       now,
     ).lastInsertRowid,
   );
-  const link = statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)');
-  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId));
+  countStatus(db, delivery.accountId, delivery.status, 1);
+  const link = statement(db, LINK_EVENT);
+  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId, eventId));
   return id;
 }
+
+/**
+ * Adds `delta` to an account's count of deliveries in `status` (`delivery_counts`). Every verb that inserts,
+ * deletes or changes the status of a delivery calls it in the same transaction; a test checks the counts
+ * against the table after each kind of write.
+ *
+ * @example
+ * countStatus(db, 1, 'pending', -1); countStatus(db, 1, 'in_flight', 1);
+ */
+export function countStatus(db: Db, accountId: number, status: string, delta: number): void {
+  statement(db, 'insert into delivery_counts (account_id, status, n) values (?, ?, ?) on conflict (account_id, status) do update set n = n + excluded.n').run(
+    accountId,
+    status,
+    delta,
+  );
+}
+
+/** Links an event to a delivery, with the event's recipient lower-cased (read here, so no caller can forget it). */
+const LINK_EVENT = 'insert into delivery_events (delivery_id, position, event_id, email) values (?, ?, ?, (select lower(email) from events where id = ?))';
 
 /**
  * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
@@ -112,7 +134,7 @@ export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt
 
 /** Adds one event at the end of a group. */
 export function appendToGroup(db: Db, group: Delivery, eventId: number, eventType: string, now: number): void {
-  statement(db, 'insert into delivery_events (delivery_id, position, event_id) values (?, ?, ?)').run(group.id, group.eventCount, eventId);
+  statement(db, LINK_EVENT).run(group.id, group.eventCount, eventId, eventId);
   const types = new Set(group.eventTypes.split(','));
   types.add(eventType);
   statement(db, 'update deliveries set event_count = event_count + 1, event_types = ?, updated_at = ? where id = ?').run(
@@ -224,6 +246,12 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
   }
   const markInFlight = statement(db, `update deliveries set status = 'in_flight', updated_at = ? where id = ?`);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
+  const claimedBy = new Map<number, number>();
+  for (const row of chosen) claimedBy.set(row.account_id, (claimedBy.get(row.account_id) ?? 0) + 1);
+  for (const [accountId, n] of claimedBy) {
+    countStatus(db, accountId, 'pending', -n);
+    countStatus(db, accountId, 'in_flight', n);
+  }
   return chosen.map((row) => {
     markInFlight.run(now, row.id);
     const attemptNumber = row.attempt_count + 1;
@@ -333,6 +361,11 @@ export function updateDeliveryStatus(
   changes: { status: DeliveryStatus; attemptCount?: number; nextAttemptAt: number | null; reason?: string | null },
   now: number,
 ): void {
+  const before = statement(db, 'select account_id, status from deliveries where id = ?').get(id) as { account_id: number; status: string } | undefined;
+  if (before && before.status !== changes.status) {
+    countStatus(db, before.account_id, before.status, -1);
+    countStatus(db, before.account_id, changes.status, 1);
+  }
   statement(
     db,
     `update deliveries set status = ?, attempt_count = coalesce(?, attempt_count), next_attempt_at = ?,
@@ -345,6 +378,11 @@ export function updateDeliveryStatus(
  * advance may have claimed it ahead of the stored clock). Crash recovery at start. Returns how many.
  */
 export function requeueInFlight(db: Db, now: number): number {
+  const byAccount = statement(db, `select account_id, count(*) as n from deliveries where status = 'in_flight' group by account_id`).all() as { account_id: number; n: number }[];
+  for (const { account_id: accountId, n } of byAccount) {
+    countStatus(db, accountId, 'in_flight', -n);
+    countStatus(db, accountId, 'pending', n);
+  }
   return statement(db, `update deliveries set status = 'pending', next_attempt_at = max(next_attempt_at, ?), updated_at = ? where status = 'in_flight'`).run(
     now,
     now,
@@ -371,116 +409,12 @@ export function getDelivery(db: Db, accountId: number | null, id: number): Deliv
   return row && toDelivery(row);
 }
 
-export interface DeliveryFilter {
-  status?: DeliveryStatus;
-  eventType?: string;
-  callbackUrlId?: number;
-  /** The callback URL exactly as registered (any of the account's URLs with that text). */
-  url?: string;
-  /** Deliveries that carry an event of this MessageID (decimal text). */
-  messageId?: string;
-  /** Key paging: only deliveries with a lower ID (the next, older page). */
-  before?: number;
-  /** Key paging: only deliveries with a higher ID (the `limit` just newer than it, still newest first). */
-  after?: number;
-}
-
-/** One walk over an index in ID order: its equality condition, parameters and index. */
-interface Walk {
-  sql: string;
-  params: Record<string, unknown>;
-  index: string | undefined;
-}
-
 /**
- * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
- * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
- * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`), so a page costs its
- * rows, not the table. A filter that matches several index keys (an event type inside Version 2 groups of
- * mixed types, a URL registered for several types) walks each key and merges. `before`/`after` page by key;
- * `offset` still works but costs what it skips.
- *
- * @example
- * listDeliveries(db, accountId, { status: 'failed', before: 120 }, 50, 0) // the 50 failed ones just older than #120
+ * Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). Reads
+ * `delivery_counts` (see `countStatus`), so it costs a few rows at any size.
  */
-export function listDeliveries(db: Db, accountId: number | null, filter: DeliveryFilter, limit: number, offset: number): Delivery[] {
-  const where: string[] = [];
-  const params: Record<string, unknown> = {};
-  const add = (sql: string, name: string, value: unknown) => (where.push(sql), (params[name] = value));
-  if (accountId !== null) add('d.account_id = @accountId', 'accountId', accountId);
-  if (filter.status !== undefined) add('d.status = @status', 'status', filter.status);
-  if (filter.callbackUrlId !== undefined) add('d.callback_url_id = @callbackUrlId', 'callbackUrlId', filter.callbackUrlId);
-  if (filter.before !== undefined) add('d.id < @before', 'before', filter.before);
-  if (filter.after !== undefined) add('d.id > @after', 'after', filter.after);
-  if (filter.eventType !== undefined) add("instr(',' || d.event_types || ',', ',' || @eventType || ',') > 0", 'eventType', filter.eventType);
-  const walks = deliveryWalks(db, accountId, filter);
-  if (walks.length === 0) return [];
-  const direction = filter.after !== undefined && filter.before === undefined ? 'asc' : 'desc';
-  // One walk skips in SQL; several merge their IDs (from the index, no row read), so each brings offset + limit.
-  const [take, skip] = walks.length === 1 ? [limit, offset] : [limit + offset, 0];
-  const ids = new Set<number>();
-  for (const walk of walks) {
-    const conditions = [...where, walk.sql].filter(Boolean).join(' and ') || '1';
-    const found = statement(
-      db,
-      `select d.id from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction} limit @take offset @skip`,
-    ).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
-    for (const row of found) ids.add(row.id);
-  }
-  const sorted = [...ids].sort((a, b) => (direction === 'desc' ? b - a : a - b));
-  const page = (walks.length === 1 ? sorted : sorted.slice(offset, offset + limit)).sort((a, b) => b - a);
-  const rows = statement(db, 'select * from deliveries where id in (select value from json_each(?)) order by id desc').all(JSON.stringify(page)) as DeliveryRow[];
-  return rows.map(toDelivery);
-}
-
-/** The index walks that together cover `filter` (none: nothing can match). */
-function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter): Walk[] {
-  const walk = (sql: string, params: Record<string, unknown>, index: string | undefined): Walk => ({ sql, params, index: accountId === null ? undefined : index });
-  if (filter.messageId !== undefined) {
-    const ids = statement(db, 'select de.delivery_id as id from events e join delivery_events de on de.event_id = e.id where e.message_id = ?')
-      .all(filter.messageId)
-      .map((row) => (row as { id: number }).id);
-    return ids.length ? [{ sql: 'd.id in (select value from json_each(@ids))', params: { ids: JSON.stringify(ids) }, index: undefined }] : [];
-  }
-  if (filter.url !== undefined) {
-    const ids = statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
-      .all(filter.url, accountId, accountId)
-      .map((row) => (row as { id: number }).id);
-    return ids.map((id) =>
-      filter.status === undefined
-        ? walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url_id')
-        : walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url'),
-    );
-  }
-  // A rare status (anything but delivered) narrows more than an event type; delivered is most of a big run.
-  if (filter.status !== undefined && (filter.eventType === undefined || filter.status !== 'delivered')) return [walk('', {}, 'deliveries_account_status')];
-  if (filter.eventType !== undefined && accountId !== null) {
-    return eventTypeSets(db, accountId)
-      .filter((types) => types.split(',').includes(filter.eventType as string))
-      .map((types) => walk('d.event_types = @types', { types }, 'deliveries_account_types'));
-  }
-  return [walk('', {}, accountId === null ? undefined : 'deliveries_account')];
-}
-
-/**
- * The distinct `event_types` values of an account's deliveries (one per type for Version 1, a few mixed
- * sets for Version 2 groups): one index seek per value, however many deliveries there are.
- */
-function eventTypeSets(db: Db, accountId: number): string[] {
-  const rows = statement(
-    db,
-    `with recursive v(t) as (
-       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a)
-       union all
-       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a and event_types > v.t) from v where v.t is not null)
-     select t from v where t is not null`,
-  ).all({ a: accountId }) as { t: string }[];
-  return rows.map((row) => row.t);
-}
-
-/** Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). */
 export function countDeliveriesByStatus(db: Db, accountId: number | null = null): Record<string, number> {
-  const rows = statement(db, 'select status, count(*) as n from deliveries where (? is null or account_id = ?) group by status').all(accountId, accountId) as {
+  const rows = statement(db, 'select status, sum(n) as n from delivery_counts where (? is null or account_id = ?) group by status having sum(n) > 0').all(accountId, accountId) as {
     status: string;
     n: number;
   }[];

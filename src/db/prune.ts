@@ -9,6 +9,7 @@
  * pruned delivery while its continuation is still there.
  */
 import { deleteAttemptsOf } from './attempts.js';
+import { countStatus } from './deliveries.js';
 import type { Db } from './open-db.js';
 import { inTransaction } from './open-db.js';
 import { statement } from './statements.js';
@@ -142,6 +143,12 @@ function deleteDeliveries(db: Db, ids: readonly number[], before: number): Prune
   const eventIds = statement(db, 'select distinct event_id from delivery_events where delivery_id in (select value from json_each(?))').pluck().all(list);
   counts.attempts += deleteAttemptsOf(db, ids);
   statement(db, 'delete from delivery_events where delivery_id in (select value from json_each(?))').run(list);
+  const byStatus = statement(db, 'select account_id, status, count(*) as n from deliveries where id in (select value from json_each(?)) group by 1, 2').all(list) as {
+    account_id: number;
+    status: string;
+    n: number;
+  }[];
+  for (const row of byStatus) countStatus(db, row.account_id, row.status, -row.n);
   counts.deliveries += statement(db, 'delete from deliveries where id in (select value from json_each(?))').run(list).changes;
   const orphans = statement(
     db,

@@ -12,6 +12,7 @@ export function resetAccount(db: Db, accountId: number): { callbackUrls: number;
     statement(db, 'delete from attempts where delivery_id in (select id from deliveries where account_id = ?)').run(accountId);
     statement(db, 'delete from delivery_events where delivery_id in (select id from deliveries where account_id = ?)').run(accountId);
     const deliveries = statement(db, 'delete from deliveries where account_id = ?').run(accountId).changes;
+    statement(db, 'delete from delivery_counts where account_id = ?').run(accountId);
     const events = statement(db, 'delete from events where account_id = ?').run(accountId).changes;
     const callbackUrls = statement(db, 'delete from callback_urls where account_id = ?').run(accountId).changes;
     const messages = deleteMessagesOf(db, accountId);

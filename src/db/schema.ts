@@ -91,6 +91,21 @@ export const deliveries = sqliteTable(
   ],
 );
 
+/**
+ * Deliveries per account and status, kept exact by the verbs that write a delivery's status (deliveries.ts,
+ * prune.ts, reset.ts), so the dashboard's status counts and the metrics read a few rows instead of counting
+ * a big run.
+ */
+export const deliveryCounts = sqliteTable(
+  'delivery_counts',
+  {
+    accountId: integer('account_id').notNull(),
+    status: text('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.status] })],
+);
+
 /** Which events a delivery carries, in body order. */
 export const deliveryEvents = sqliteTable(
   'delivery_events',
@@ -98,8 +113,15 @@ export const deliveryEvents = sqliteTable(
     deliveryId: integer('delivery_id').notNull(),
     position: integer('position').notNull(),
     eventId: integer('event_id').notNull(),
+    /** The event's recipient, lower-cased: copied here so that "deliveries to this email" walks one index, newest first. */
+    email: text('email'),
   },
-  (t) => [primaryKey({ columns: [t.deliveryId, t.position] }), index('delivery_events_event').on(t.eventId)],
+  (t) => [
+    primaryKey({ columns: [t.deliveryId, t.position] }),
+    index('delivery_events_event').on(t.eventId),
+    // (email, delivery): a recipient's deliveries newest first, each once (a group's events are adjacent).
+    index('delivery_events_email').on(t.email, t.deliveryId).where(sql`${t.email} is not null`),
+  ],
 );
 
 /**

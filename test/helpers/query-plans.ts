@@ -22,7 +22,16 @@ export function recordStatements(db: Db): { plans(): { sql: string; plan: string
         if (!seen.has(sql)) seen.set(sql, args);
         return (statement[method] as (...a: unknown[]) => unknown)(...args);
       };
-    return Object.assign(Object.create(statement), { get: record('get'), all: record('all') });
+    const recorded = { get: record('get'), all: record('all') };
+    // A proxy, not a prototype copy: better-sqlite3's native methods (drizzle calls raw() and values()) need
+    // the real statement as `this`.
+    return new Proxy(statement, {
+      get: (target, key) => {
+        if (key === 'get' || key === 'all') return recorded[key];
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }) as typeof db.$client.prepare;
   return {
     plans: () =>

@@ -13,13 +13,15 @@ export interface DeliveryQuery {
   /** One of the viewer's callback URLs, by ID (the URL text itself never goes into a link). */
   url?: number;
   message?: string;
+  /** A recipient: deliveries that carried an event to this address (any case). */
+  email?: string;
   before?: number;
   after?: number;
   from: number;
 }
 
 /** The query parameters the panel understands. */
-const KEYS = ['status', 'event', 'url', 'message', 'before', 'after', 'from'] as const;
+const KEYS = ['status', 'event', 'url', 'message', 'email', 'before', 'after', 'from'] as const;
 
 const positiveInt = (text: string): number | undefined => (/^\d{1,15}$/.test(text) && Number(text) > 0 ? Number(text) : undefined);
 
@@ -54,6 +56,11 @@ export function parseDeliveryQuery(raw: Record<string, string>, urlIds: readonly
   if (message !== undefined) {
     if (/^\d{1,20}$/.test(message)) query.message = BigInt(message).toString();
     else problems.push(`Ignored MessageID "${message}": a MessageID is a number`);
+  }
+  const email = value('email');
+  if (email !== undefined) {
+    if (email.length <= 254) query.email = email.toLowerCase();
+    else problems.push('Ignored email: an address has at most 254 characters');
   }
   for (const key of ['before', 'after', 'from'] as const) {
     const text = value(key);

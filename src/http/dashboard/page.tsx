@@ -75,6 +75,7 @@ const DeliveryFilterForm: FC<{ view: DashboardView }> = ({ view }) => {
         ))}
       </select>
       <input name="message" inputmode="numeric" placeholder="MessageID" aria-label="MessageID" value={query.message ?? ''} />
+      <input name="email" type="search" placeholder="recipient email" aria-label="recipient email" value={query.email ?? ''} />
       <button type="submit">Filter</button>
       <a href="/">clear</a>
     </form>

@@ -7,7 +7,8 @@ import { maxAttempts } from '../../core/retry-policy.js';
 import { listAccounts } from '../../db/accounts.js';
 import { attemptsOf, type Attempt } from '../../db/attempts.js';
 import { listAllCallbackUrls } from '../../db/callback-urls.js';
-import { countDeliveriesByStatus, listDeliveries, maskCredentials, type Delivery, type DeliveryFilter } from '../../db/deliveries.js';
+import { countDeliveriesByStatus, maskCredentials, type Delivery } from '../../db/deliveries.js';
+import { listDeliveries, type DeliveryFilter } from '../../db/delivery-listing.js';
 import type { AppDeps } from '../app-deps.js';
 import { accountScope, type Viewer } from './access.js';
 import { parseDeliveryQuery, type DeliveryQuery } from './delivery-query.js';
@@ -133,6 +134,7 @@ function storageFilter(deps: AppDeps, scope: number | null, query: DeliveryQuery
   if (query.status !== undefined) filter.status = query.status;
   if (query.event !== undefined) filter.eventType = query.event;
   if (query.message !== undefined) filter.messageId = query.message;
+  if (query.email !== undefined) filter.email = query.email;
   if (query.url !== undefined) {
     const row = listAllCallbackUrls(deps.db).find((url) => url.id === query.url && (scope === null || url.accountId === scope));
     filter.callbackUrlId = query.url;
@@ -154,7 +156,7 @@ function deliveryPage(deps: AppDeps, scope: number | null, query: DeliveryQuery,
   const oldest = rows.at(-1);
   const newer = newest && listDeliveries(db, scope, { ...filter, after: newest.id }, 1, 0).length > 0;
   const older = oldest && listDeliveries(db, scope, { ...filter, before: oldest.id }, 1, 0).length > 0;
-  const onlyStatus = query.event === undefined && query.url === undefined && query.message === undefined;
+  const onlyStatus = query.event === undefined && query.url === undefined && query.message === undefined && query.email === undefined;
   let total: number;
   let capped = false;
   if (onlyStatus) total = query.status === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : (counts[query.status] ?? 0);

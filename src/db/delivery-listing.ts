@@ -1,0 +1,153 @@
+/**
+ * Listing deliveries, newest first, by the filters of `GET /sim/deliveries`, `mjsim deliveries`, the library
+ * and the dashboard: each filter walks its own index, so a page costs its rows at any size.
+ */
+import type { DeliveryStatus } from '../core/delivery-state.js';
+import { toDelivery, type Delivery, type DeliveryRow } from './deliveries.js';
+import type { Db } from './open-db.js';
+import { statement } from './statements.js';
+
+/** What `listDeliveries` may filter by; every given filter must hold. */
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  eventType?: string;
+  callbackUrlId?: number;
+  /** The callback URL exactly as registered (any of the account's URLs with that text). */
+  url?: string;
+  /** Deliveries that carry an event of this MessageID (decimal text). */
+  messageId?: string;
+  /** Deliveries that carry an event to this recipient (compared without regard to case). */
+  email?: string;
+  /** Key paging: only deliveries with a lower ID (the next, older page). */
+  before?: number;
+  /** Key paging: only deliveries with a higher ID (the `limit` just newer than it, still newest first). */
+  after?: number;
+}
+
+/** One walk over an index in ID order: its equality condition, parameters and index. */
+interface Walk {
+  sql: string;
+  params: Record<string, unknown>;
+  index: string | undefined;
+  /** Walks the recipients' index `delivery_events_email` and reads each delivery it names. */
+  viaEmail?: boolean;
+}
+
+/** A recipient with fewer event links than this is walked by its own index; a busier one is checked per row. */
+const BUSY_EMAIL = 2_000;
+
+/** The email filter as a condition on `d`, for walks of other indexes (one index probe per row). */
+const HAS_EMAIL = 'exists (select 1 from delivery_events x indexed by delivery_events_email where x.email = @email and x.delivery_id = d.id)';
+
+/**
+ * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
+ * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
+ * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`, the recipients'
+ * `delivery_events_email`), so a page costs its rows, not the table. A filter that matches several index
+ * keys (an event type inside Version 2 groups of mixed types, a URL registered for several types) walks
+ * each key and merges. `before`/`after` page by key; `offset` still works but costs what it skips.
+ *
+ * @example
+ * listDeliveries(db, accountId, { status: 'failed', before: 120 }, 50, 0) // the 50 failed ones just older than #120
+ */
+export function listDeliveries(db: Db, accountId: number | null, filter: DeliveryFilter, limit: number, offset: number): Delivery[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (sql: string, name: string, value: unknown) => (where.push(sql), (params[name] = value));
+  if (accountId !== null) add('d.account_id = @accountId', 'accountId', accountId);
+  if (filter.status !== undefined) add('d.status = @status', 'status', filter.status);
+  if (filter.callbackUrlId !== undefined) add('d.callback_url_id = @callbackUrlId', 'callbackUrlId', filter.callbackUrlId);
+  if (filter.before !== undefined) add('d.id < @before', 'before', filter.before);
+  if (filter.after !== undefined) add('d.id > @after', 'after', filter.after);
+  if (filter.eventType !== undefined) add("instr(',' || d.event_types || ',', ',' || @eventType || ',') > 0", 'eventType', filter.eventType);
+  if (filter.email !== undefined) params.email = filter.email.toLowerCase();
+  const walks = deliveryWalks(db, accountId, filter);
+  if (walks.length === 0) return [];
+  const direction = filter.after !== undefined && filter.before === undefined ? 'asc' : 'desc';
+  // One walk skips in SQL; several merge their IDs (from the index, no row read), so each brings offset + limit.
+  const [take, skip] = walks.length === 1 ? [limit, offset] : [limit + offset, 0];
+  const ids = new Set<number>();
+  for (const walk of walks) {
+    const conditions = [...where, walk.sql, filter.email !== undefined && !walk.viaEmail ? HAS_EMAIL : ''].filter(Boolean).join(' and ') || '1';
+    // A group with two events to one recipient has two index entries: `group by` keeps it once, in index order.
+    const source = walk.viaEmail
+      ? `from delivery_events de indexed by delivery_events_email join deliveries d on d.id = de.delivery_id where ${conditions} group by de.delivery_id order by de.delivery_id ${direction}`
+      : `from deliveries d ${walk.index ? `indexed by ${walk.index}` : ''} where ${conditions} order by d.id ${direction}`;
+    const found = statement(db, `select d.id ${source} limit @take offset @skip`).all({ ...params, ...walk.params, take, skip }) as { id: number }[];
+    for (const row of found) ids.add(row.id);
+  }
+  const sorted = [...ids].sort((a, b) => (direction === 'desc' ? b - a : a - b));
+  const page = (walks.length === 1 ? sorted : sorted.slice(offset, offset + limit)).sort((a, b) => b - a);
+  const rows = statement(db, 'select * from deliveries where id in (select value from json_each(?)) order by id desc').all(JSON.stringify(page)) as DeliveryRow[];
+  return rows.map(toDelivery);
+}
+
+/** The index walks that together cover `filter` (none: nothing can match). */
+function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter): Walk[] {
+  const walk = (sql: string, params: Record<string, unknown>, index: string | undefined): Walk => ({ sql, params, index: accountId === null ? undefined : index });
+  if (filter.messageId !== undefined) {
+    const ids = statement(db, 'select de.delivery_id as id from events e join delivery_events de on de.event_id = e.id where e.message_id = ?')
+      .all(filter.messageId)
+      .map((row) => (row as { id: number }).id);
+    return ids.length ? [{ sql: 'd.id in (select value from json_each(@ids))', params: { ids: JSON.stringify(ids) }, index: undefined }] : [];
+  }
+  const urlIds =
+    filter.url === undefined
+      ? undefined
+      : statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
+          .all(filter.url, accountId, accountId)
+          .map((row) => (row as { id: number }).id);
+  if (urlIds?.length === 0) return [];
+  // A recipient's own index when it narrows most: alone, or when the recipient has few deliveries (the usual
+  // case); a busy one (the default recipient of `/sim/events`) is checked on the other filters' walk instead.
+  if (filter.email !== undefined) {
+    const alone = filter.url === undefined && filter.status === undefined && filter.eventType === undefined;
+    if (alone || emailLinksBelow(db, filter.email.toLowerCase(), BUSY_EMAIL)) {
+      const url = urlIds ? { sql: ' and d.callback_url_id in (select value from json_each(@urlIds))', params: { urlIds: JSON.stringify(urlIds) } } : { sql: '', params: {} };
+      return [{ sql: `de.email = @email${url.sql}`, params: url.params, index: undefined, viaEmail: true }];
+    }
+  }
+  if (urlIds !== undefined) {
+    return urlIds.map((id) =>
+      filter.status === undefined
+        ? walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url_id')
+        : walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url'),
+    );
+  }
+  // A rare status (anything but delivered) narrows more than an event type; delivered is most of a big run.
+  if (filter.status !== undefined && (filter.eventType === undefined || filter.status !== 'delivered')) return [walk('', {}, 'deliveries_account_status')];
+  if (filter.eventType !== undefined) {
+    // Every account's sets when the viewer sees all (the local dashboard): the index leads with the account.
+    const accounts = accountId === null ? (statement(db, 'select id from accounts order by id').pluck().all() as number[]) : [accountId];
+    return accounts.flatMap((account) =>
+      eventTypeSets(db, account)
+        .filter((types) => types.split(',').includes(filter.eventType as string))
+        .map((types) => ({ sql: 'd.account_id = @typesAccount and d.event_types = @types', params: { types, typesAccount: account }, index: 'deliveries_account_types' })),
+    );
+  }
+  return [walk('', {}, accountId === null ? undefined : 'deliveries_account')];
+}
+
+/** Whether fewer than `limit` event links carry `email` (reads at most `limit` index entries). */
+function emailLinksBelow(db: Db, email: string, limit: number): boolean {
+  const row = statement(db, 'select count(*) as n from (select 1 from delivery_events indexed by delivery_events_email where email = ? limit ?)').get(email, limit) as {
+    n: number;
+  };
+  return row.n < limit;
+}
+
+/**
+ * The distinct `event_types` values of an account's deliveries (one per type for Version 1, a few mixed
+ * sets for Version 2 groups): one index seek per value, however many deliveries there are.
+ */
+function eventTypeSets(db: Db, accountId: number): string[] {
+  const rows = statement(
+    db,
+    `with recursive v(t) as (
+       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a)
+       union all
+       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a and event_types > v.t) from v where v.t is not null)
+     select t from v where t is not null`,
+  ).all({ a: accountId }) as { t: string }[];
+  return rows.map((row) => row.t);
+}
