@@ -9,6 +9,10 @@ CREATE TABLE `delivery_counts` (
 -- table with this many indexes, SQLite makes every insert and update several times slower when one exists).
 INSERT INTO `delivery_counts` (`account_id`, `status`, `n`) SELECT `account_id`, `status`, count(*) FROM `deliveries` GROUP BY 1, 2;--> statement-breakpoint
 ALTER TABLE `delivery_events` ADD `email` text;--> statement-breakpoint
--- Backfill: each existing delivery's recipients, lower-cased, as the storage verbs write them from now on.
-UPDATE `delivery_events` SET `email` = (SELECT lower(e.`email`) FROM `events` e WHERE e.`id` = `delivery_events`.`event_id`);--> statement-breakpoint
-CREATE INDEX `delivery_events_email` ON `delivery_events` (`email`,`delivery_id`) WHERE "delivery_events"."email" is not null;
+ALTER TABLE `delivery_events` ADD `event_types` text;--> statement-breakpoint
+-- Backfill: each existing delivery's recipients, lower-cased, and its event types, as the storage verbs write
+-- them from now on (one pass, before the index exists, so no index is updated row by row).
+UPDATE `delivery_events` SET
+	`email` = (SELECT lower(e.`email`) FROM `events` e WHERE e.`id` = `delivery_events`.`event_id`),
+	`event_types` = (SELECT d.`event_types` FROM `deliveries` d WHERE d.`id` = `delivery_events`.`delivery_id`);--> statement-breakpoint
+CREATE INDEX `delivery_events_email` ON `delivery_events` (`email`,`event_types`,`delivery_id`) WHERE "delivery_events"."email" is not null;

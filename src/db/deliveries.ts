@@ -95,7 +95,8 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
   );
   countStatus(db, delivery.accountId, delivery.status, 1);
   const link = statement(db, LINK_EVENT);
-  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId, eventId));
+  const types = [...new Set(delivery.eventTypes)].join(',');
+  delivery.eventIds.forEach((eventId, position) => link.run(id, position, eventId, types, eventId));
   return id;
 }
 
@@ -115,8 +116,12 @@ export function countStatus(db: Db, accountId: number, status: string, delta: nu
   );
 }
 
-/** Links an event to a delivery, with the event's recipient lower-cased (read here, so no caller can forget it). */
-const LINK_EVENT = 'insert into delivery_events (delivery_id, position, event_id, email) values (?, ?, ?, (select lower(email) from events where id = ?))';
+/**
+ * Links an event to a delivery, with the event's recipient lower-cased (read here, so no caller can forget it)
+ * and the delivery's event types (`delivery_events.event_types` stays equal to `deliveries.event_types`).
+ */
+const LINK_EVENT =
+  'insert into delivery_events (delivery_id, position, event_id, event_types, email) values (?, ?, ?, ?, (select lower(email) from events where id = ?))';
 
 /**
  * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
@@ -134,16 +139,13 @@ export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt
 
 /** Adds one event at the end of a group. */
 export function appendToGroup(db: Db, group: Delivery, eventId: number, eventType: string, now: number): void {
-  statement(db, LINK_EVENT).run(group.id, group.eventCount, eventId, eventId);
-  const types = new Set(group.eventTypes.split(','));
-  types.add(eventType);
-  statement(db, 'update deliveries set event_count = event_count + 1, event_types = ?, updated_at = ? where id = ?').run(
-    [...types].join(','),
-    now,
-    group.id,
-  );
+  const types = [...new Set([...group.eventTypes.split(','), eventType])].join(',');
+  statement(db, LINK_EVENT).run(group.id, group.eventCount, eventId, types, eventId);
+  statement(db, 'update deliveries set event_count = event_count + 1, event_types = ?, updated_at = ? where id = ?').run(types, now, group.id);
+  // A new type changes the set: the group's earlier links follow (rare: a group gains each type once).
+  if (types !== group.eventTypes) statement(db, 'update delivery_events set event_types = ? where delivery_id = ? and event_types is not ?').run(types, group.id, types);
   group.eventCount += 1;
-  group.eventTypes = [...types].join(',');
+  group.eventTypes = types;
 }
 
 export interface ClaimedDelivery {

@@ -33,19 +33,21 @@ interface Walk {
   viaEmail?: boolean;
 }
 
-/** A recipient with fewer event links than this is walked by its own index; a busier one is checked per row. */
-const BUSY_EMAIL = 2_000;
-
-/** The email filter as a condition on `d`, for walks of other indexes (one index probe per row). */
-const HAS_EMAIL = 'exists (select 1 from delivery_events x indexed by delivery_events_email where x.email = @email and x.delivery_id = d.id)';
+/**
+ * The email filter as a condition on `d`, for walks of other indexes: one seek per row, as a link's
+ * `event_types` equals its delivery's.
+ */
+const HAS_EMAIL =
+  'exists (select 1 from delivery_events x indexed by delivery_events_email where x.email = @email and x.event_types = d.event_types and x.delivery_id = d.id)';
 
 /**
  * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
  * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
  * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`, the recipients'
- * `delivery_events_email`), so a page costs its rows, not the table. A filter that matches several index
- * keys (an event type inside Version 2 groups of mixed types, a URL registered for several types) walks
- * each key and merges. `before`/`after` page by key; `offset` still works but costs what it skips.
+ * `delivery_events_email` by (email, type set)), so a page costs its rows, not the table. A filter that
+ * matches several index keys (an event type inside Version 2 groups of mixed types, a URL registered for
+ * several types, a recipient's type sets) walks each key and merges. A recipient with a status or URL walks
+ * the smaller side and checks the other per row. `before`/`after` page by key; `offset` still works but costs what it skips.
  *
  * @example
  * listDeliveries(db, accountId, { status: 'failed', before: 120 }, 50, 0) // the 50 failed ones just older than #120
@@ -98,22 +100,23 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
           .all(filter.url, accountId, accountId)
           .map((row) => (row as { id: number }).id);
   if (urlIds?.length === 0) return [];
-  // A recipient's own index when it narrows most: alone, or when the recipient has few deliveries (the usual
-  // case); a busy one (the default recipient of `/sim/events`) is checked on the other filters' walk instead.
   if (filter.email !== undefined) {
-    const alone = filter.url === undefined && filter.status === undefined && filter.eventType === undefined;
-    if (alone || emailLinksBelow(db, filter.email.toLowerCase(), BUSY_EMAIL)) {
-      const url = urlIds ? { sql: ' and d.callback_url_id in (select value from json_each(@urlIds))', params: { urlIds: JSON.stringify(urlIds) } } : { sql: '', params: {} };
-      return [{ sql: `de.email = @email${url.sql}`, params: url.params, index: undefined, viaEmail: true }];
-    }
+    // The recipient's index holds (email, type set): one walk per set of this recipient's deliveries (that
+    // carries the type, when one is asked), so email and email + type are index seeks, empty or not.
+    const email = filter.email.toLowerCase();
+    const sets = emailTypeSets(db, email).filter((types) => filter.eventType === undefined || types.split(',').includes(filter.eventType));
+    if (sets.length === 0) return [];
+    const url = urlIds ? { sql: ' and d.callback_url_id in (select value from json_each(@urlIds))', params: { urlIds: JSON.stringify(urlIds) } } : { sql: '', params: {} };
+    const viaEmail = sets.map((types) => ({ sql: `de.email = @email and de.event_types = @emailTypes${url.sql}`, params: { ...url.params, emailTypes: types }, index: undefined, viaEmail: true }));
+    if (filter.status === undefined && urlIds === undefined) return viaEmail;
+    // A status or URL too: walk the smaller side and check the other per row, so an empty intersection of a
+    // busy recipient and a status or URL it never had costs the smaller set, and a rare one costs nothing.
+    const other = Math.min(filter.status === undefined ? Infinity : statusCount(db, accountId, filter.status), urlIds === undefined ? Infinity : urlDeliveriesUpTo(db, urlIds, URL_COUNT_CAP));
+    if (emailLinksBelow(db, email, sets, other)) return viaEmail;
+    // The URL's walk (by URL and status when both are given) is never larger than the status's.
+    return urlIds !== undefined ? urlWalks(walk, urlIds, filter.status !== undefined) : [walk('', {}, 'deliveries_account_status')];
   }
-  if (urlIds !== undefined) {
-    return urlIds.map((id) =>
-      filter.status === undefined
-        ? walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url_id')
-        : walk('d.callback_url_id = @urlId', { urlId: id }, 'deliveries_url'),
-    );
-  }
+  if (urlIds !== undefined) return urlWalks(walk, urlIds, filter.status !== undefined);
   // A rare status (anything but delivered) narrows more than an event type; delivered is most of a big run.
   if (filter.status !== undefined && (filter.eventType === undefined || filter.status !== 'delivered')) return [walk('', {}, 'deliveries_account_status')];
   if (filter.eventType !== undefined) {
@@ -128,12 +131,54 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
   return [walk('', {}, accountId === null ? undefined : 'deliveries_account')];
 }
 
-/** Whether fewer than `limit` event links carry `email` (reads at most `limit` index entries). */
-function emailLinksBelow(db: Db, email: string, limit: number): boolean {
-  const row = statement(db, 'select count(*) as n from (select 1 from delivery_events indexed by delivery_events_email where email = ? limit ?)').get(email, limit) as {
-    n: number;
-  };
-  return row.n < limit;
+/** URL deliveries are counted up to this many: beyond it, the recipient's side is taken as the smaller. */
+const URL_COUNT_CAP = 200_000;
+
+/** One walk per callback URL ID, by the index that also holds the status when one is filtered on. */
+function urlWalks(walk: (sql: string, params: Record<string, unknown>, index: string | undefined) => Walk, urlIds: number[], byStatus: boolean): Walk[] {
+  return urlIds.map((id) => walk('d.callback_url_id = @urlId', { urlId: id }, byStatus ? 'deliveries_url' : 'deliveries_url_id'));
+}
+
+/** Whether fewer than `limit` event links carry `email` with one of `sets` (reads at most `limit` index entries). */
+function emailLinksBelow(db: Db, email: string, sets: string[], limit: number): boolean {
+  if (limit === Infinity) return true;
+  let left = limit;
+  for (const types of sets) {
+    const row = statement(db, 'select count(*) as n from (select 1 from delivery_events indexed by delivery_events_email where email = ? and event_types = ? limit ?)').get(email, types, left) as {
+      n: number;
+    };
+    left -= row.n;
+    if (left <= 0) return false;
+  }
+  return true;
+}
+
+/** Deliveries in `status` (of one account, or all when `accountId` is null), from the kept counts. */
+function statusCount(db: Db, accountId: number | null, status: string): number {
+  const row = statement(db, 'select coalesce(sum(n), 0) as n from delivery_counts where status = ? and (? is null or account_id = ?)').get(status, accountId, accountId) as { n: number };
+  return row.n;
+}
+
+/** Deliveries to the callback URL IDs, counted up to `cap` (reads at most `cap` index entries). */
+function urlDeliveriesUpTo(db: Db, urlIds: number[], cap: number): number {
+  const row = statement(db, 'select count(*) as n from (select 1 from deliveries indexed by deliveries_url_id where callback_url_id in (select value from json_each(?)) limit ?)').get(
+    JSON.stringify(urlIds),
+    cap,
+  ) as { n: number };
+  return row.n;
+}
+
+/** The distinct type sets of a recipient's deliveries: one index seek per set, however many deliveries it has. */
+function emailTypeSets(db: Db, email: string): string[] {
+  const rows = statement(
+    db,
+    `with recursive v(t) as (
+       select (select min(event_types) from delivery_events indexed by delivery_events_email where email = @e)
+       union all
+       select (select min(event_types) from delivery_events indexed by delivery_events_email where email = @e and event_types > v.t) from v where v.t is not null)
+     select t from v where t is not null`,
+  ).all({ e: email }) as { t: string }[];
+  return rows.map((row) => row.t);
 }
 
 /**

@@ -115,12 +115,19 @@ export const deliveryEvents = sqliteTable(
     eventId: integer('event_id').notNull(),
     /** The event's recipient, lower-cased: copied here so that "deliveries to this email" walks one index, newest first. */
     email: text('email'),
+    /**
+     * The delivery's `event_types`, kept equal to it (a Version 2 group's links are rewritten when it gains a
+     * type), so "deliveries to this email that carry this type" is one index seek per type set, not a walk of
+     * one set checking the other.
+     */
+    eventTypes: text('event_types'),
   },
   (t) => [
     primaryKey({ columns: [t.deliveryId, t.position] }),
     index('delivery_events_event').on(t.eventId),
-    // (email, delivery): a recipient's deliveries newest first, each once (a group's events are adjacent).
-    index('delivery_events_email').on(t.email, t.deliveryId).where(sql`${t.email} is not null`),
+    // (email, type set, delivery): a recipient's deliveries of each type set newest first, each once (a
+    // delivery's links share its set, so a group's links are adjacent).
+    index('delivery_events_email').on(t.email, t.eventTypes, t.deliveryId).where(sql`${t.email} is not null`),
   ],
 );
 
