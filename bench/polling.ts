@@ -143,7 +143,7 @@ function seedMessages(db: Db): { sampleId: string } {
 const TYPES: EventType[] = ['sent', 'open', 'click', 'bounce', 'spam', 'blocked', 'unsub'];
 
 /** Seeds DELIVERIES Version 1 deliveries over seven URLs, mostly delivered, a few failed or pending. */
-function seedDeliveries(db: Db): { url: string; messageId: string } {
+function seedDeliveries(db: Db): { url: string; sentUrl: string; messageId: string } {
   const start = performance.now();
   const urls = TYPES.map((eventType) =>
     insertCallbackUrl(db, accountId, { eventType, isBackup: false, status: 'alive', url: `http://127.0.0.1:9/${eventType}`, version: 1 }, T0),
@@ -182,7 +182,7 @@ function seedDeliveries(db: Db): { url: string; messageId: string } {
     });
   }
   console.log(`  seeded ${DELIVERIES.toLocaleString('en')} deliveries (with their events) in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  return { url: urls[2]!.url, messageId: String(900_000_000 + 150_000) };
+  return { url: urls[2]!.url, sentUrl: urls[0]!.url, messageId: String(900_000_000 + 150_000) };
 }
 
 try {
@@ -223,7 +223,7 @@ try {
   await measure(`/v3/REST/messagehistory?Message=${sampleId}`, 5);
 
   if (DELIVERIES > 0) {
-    const { url, messageId } = seedDeliveries(db);
+    const { url, sentUrl, messageId } = seedDeliveries(db);
     const mid = Math.floor(DELIVERIES / 2);
     console.log(`\n  GET /sim/deliveries… over ${DELIVERIES.toLocaleString('en')} deliveries (limit 100)`);
     for (const query of [
@@ -242,9 +242,18 @@ try {
       'email=recipient%40example.com',
       'email=recipient%40example.com&status=failed',
       'email=recipient%40example.com&eventType=open',
-      // The worst case: a busy recipient and a type it never got (no unsub goes to it here), so the type's
-      // 50,000 deliveries are each checked for the recipient and none matches.
+      // A busy recipient and what it never had (it gets only sent and open, never fails nor waits here): each
+      // must stay an index seek or a walk of the smaller side, not a walk of a large set that finds nothing.
       'email=recipient%40example.com&eventType=unsub',
+      'email=recipient%40example.com&eventType=click',
+      'email=recipient%40example.com&eventType=open&status=failed',
+      'email=recipient%40example.com&status=pending',
+      'email=recipient%40example.com&status=delivered',
+      `email=recipient%40example.com&url=${encodeURIComponent(url)}`,
+      `email=recipient%40example.com&url=${encodeURIComponent(sentUrl)}`,
+      `email=recipient%40example.com&url=${encodeURIComponent(url)}&status=failed`,
+      `email=recipient%40example.com&messageId=${messageId}`,
+      `email=recipient%40example.com&messageId=${String(BigInt(messageId) + 1n)}`,
       `email=recipient%40example.com&before=${mid}`,
       'status=failed&eventType=click',
       'status=delivered&eventType=blocked',

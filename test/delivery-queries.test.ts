@@ -107,6 +107,8 @@ describe('listDeliveries', () => {
       { url: 'http://a.test/hook' },
       { url: 'http://a.test/hook', status: 'failed' },
       { url: 'http://nowhere.test/' },
+      { url: 'http://b.test/hook', eventType: 'bounce' },
+      { url: 'http://a.test/hook', eventType: 'unsub' },
       { messageId: '1007' },
       { messageId: '1007', eventType: 'click' },
       { messageId: '99' },
@@ -124,6 +126,7 @@ describe('listDeliveries', () => {
       { email: 'busy@example.com', eventType: 'unsub' },
       { email: 'busy@example.com', eventType: 'open', status: 'failed' },
       { email: 'busy@example.com', eventType: 'click', url: 'http://a.test/hook', status: 'delivered' },
+      { email: 'busy@example.com', eventType: 'sent', url: 'http://b.test/hook' },
       { email: 'nobody@example.com' },
     ];
     for (const accountId of [1, 2, null]) {
@@ -153,6 +156,7 @@ describe('listDeliveries', () => {
       { eventType: 'open', status: 'failed' },
       { url: 'http://a.test/hook' },
       { url: 'http://a.test/hook', status: 'failed' },
+      { url: 'http://a.test/hook', eventType: 'click' },
       { messageId: '1003' },
       { email: 'user3@example.com' },
       { email: 'user3@example.com', status: 'failed', url: 'http://a.test/hook' },
@@ -174,7 +178,7 @@ describe('listDeliveries', () => {
     }
   });
 
-  it('seeks a busy recipient with an event type in its own index, even when they never met', () => {
+  it('seeks a busy recipient with an event type or URL in the type-set indexes, even when they never met', () => {
     const db = openDb(':memory:');
     seed(db, 2_600);
     const recorder = recordStatements(db);
@@ -185,6 +189,13 @@ describe('listDeliveries', () => {
     // Not the type's deliveries checked one by one for the recipient (the walk that took 130 ms at 1M).
     expect(plans.join('\n')).not.toMatch(/deliveries_account_types/);
     expect(plans.some((plan) => /SEARCH de USING (COVERING )?INDEX delivery_events_email \(email=\? AND event_types=\?\)/.test(plan)), plans.join('\n')).toBe(true);
+    // A URL whose deliveries carry only types the recipient never got: the type sets of both say so.
+    db.$client.prepare("insert into callback_urls (id, account_id, event_type, is_backup, status, url, version, created_at, updated_at) values (5, 1, 'unsub', 0, 'alive', 'http://c.test/hook', 1, 0, 0)").run();
+    const [unsub] = insertEvents(db, [{ accountId: 1, eventType: 'unsub', occurredAt: T0, payload: '{}', messageId: '9', email: 'user3@example.com' }], T0);
+    const base = { accountId: 1, callbackUrlId: 5, version: 1, status: 'pending' as const, nextAttemptAt: T0, groupClosesAt: null, parentId: null, reason: null };
+    const id = insertDelivery(db, { ...base, eventIds: [unsub!], eventTypes: ['unsub'] }, T0);
+    expect(listDeliveries(db, 1, { email: 'busy@example.com', url: 'http://c.test/hook' }, 10, 0)).toEqual([]);
+    expect(listDeliveries(db, 1, { email: 'user3@example.com', url: 'http://c.test/hook' }, 10, 0).map((d) => d.id)).toEqual([id]);
   });
 
   it('keeps the links\' type set equal to their delivery\'s as a Version 2 group gains types', () => {

@@ -43,10 +43,10 @@ const HAS_EMAIL =
 /**
  * An account's deliveries, newest first (all accounts when `accountId` is null). The WHERE holds only the
  * given filters, and each filter walks its own index in ID order (`deliveries_account_status`,
- * `deliveries_account_types`, `deliveries_url_id`, the events' `events_message_time`, the recipients'
+ * `deliveries_account_types`, `deliveries_url_types`, the events' `events_message_time`, the recipients'
  * `delivery_events_email` by (email, type set)), so a page costs its rows, not the table. A filter that
  * matches several index keys (an event type inside Version 2 groups of mixed types, a URL registered for
- * several types, a recipient's type sets) walks each key and merges. A recipient with a status or URL walks
+ * several types, the type sets of a recipient or of a URL) walks each key and merges. A recipient with a status or URL walks
  * the smaller side and checks the other per row. `before`/`after` page by key; `offset` still works but costs what it skips.
  *
  * @example
@@ -100,23 +100,29 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
           .all(filter.url, accountId, accountId)
           .map((row) => (row as { id: number }).id);
   if (urlIds?.length === 0) return [];
+  const carriesType = (types: string) => filter.eventType === undefined || types.split(',').includes(filter.eventType);
+  // Each URL's deliveries by type set (`deliveries_url_types`), only the sets that carry the type asked for.
+  let urlKeys = urlIds?.flatMap((urlId) => urlTypeSets(db, urlId).filter(carriesType).map((types) => ({ urlId, types })));
+  if (urlKeys?.length === 0) return [];
   if (filter.email !== undefined) {
     // The recipient's index holds (email, type set): one walk per set of this recipient's deliveries (that
-    // carries the type, when one is asked), so email and email + type are index seeks, empty or not.
+    // carries the type, and that the URL's deliveries have, when asked), so email, email + type and a URL
+    // of types the recipient never got are index seeks, empty or not.
     const email = filter.email.toLowerCase();
-    const sets = emailTypeSets(db, email).filter((types) => filter.eventType === undefined || types.split(',').includes(filter.eventType));
+    const sets = emailTypeSets(db, email).filter((types) => carriesType(types) && (urlKeys === undefined || urlKeys.some((key) => key.types === types)));
     if (sets.length === 0) return [];
+    urlKeys = urlKeys?.filter((key) => sets.includes(key.types));
     const url = urlIds ? { sql: ' and d.callback_url_id in (select value from json_each(@urlIds))', params: { urlIds: JSON.stringify(urlIds) } } : { sql: '', params: {} };
     const viaEmail = sets.map((types) => ({ sql: `de.email = @email and de.event_types = @emailTypes${url.sql}`, params: { ...url.params, emailTypes: types }, index: undefined, viaEmail: true }));
-    if (filter.status === undefined && urlIds === undefined) return viaEmail;
+    if (filter.status === undefined && urlKeys === undefined) return viaEmail;
     // A status or URL too: walk the smaller side and check the other per row, so an empty intersection of a
     // busy recipient and a status or URL it never had costs the smaller set, and a rare one costs nothing.
-    const other = Math.min(filter.status === undefined ? Infinity : statusCount(db, accountId, filter.status), urlIds === undefined ? Infinity : urlDeliveriesUpTo(db, urlIds, URL_COUNT_CAP));
+    const other = Math.min(filter.status === undefined ? Infinity : statusCount(db, accountId, filter.status), urlKeys === undefined ? Infinity : urlDeliveriesUpTo(db, urlKeys, URL_COUNT_CAP));
     if (emailLinksBelow(db, email, sets, other)) return viaEmail;
     // The URL's walk (by URL and status when both are given) is never larger than the status's.
-    return urlIds !== undefined ? urlWalks(walk, urlIds, filter.status !== undefined) : [walk('', {}, 'deliveries_account_status')];
+    return urlKeys !== undefined ? urlWalks(walk, urlKeys, filter.status !== undefined) : [walk('', {}, 'deliveries_account_status')];
   }
-  if (urlIds !== undefined) return urlWalks(walk, urlIds, filter.status !== undefined);
+  if (urlKeys !== undefined) return urlWalks(walk, urlKeys, filter.status !== undefined);
   // A rare status (anything but delivered) narrows more than an event type; delivered is most of a big run.
   if (filter.status !== undefined && (filter.eventType === undefined || filter.status !== 'delivered')) return [walk('', {}, 'deliveries_account_status')];
   if (filter.eventType !== undefined) {
@@ -134,9 +140,16 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
 /** URL deliveries are counted up to this many: beyond it, the recipient's side is taken as the smaller. */
 const URL_COUNT_CAP = 200_000;
 
-/** One walk per callback URL ID, by the index that also holds the status when one is filtered on. */
-function urlWalks(walk: (sql: string, params: Record<string, unknown>, index: string | undefined) => Walk, urlIds: number[], byStatus: boolean): Walk[] {
-  return urlIds.map((id) => walk('d.callback_url_id = @urlId', { urlId: id }, byStatus ? 'deliveries_url' : 'deliveries_url_id'));
+/** A callback URL ID and one type set of its deliveries: one key of `deliveries_url_types`. */
+interface UrlKey {
+  urlId: number;
+  types: string;
+}
+
+/** One walk per URL and type set; with a status, one per URL by the index that holds the status instead. */
+function urlWalks(walk: (sql: string, params: Record<string, unknown>, index: string | undefined) => Walk, keys: UrlKey[], byStatus: boolean): Walk[] {
+  if (byStatus) return [...new Set(keys.map((key) => key.urlId))].map((urlId) => walk('d.callback_url_id = @urlId', { urlId }, 'deliveries_url'));
+  return keys.map(({ urlId, types }) => walk('d.callback_url_id = @urlId and d.event_types = @urlTypes', { urlId, urlTypes: types }, 'deliveries_url_types'));
 }
 
 /** Whether fewer than `limit` event links carry `email` with one of `sets` (reads at most `limit` index entries). */
@@ -159,13 +172,30 @@ function statusCount(db: Db, accountId: number | null, status: string): number {
   return row.n;
 }
 
-/** Deliveries to the callback URL IDs, counted up to `cap` (reads at most `cap` index entries). */
-function urlDeliveriesUpTo(db: Db, urlIds: number[], cap: number): number {
-  const row = statement(db, 'select count(*) as n from (select 1 from deliveries indexed by deliveries_url_id where callback_url_id in (select value from json_each(?)) limit ?)').get(
-    JSON.stringify(urlIds),
-    cap,
-  ) as { n: number };
-  return row.n;
+/** Deliveries under the URL keys, counted up to `cap` (reads at most `cap` index entries). */
+function urlDeliveriesUpTo(db: Db, keys: UrlKey[], cap: number): number {
+  let n = 0;
+  for (const { urlId, types } of keys) {
+    if (n >= cap) break;
+    const row = statement(db, 'select count(*) as n from (select 1 from deliveries indexed by deliveries_url_types where callback_url_id = ? and event_types = ? limit ?)').get(urlId, types, cap - n) as {
+      n: number;
+    };
+    n += row.n;
+  }
+  return n;
+}
+
+/** The distinct type sets of a callback URL's deliveries: one index seek per set. */
+function urlTypeSets(db: Db, urlId: number): string[] {
+  const rows = statement(
+    db,
+    `with recursive v(t) as (
+       select (select min(event_types) from deliveries indexed by deliveries_url_types where callback_url_id = @u)
+       union all
+       select (select min(event_types) from deliveries indexed by deliveries_url_types where callback_url_id = @u and event_types > v.t) from v where v.t is not null)
+     select t from v where t is not null`,
+  ).all({ u: urlId }) as { t: string }[];
+  return rows.map((row) => row.t);
 }
 
 /** The distinct type sets of a recipient's deliveries: one index seek per set, however many deliveries it has. */

@@ -87,7 +87,9 @@ export const deliveries = sqliteTable(
     // `GET /sim/deliveries` filters, newest first (the rowid ends every index, so `id desc` needs no sort).
     index('deliveries_account_status').on(t.accountId, t.status),
     index('deliveries_account_types').on(t.accountId, t.eventTypes),
-    index('deliveries_url_id').on(t.callbackUrlId),
+    // (URL, type set): a URL's deliveries newest first per set, and which types a URL's deliveries carry, so a
+    // URL with a recipient or an event type it never had is an index seek (src/db/delivery-listing.ts).
+    index('deliveries_url_types').on(t.callbackUrlId, t.eventTypes),
   ],
 );
 
