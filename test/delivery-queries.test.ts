@@ -80,11 +80,11 @@ function plain(db: Db, accountId: number | null, filter: DeliveryFilter): number
         left join delivery_events de2 on de2.delivery_id = d.id left join events e2 on e2.id = de2.event_id
         where (@accountId is null or d.account_id = @accountId) and (@status is null or d.status = @status) and (@email is null or lower(e2.email) = lower(@email))
           and (@eventType is null or (',' || d.event_types || ',') like ('%,' || @eventType || ',%'))
-          and (@url is null or c.url = @url) and (@messageId is null or e.message_id = @messageId)
+          and (@url is null or c.url = @url) and (@messageId is null or e.message_id = @messageId) and (@callbackUrlId is null or d.callback_url_id = @callbackUrlId)
           and (@before is null or d.id < @before) and (@after is null or d.id > @after)
         order by d.id desc`,
     )
-    .all({ accountId, status: null, eventType: null, url: null, messageId: null, email: null, before: null, after: null, ...filter }) as { id: number }[];
+    .all({ accountId, status: null, eventType: null, url: null, messageId: null, email: null, callbackUrlId: null, before: null, after: null, ...filter }) as { id: number }[];
   return rows.map((row) => row.id);
 }
 
@@ -109,6 +109,9 @@ describe('listDeliveries', () => {
       { url: 'http://nowhere.test/' },
       { url: 'http://b.test/hook', eventType: 'bounce' },
       { url: 'http://a.test/hook', eventType: 'unsub' },
+      { callbackUrlId: 3 },
+      { callbackUrlId: 2, url: 'http://a.test/hook', status: 'failed' },
+      { email: 'busy@example.com', callbackUrlId: 1, url: 'http://a.test/hook', eventType: 'open' },
       { messageId: '1007' },
       { messageId: '1007', eventType: 'click' },
       { messageId: '99' },

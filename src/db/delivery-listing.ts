@@ -93,12 +93,14 @@ function deliveryWalks(db: Db, accountId: number | null, filter: DeliveryFilter)
       .map((row) => (row as { id: number }).id);
     return ids.length ? [{ sql: 'd.id in (select value from json_each(@ids))', params: { ids: JSON.stringify(ids) }, index: undefined }] : [];
   }
-  const urlIds =
+  const byText =
     filter.url === undefined
       ? undefined
       : statement(db, 'select id from callback_urls where url = ? and (? is null or account_id = ?)')
           .all(filter.url, accountId, accountId)
           .map((row) => (row as { id: number }).id);
+  // One URL by ID (the dashboard's row) narrows the URLs of that text to it, and is walked like them.
+  const urlIds = filter.callbackUrlId === undefined ? byText : (byText ?? [filter.callbackUrlId]).filter((id) => id === filter.callbackUrlId);
   if (urlIds?.length === 0) return [];
   const carriesType = (types: string) => filter.eventType === undefined || types.split(',').includes(filter.eventType);
   // Each URL's deliveries by type set (`deliveries_url_types`), only the sets that carry the type asked for.
