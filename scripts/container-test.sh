@@ -88,11 +88,12 @@ message_id=$(node scripts/container-test/send-with-node-mailjet.mjs "$PORT" "$KE
 step "3 node-mailjet sent MessageID $message_id"
 
 # 4. Advance the clock: the message's `sent` event (1-5 s after the send) is delivered; the failing URL's
-#    attempt 1 ran at once (emitted events are due now), its retry is due 30 s later.
+#    attempt 1 ran at once (emitted events are due now), its retry is due 30 s later. The summary counts
+#    every attempt that finished during the advance, so attempt 1 counts when it was still in flight.
 [ "$(received /curl)" = 0 ] || fail "4 a webhook arrived before the clock moved"
 api POST /sim/events '{"event":"click","email":"jane@example.com"}' >/dev/null
 advance=$(api POST /sim/clock/advance '{"by":"10s"}')
-[[ $advance == *'"successes":1,"failures":0'* ]] || fail "4 advance answered $advance"
+[[ $advance == *'"successes":1,"failures":'[01]','* ]] || fail "4 advance answered $advance"
 step "4 advanced the clock 10 s: $advance"
 
 # 5. The receiver on the host got them; then docs/ci.md's curl and Python standard-library examples, run
