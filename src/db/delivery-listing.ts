@@ -190,44 +190,30 @@ function urlDeliveriesUpTo(db: Db, keys: UrlKey[], cap: number): number {
   return n;
 }
 
-/** The distinct type sets of a callback URL's deliveries: one index seek per set. */
-function urlTypeSets(db: Db, urlId: number): string[] {
+/**
+ * The distinct `event_types` values under one key of an index that starts with (key, event_types): a skip
+ * scan, one index seek per value however many rows share it.
+ */
+function distinctTypeSets(db: Db, table: string, index: string, keyColumn: string, key: number | string): string[] {
   const rows = statement(
     db,
     `with recursive v(t) as (
-       select (select min(event_types) from deliveries indexed by deliveries_url_types where callback_url_id = @u)
+       select (select min(event_types) from ${table} indexed by ${index} where ${keyColumn} = @k)
        union all
-       select (select min(event_types) from deliveries indexed by deliveries_url_types where callback_url_id = @u and event_types > v.t) from v where v.t is not null)
+       select (select min(event_types) from ${table} indexed by ${index} where ${keyColumn} = @k and event_types > v.t) from v where v.t is not null)
      select t from v where t is not null`,
-  ).all({ u: urlId }) as { t: string }[];
+  ).all({ k: key }) as { t: string }[];
   return rows.map((row) => row.t);
 }
 
-/** The distinct type sets of a recipient's deliveries: one index seek per set, however many deliveries it has. */
-function emailTypeSets(db: Db, email: string): string[] {
-  const rows = statement(
-    db,
-    `with recursive v(t) as (
-       select (select min(event_types) from delivery_events indexed by delivery_events_email where email = @e)
-       union all
-       select (select min(event_types) from delivery_events indexed by delivery_events_email where email = @e and event_types > v.t) from v where v.t is not null)
-     select t from v where t is not null`,
-  ).all({ e: email }) as { t: string }[];
-  return rows.map((row) => row.t);
-}
+/** The distinct type sets of a callback URL's deliveries. */
+const urlTypeSets = (db: Db, urlId: number) => distinctTypeSets(db, 'deliveries', 'deliveries_url_types', 'callback_url_id', urlId);
+
+/** The distinct type sets of a recipient's deliveries. */
+const emailTypeSets = (db: Db, email: string) => distinctTypeSets(db, 'delivery_events', 'delivery_events_email', 'email', email);
 
 /**
  * The distinct `event_types` values of an account's deliveries (one per type for Version 1, a few mixed
- * sets for Version 2 groups): one index seek per value, however many deliveries there are.
+ * sets for Version 2 groups).
  */
-function eventTypeSets(db: Db, accountId: number): string[] {
-  const rows = statement(
-    db,
-    `with recursive v(t) as (
-       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a)
-       union all
-       select (select min(event_types) from deliveries indexed by deliveries_account_types where account_id = @a and event_types > v.t) from v where v.t is not null)
-     select t from v where t is not null`,
-  ).all({ a: accountId }) as { t: string }[];
-  return rows.map((row) => row.t);
-}
+const eventTypeSets = (db: Db, accountId: number) => distinctTypeSets(db, 'deliveries', 'deliveries_account_types', 'account_id', accountId);
