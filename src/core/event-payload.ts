@@ -93,7 +93,9 @@ export function buildEventPayload(type: EventType, given: EventPayload, ctx: Eve
   const messageId = toMessageId(given.MessageID) ?? ctx.messageId;
   const email = typeof given.email === 'string' ? given.email : 'recipient@example.com';
   const customcampaign = typeof given.customcampaign === 'string' ? given.customcampaign : '';
-  const common: EventPayload = {
+  // Built in one object (common fields, then the type's), then the given fields: every send builds one, and
+  // three spread objects cost it more than the rest of its payload work.
+  const payload: EventPayload = {
     event: type,
     time: Math.floor(ctx.time / 1000),
     MessageID: messageId,
@@ -105,38 +107,53 @@ export function buildEventPayload(type: EventType, given: EventPayload, ctx: Eve
     CustomID: '',
     Payload: '',
   };
-  const payload: EventPayload = { ...common, ...typeFields(type, messageId, ctx), ...given };
+  addTypeFields(payload, type, messageId, ctx);
+  // Defined, not assigned: a given "__proto__" is a field like any other, never the payload's prototype.
+  for (const key of Object.keys(given)) Object.defineProperty(payload, key, { value: given[key], writable: true, enumerable: true, configurable: true });
   payload.event = type;
   payload.MessageID = messageId;
   if (type === 'sent' && given.mj_message_id === undefined) payload.mj_message_id = messageId.toString();
   return payload;
 }
 
-function typeFields(type: EventType, messageId: bigint, ctx: EventContext): EventPayload {
+/** Adds the fields of `type` to `payload`, after the common ones. */
+function addTypeFields(payload: EventPayload, type: EventType, messageId: bigint, ctx: EventContext): void {
   const seconds = Math.floor(ctx.time / 1000);
   switch (type) {
     case 'sent':
-      return {
-        mj_message_id: messageId.toString(),
-        smtp_reply: `sent (250 2.0.0 OK ${seconds} ${Math.floor(ctx.random() * 1e9).toString(36)}.${Math.floor(ctx.random() * 1000)} - gsmtp)`,
-      };
+      payload.mj_message_id = messageId.toString();
+      payload.smtp_reply = `sent (250 2.0.0 OK ${seconds} ${Math.floor(ctx.random() * 1e9).toString(36)}.${Math.floor(ctx.random() * 1000)} - gsmtp)`;
+      return;
     case 'open':
-      return { ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+      payload.ip = '127.0.0.1';
+      payload.geo = pick(GEOS, ctx.random);
+      payload.agent = pick(AGENTS, ctx.random);
+      return;
     case 'click':
-      return { url: 'https://www.example.com/', ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+      payload.url = 'https://www.example.com/';
+      payload.ip = '127.0.0.1';
+      payload.geo = pick(GEOS, ctx.random);
+      payload.agent = pick(AGENTS, ctx.random);
+      return;
     case 'bounce':
-      return {
-        blocked: false,
-        hard_bounce: true,
-        error_related_to: 'recipient',
-        error: 'user unknown',
-        comment: '550 5.1.1 The email account that you tried to reach does not exist.',
-      };
+      payload.blocked = false;
+      payload.hard_bounce = true;
+      payload.error_related_to = 'recipient';
+      payload.error = 'user unknown';
+      payload.comment = '550 5.1.1 The email account that you tried to reach does not exist.';
+      return;
     case 'blocked':
-      return { error_related_to: 'recipient', error: 'user unknown' };
+      payload.error_related_to = 'recipient';
+      payload.error = 'user unknown';
+      return;
     case 'spam':
-      return { source: 'JMRPP' };
+      payload.source = 'JMRPP';
+      return;
     case 'unsub':
-      return { mj_list_id: 1, ip: '127.0.0.1', geo: pick(GEOS, ctx.random), agent: pick(AGENTS, ctx.random) };
+      payload.mj_list_id = 1;
+      payload.ip = '127.0.0.1';
+      payload.geo = pick(GEOS, ctx.random);
+      payload.agent = pick(AGENTS, ctx.random);
+      return;
   }
 }

@@ -91,14 +91,68 @@ export function autoVacuumMode(client: Database.Database): 'none' | 'full' | 'in
   return (['none', 'full', 'incremental'] as const)[client.pragma('auto_vacuum', { simple: true }) as number] ?? 'none';
 }
 
+/**
+ * What the outermost transaction begun by `inTransaction` keeps in memory until it commits: values read once
+ * and changed many times (a counter every send draws from), the writes that store them, run once just
+ * before the commit, and what memory learns once the commit has succeeded. A rollback discards all of it,
+ * together with everything else the transaction did.
+ */
+export interface TransactionScope {
+  readonly values: Map<string, unknown>;
+  readonly beforeCommit: Map<string, () => void>;
+  readonly afterCommit: Map<string, () => void>;
+  /** How many savepoints (nested `inTransaction` calls) are open: work inside one may be rolled back alone. */
+  readonly savepoints: number;
+}
+
+interface OpenScope extends TransactionScope {
+  savepoints: number;
+}
+
+const scopes = new WeakMap<Database.Database, OpenScope>();
+
+/**
+ * The scope of the transaction open on `db`, or undefined when none is open or it was not begun by
+ * `inTransaction` (whose end would not run the scope's writes).
+ *
+ * @example
+ * transactionScope(db)?.beforeCommit.set('message_seq', () => writeState(db, 'message_seq', next));
+ */
+export function transactionScope(db: Db): TransactionScope | undefined {
+  return db.$client.inTransaction ? scopes.get(db.$client) : undefined;
+}
+
 /** Runs `work` in one immediate transaction. @example inTransaction(db, () => claimDue(db, now, 10)) */
 export function inTransaction<T>(db: Db, work: () => T): T {
-  let transaction = transactions.get(db.$client);
+  const client = db.$client;
+  let transaction = transactions.get(client);
   if (!transaction) {
-    transaction = db.$client.transaction((inner: () => unknown) => inner());
-    transactions.set(db.$client, transaction);
+    transaction = client.transaction((inner: () => unknown) => inner());
+    transactions.set(client, transaction);
   }
-  return transaction.immediate(work) as T;
+  // Nested: a savepoint inside the open transaction, sharing its scope.
+  if (client.inTransaction) {
+    const outer = scopes.get(client);
+    if (outer) outer.savepoints += 1;
+    try {
+      return transaction.immediate(work) as T;
+    } finally {
+      if (outer) outer.savepoints -= 1;
+    }
+  }
+  const scope: OpenScope = { values: new Map(), beforeCommit: new Map(), afterCommit: new Map(), savepoints: 0 };
+  const result = transaction.immediate(() => {
+    scopes.set(client, scope);
+    try {
+      const value = work();
+      for (const write of scope.beforeCommit.values()) write();
+      return value;
+    } finally {
+      scopes.delete(client);
+    }
+  }) as T;
+  for (const learn of scope.afterCommit.values()) learn();
+  return result;
 }
 
 /**

@@ -42,12 +42,17 @@ export const events = sqliteTable(
     payload: text('payload').notNull(),
     messageId: text('message_id'),
     email: text('email'),
-    /** False until the event's time has come and it has been given to a delivery. */
-    routed: integer('routed', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Where the event is on its way to a delivery: 2 staged (just accepted), 0 waiting in the time index, 1
+     * routed (its time has come and it has been given to a delivery). See `src/db/events.ts`.
+     */
+    routed: integer('routed').notNull().default(sql`false`),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
     index('events_unrouted').on(t.occurredAt).where(sql`${t.routed} = 0`),
+    // Staged events in arrival order: an index that only grows at its end, so accepting costs a send little.
+    index('events_staged').on(t.id).where(sql`${t.routed} = 2`),
     index('events_account').on(t.accountId, t.id),
     // (message, time): a message's history and latest event come in order without a sort.
     index('events_message_time').on(t.messageId, t.occurredAt),
