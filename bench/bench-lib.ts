@@ -64,12 +64,12 @@ export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-/** A request the load driver sends: method, path, headers and body. */
+/** A request the load driver sends: method, path, headers and body (the same each time, or the n-th's own). */
 export interface BenchRequest {
   method: string;
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | ((n: number) => string);
 }
 
 /**
@@ -79,10 +79,11 @@ export interface BenchRequest {
  */
 export async function driveRequests(port: number, request: BenchRequest, total: number, inFlight: number, expectStatus = 200): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
-  const headers = { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }) };
   let sent = 0;
-  const one = () =>
+  const one = (n: number) =>
     new Promise<void>((resolve, reject) => {
+      const body = typeof request.body === 'function' ? request.body(n) : request.body;
+      const headers = { ...request.headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) };
       const req = http.request({ host: '127.0.0.1', port, path: request.path, method: request.method, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -92,12 +93,12 @@ export async function driveRequests(port: number, request: BenchRequest, total: 
         });
       });
       req.on('error', reject);
-      req.end(request.body);
+      req.end(body);
     });
   const worker = async () => {
     while (sent < total) {
       sent += 1;
-      await one();
+      await one(sent);
     }
   };
   const start = performance.now();

@@ -4,8 +4,8 @@
  * project's own storage verbs in transactions, then times each request through the real HTTP app
  * (`app.request`, routes, auth and JSON included). For each request it prints the median and worst time and
  * the longest single event-loop turn it took (the read is sliced, so that turn is what delivery would wait).
- * Targets: with 200,000 messages `Limit=100` < 20 ms, any filter with `countOnly` < 200 ms,
- * `messagehistory/{ID}` < 5 ms; every `/sim/deliveries` filter (status, event type, URL, MessageID, recipient
+ * Targets: with 200,000 messages `Limit=100` < 20 ms, any filter with `countOnly` < 200 ms (< 50 ms with
+ * 1,000,000 messages or more), `messagehistory/{ID}` < 5 ms; every `/sim/deliveries` filter (status, event type, URL, MessageID, recipient
  * email: one of 250,000 addresses, or the default recipient that a tenth of the events carry) < 20 ms at
  * 1,000,000 deliveries; no turn
  * over 250 ms.
@@ -22,6 +22,7 @@ import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
 import { insertEvents, markRouted } from '../src/db/events.js';
+import { fileMessages, filedThrough } from '../src/db/message-filing.js';
 import { insertMessage, noteRoutedEvents } from '../src/db/messages.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { Engine } from '../src/engine/engine.js';
@@ -32,6 +33,8 @@ import { conditions } from './bench-lib.js';
 const MESSAGES = Number(process.argv[2] ?? 200_000);
 const DELIVERIES = Number(process.argv[3] ?? 1_000_000);
 const RUNS = 7;
+/** Messages a filter reads row by row: those sent since the filer's last pass (one second at 20,000 sends/s). */
+const UNFILED = 20_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MESSAGE_BASE = 1n << 59n;
 
@@ -137,6 +140,11 @@ function seedMessages(db: Db): { sampleId: string } {
     });
   }
   console.log(`  seeded ${MESSAGES.toLocaleString('en')} messages with their routed events in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  // As the filer leaves them a moment after a burst of sends: all filed but the newest UNFILED.
+  const filing = performance.now();
+  const target = Math.max(0, MESSAGES - UNFILED);
+  while (filedThrough(db) < target) fileMessages(db, Math.min(50_000, target - filedThrough(db)));
+  console.log(`  filed all but the newest ${Math.min(UNFILED, MESSAGES).toLocaleString('en')} in ${((performance.now() - filing) / 1000).toFixed(1)} s (read row by row by a filter)`);
   return { sampleId: String(MESSAGE_BASE + BigInt(Math.floor(MESSAGES / 2) + 4)) };
 }
 
@@ -216,7 +224,7 @@ try {
     'MessageState=1',
     'MessageStatus=sent&Campaign=7',
   ]) {
-    await measure(`/v3/REST/message?${filter}&countOnly=1`, 200);
+    await measure(`/v3/REST/message?${filter}&countOnly=1`, MESSAGES >= 1_000_000 ? 50 : 200);
   }
   await measure(`/v3/REST/message/${sampleId}`, 5);
   await measure(`/v3/REST/messagehistory/${sampleId}`, 5);

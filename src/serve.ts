@@ -10,6 +10,7 @@ import type { SelfListener } from './core/self-target.js';
 import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { startCheckpointer } from './db/checkpointer.js';
+import { MessageFiler } from './use-cases/message-filing.js';
 import { openDb, type Db } from './db/open-db.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
@@ -96,6 +97,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   engine.persistClock();
   const retention = config.retainMs === null ? undefined : new Retention(db, clock, engine, config.retainMs);
   retention?.start();
+  const filer = new MessageFiler(db);
+  filer.start();
   const clockSaver = clock.mode === 'scaled' ? setInterval(() => engine.persistClock(), 1_000).unref() : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -117,6 +120,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         const deadline = performance.now() + Math.max(0, budget - CLOSING_MARGIN_MS);
         clearInterval(clockSaver);
         retention?.stop();
+        filer.stop();
         // No new connections; requests already being answered finish while the attempts drain.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await engine.drain(Math.max(0, deadline - performance.now()));

@@ -12,7 +12,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventType } from '../src/core/event-types.js';
 import { openDb, inTransaction, type Db } from '../src/db/open-db.js';
-import { campaignHasRecipient, countMessages, getMessage, historyOf, insertMessage, listMessages, noteRoutedEvents, type MessageFilter, type NewMessage } from '../src/db/messages.js';
+import { fileMessages, filedThrough } from '../src/db/message-filing.js';
+import { MessageFiler } from '../src/use-cases/message-filing.js';
+import { countMessages, listMessages, type MessageFilter } from '../src/db/message-listing.js';
+import { campaignHasRecipient, getMessage, historyOf, insertMessage, noteRoutedEvents, type NewMessage } from '../src/db/messages.js';
 import { insertEvents } from '../src/db/events.js';
 import { createApp } from '../src/http/app.js';
 import { destinationIdOf, messageStatus, senderIdOf } from '../src/core/message-shapes.js';
@@ -97,19 +100,35 @@ describe('sliced message reads', () => {
       // Few rows per slice: in some slices every sender matches, in some none, in some one of two.
       { filter: { status: { lastEvent: 'click' }, fromEmail: 'shop@example.com' }, where: "last_event = 'click' and from_email = 'shop@example.com'" },
       { filter: { fromDomain: 'nowhere.test' }, where: '0' },
+      { filter: { contactId: 37 }, where: 'contact_id = 37' },
+      { filter: { campaignId: 3 }, where: 'campaign_id = 3' },
+      { filter: { campaignId: 0 }, where: 'campaign_id = 0' },
+      { filter: { customId: 'c2' }, where: "custom_id = 'c2'" },
+      { filter: { customId: '' }, where: "custom_id = ''" },
+      { filter: { fromEmail: 'shop@example.com', destinationId: destinationIdOf('x@example.com') }, where: "from_email = 'shop@example.com' and email like '%@example.com'" },
+      { filter: { destinationId: destinationIdOf('x@example.com'), status: { lastEvent: 'open' } }, where: "email like '%@example.com' and last_event = 'open'" },
     ];
-    for (const accountId of [1, 2]) {
-      for (const { filter, where } of cases) {
-        for (const order of ['id', 'arrived_at'] as const) {
-          for (const descending of [false, true]) {
-            const all = plain(db, accountId, where, order, descending);
-            for (const [limit, offset] of [[1000, 0], [10, 0], [10, 35], [7, all.length - 3], [5, all.length + 4]] as const) {
-              const rows = await listMessages(db, accountId, filter, { limit, offset, order, descending }, { slice: 11 });
-              expect(rows.map((row) => row.messageId), `${accountId} ${where} ${order} ${descending} ${limit}/${offset}`).toEqual(all.slice(offset, offset + limit));
+    // Filing moves messages into the filter indexes in row-ID order: a walk reads the filed part through them
+    // and the rest row by row, and must answer the same with none, some or all of them filed.
+    for (const filing of ['none', 'part', 'all'] as const) {
+      if (filing === 'part') fileMessages(db, 170);
+      if (filing === 'all') while (fileMessages(db, 50) > 0);
+      await checkCases(filing);
+    }
+    async function checkCases(filing: string): Promise<void> {
+      for (const accountId of [1, 2]) {
+        for (const { filter, where } of cases) {
+          for (const order of ['id', 'arrived_at'] as const) {
+            for (const descending of [false, true]) {
+              const all = plain(db, accountId, where, order, descending);
+              for (const [limit, offset] of [[1000, 0], [10, 0], [10, 35], [7, all.length - 3], [5, all.length + 4]] as const) {
+                const rows = await listMessages(db, accountId, filter, { limit, offset, order, descending }, { slice: 11 });
+                expect(rows.map((row) => row.messageId), `${filing} ${accountId} ${where} ${order} ${descending} ${limit}/${offset}`).toEqual(all.slice(offset, offset + limit));
+              }
             }
           }
+          expect(await countMessages(db, accountId, filter, { slice: 13 }), `${filing} ${where}`).toBe(plain(db, accountId, where, 'id', false).length);
         }
-        expect(await countMessages(db, accountId, filter, { slice: 13 }), where).toBe(plain(db, accountId, where, 'id', false).length);
       }
     }
     expect(await countMessages(db, 1, { status: null })).toBe(0);
@@ -139,6 +158,7 @@ describe('query plans', () => {
   it('every message and messagehistory query is an index range: no table scan, no sort', async () => {
     const db = openDb(':memory:');
     seed(db, 60);
+    fileMessages(db, 30);
     const recorder = recordStatements(db);
     const filters: MessageFilter[] = [
       {},
@@ -154,6 +174,7 @@ describe('query plans', () => {
       { fromDomain: 'example.com', status: { lastEvent: 'sent' } },
       { destinationId: destinationIdOf('x@example.org') },
       { stateId: 3 },
+      { campaignId: 2, status: { lastEvent: 'sent' } },
     ];
     for (const filter of filters) {
       await countMessages(db, 1, filter, { slice: 7 });
@@ -173,20 +194,38 @@ describe('query plans', () => {
       expect(plan, sql).not.toMatch(/\bSCAN (m|messages|events)\b/);
       expect(plan.replace(/ \| USE TEMP B-TREE FOR DISTINCT$/, ''), sql).not.toMatch(/TEMP B-TREE/);
       // …and only within a slice: a row-ID range, or a range of the arrival index.
-      if (/TEMP B-TREE/.test(plan)) expect(plan, sql).toMatch(/^SEARCH m USING .*(rowid>\? AND rowid<\?|arrived_at[<>=]+\?)/);
+      if (/TEMP B-TREE/.test(plan)) expect(plan, sql).toMatch(/^SEARCH m USING .*(rowid>\? AND rowid<\?|id>\? AND id<\?|arrived_at[<>=]+\?)/);
       expect(plan, sql).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/);
     }
     // The status filters and the time order walk their own indexes, in row-ID slices.
     const planOf = (pattern: RegExp) => plans.filter(({ sql }) => pattern.test(sql)).map(({ plan }) => plan);
-    const byStatus = planOf(/m\.last_event = @lastEvent and .*m\.id >= @sliceLow/);
+    const byStatus = planOf(/indexed by messages_status where .*m\.last_event = @lastEvent and .*m\.id >= @sliceLow/);
     expect(byStatus.length).toBeGreaterThan(0);
-    for (const plan of byStatus) expect(plan).toMatch(/^SEARCH m USING (COVERING )?INDEX messages_status \(account_id=\? AND last_event=\? AND rowid>\? AND rowid<\?\)/);
+    for (const plan of byStatus) expect(plan).toMatch(/^SEARCH m USING (COVERING )?INDEX messages_status \(account_id=\? AND last_event=\? AND id>\? AND id<\?\)/);
     const byTime = planOf(/from messages m indexed by messages_arrived where m.account_id = @accountId and 1 order by/);
     expect(byTime.length).toBeGreaterThan(0);
     for (const plan of byTime) expect(plan).toMatch(/^SEARCH m USING (COVERING )?INDEX messages_arrived \(account_id=\?\)$/);
-    const byCustomId = planOf(/m\.custom_id = @customId and m\.id >= @sliceLow/);
+    // The newest messages, not yet filed, are read row by row; the filed ones through their filing index.
+    const byCustomId = planOf(/not indexed where .*m\.custom_id = @customId and m\.id >= @sliceLow/);
     expect(byCustomId.length).toBeGreaterThan(0);
     for (const plan of byCustomId) expect(plan).toMatch(slice);
+    const filed: [RegExp, RegExp][] = [
+      [/indexed by messages_custom_id /, /^SEARCH m USING (COVERING )?INDEX messages_custom_id \(account_id=\? AND custom_id=\? AND rowid>\? AND rowid<\?\)/],
+      [/indexed by messages_contact /, /^SEARCH m USING (COVERING )?INDEX messages_contact \(account_id=\? AND contact_id=\? AND rowid>\? AND rowid<\?\)/],
+      [/indexed by messages_campaign_id /, /^SEARCH m USING (COVERING )?INDEX messages_campaign_id \(account_id=\? AND campaign_id=\? AND id>\? AND id<\?\)/],
+      [/indexed by messages_sender .*m\.from_email = @filedKey/, /^SEARCH m USING (COVERING )?INDEX messages_sender \(account_id=\? AND from_email=\? AND rowid>\? AND rowid<\?\)/],
+      [/indexed by messages_domain .*= @filedKey/, /^SEARCH m USING (COVERING )?INDEX messages_domain \(account_id=\? AND <expr>=\? AND rowid>\? AND rowid<\?\)/],
+      [/indexed by messages_queued /, /^SEARCH m USING (COVERING )?INDEX messages_queued \(account_id=\? AND id>\? AND id<\?\)/],
+    ];
+    // Counting a campaign's messages in a status, or hard bounces, or a StateID, reads no row: the index has it.
+    const covered = plans.filter(({ sql }) => /^select count\(\*\)/.test(sql) && /(indexed by messages_campaign_id .*last_event = @lastEvent|indexed by messages_status .*(bounce_hard is not 0|m\.state_id = @stateId))/.test(sql));
+    expect(covered.length).toBeGreaterThanOrEqual(2);
+    for (const { sql, plan } of covered) expect(plan, sql).toMatch(/^SEARCH m USING COVERING INDEX messages_(status|campaign_id) /);
+    for (const [sql, plan] of filed) {
+      const found = planOf(sql);
+      expect(found.length, String(sql)).toBeGreaterThan(0);
+      for (const each of found) expect(each, String(sql)).toMatch(plan);
+    }
   });
 
   it('DeduplicateCampaign looks a recipient up in its campaign through the campaign index', () => {
@@ -201,6 +240,28 @@ describe('query plans', () => {
     const plans = recorder.plans();
     expect(plans).toHaveLength(1);
     expect(plans[0]?.plan).toMatch(/^SEARCH messages USING (COVERING )?INDEX messages_campaign \(account_id=\? AND campaign=\?\)$/);
+  });
+});
+
+describe('filing', () => {
+  it('the filer files every message in steps, yielding between them, and a new message waits for the next pass', async () => {
+    const db = openDb(':memory:');
+    seed(db, 5_000);
+    const filedCount = () => (db.$client.prepare('select count(*) as n from messages where filed = 1').get() as { n: number }).n;
+    expect(filedCount()).toBe(0);
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    await new MessageFiler(db).pass();
+    clearInterval(ticker);
+    expect(filedCount()).toBe(5_000);
+    expect(filedThrough(db)).toBe(5_000);
+    expect(turns).toBeGreaterThan(0);
+    insertMessage(db, base(1, 5_000, T0));
+    expect(filedCount()).toBe(5_000);
+    expect(await countMessages(db, 1, { contactId: 5_000 })).toBe(1);
+    await new MessageFiler(db).pass();
+    expect(filedCount()).toBe(5_001);
+    expect(await countMessages(db, 1, { contactId: 5_000 })).toBe(1);
   });
 });
 
@@ -283,8 +344,23 @@ describe('migrations 0003 and 0004 on a database made by the previous migrations
     expect(status('101')).toEqual({ status: 'opened', stateId: 0 });
     expect(status('102')).toEqual({ status: 'hardbounced', stateId: 2 });
     expect(status('103')).toEqual({ status: 'queued', stateId: 0 });
+    // Messages stored before filing existed are filed by the migration.
+    expect(db.$client.prepare('select count(*) as n from messages where filed = 0').get()).toEqual({ n: 0 });
+    expect(filedThrough(db)).toBe(3);
     const indexes = db.$client.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'messages' and sql is not null order by name").all();
-    expect(indexes.map((index) => (index as { name: string }).name)).toEqual(['messages_account', 'messages_arrived', 'messages_campaign', 'messages_message_id', 'messages_status']);
+    expect(indexes.map((index) => (index as { name: string }).name)).toEqual([
+      'messages_account',
+      'messages_arrived',
+      'messages_campaign',
+      'messages_campaign_id',
+      'messages_contact',
+      'messages_custom_id',
+      'messages_domain',
+      'messages_message_id',
+      'messages_queued',
+      'messages_sender',
+      'messages_status',
+    ]);
     expect(indexes).toContainEqual({ name: 'messages_campaign', sql: expect.stringMatching(/WHERE "messages"."campaign" <> ''$/) });
     expect(indexes).toContainEqual({ name: 'messages_status', sql: expect.stringMatching(/WHERE "messages"."last_event" is not null$/) });
   });

@@ -210,17 +210,32 @@ export const messages = sqliteTable(
     lastEventId: integer('last_event_id'),
     /** Mailjet's `StateID` (node-mailjet's `MessageState`) of a bounce or blocked last event, else 0. */
     stateId: integer('state_id').notNull().default(0),
+    /**
+     * 1 once the message is in the filter indexes below (filed in bulk, off the send path, by
+     * `src/use-cases/message-filing.ts`); 0 while it is among the newest, which a filter reads in slices.
+     */
+    filed: integer('filed').notNull().default(0),
   },
   (t) => [
     uniqueIndex('messages_message_id').on(t.messageId),
     index('messages_account').on(t.accountId, t.id),
     // DeduplicateCampaign's lookup; only messages of a campaign can be looked up (a campaign is required).
     index('messages_campaign').on(t.accountId, t.campaign, t.email).where(sql`${t.campaign} <> ''`),
-    // Every index here costs each send its upkeep, so only the status (polling's usual filter) and the arrival
-    // time (its other sort order) have one; each ends (implicitly) in the rowid, so `order by id` needs no
-    // sort. Other filters read the table in row-ID slices (src/db/messages.ts). A message enters the status
-    // index when its first event is routed, not when it is sent.
-    index('messages_status').on(t.accountId, t.lastEvent).where(sql`${t.lastEvent} is not null`),
+    // Every index a send writes costs it its upkeep, so only the status (polling's usual filter), the arrival
+    // time (its other sort order) and "queued" are kept as a send goes; each ends (implicitly) in the rowid,
+    // so `order by id` needs no sort. A message enters the status index when its first event is routed.
+    // With the ID, then what a status filter may also ask (hard or soft, StateID): a count reads no row.
+    index('messages_status').on(t.accountId, t.lastEvent, t.id, t.bounceHard, t.stateId).where(sql`${t.lastEvent} is not null`),
     index('messages_arrived').on(t.accountId, t.arrivedAt),
+    // "queued" (no routed event yet): a send adds at the end, routing removes in about the same order.
+    index('messages_queued').on(t.accountId, t.id).where(sql`${t.lastEvent} is null`),
+    // The other polling filters. A send would pay for each of these (a random page for a contact or a
+    // CustomID), so a message enters them only when filed, thousands at a time. The recipient domain's index
+    // (`messages_domain`, on an expression drizzle-kit cannot write) is in migration 0007.
+    index('messages_custom_id').on(t.accountId, t.customId).where(sql`${t.filed} = 1 and ${t.customId} <> ''`),
+    index('messages_contact').on(t.accountId, t.contactId).where(sql`${t.filed} = 1`),
+    // The status after the ID, so "a campaign's messages in a status" reads no row (routing keeps it current).
+    index('messages_campaign_id').on(t.accountId, t.campaignId, t.id, t.lastEvent).where(sql`${t.filed} = 1 and ${t.campaignId} <> 0`),
+    index('messages_sender').on(t.accountId, t.fromEmail).where(sql`${t.filed} = 1`),
   ],
 );

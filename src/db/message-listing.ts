@@ -1,0 +1,375 @@
+/**
+ * Reading `messages` for `GET /v3/REST/message`: an account's messages by filter, counted or one page at a
+ * time. Every read walks the account's row IDs (or arrival times) in slices with a pause between them, so
+ * however many messages there are, the event loop gets a turn every few ms.
+ *
+ * Within a slice a filter reaches its rows through an index: the status, "queued" and the arrival time
+ * are kept as each send goes; CustomID, contact, campaign, sender and recipient domain hold only filed
+ * messages (message-filing.ts), so a slice's filed part uses them and its newest part, not yet filed, is read
+ * row by row (a few thousand rows at most).
+ */
+import type { MessageQuery } from '../core/message-query.js';
+import { destinationIdOf, senderIdOf, type MessageRecord } from '../core/message-shapes.js';
+import { filedThrough } from './message-filing.js';
+import { toRecord, type MessageRow } from './messages.js';
+import type { Db } from './open-db.js';
+import { statement } from './statements.js';
+
+/** List filters of `GET /v3/REST/message` (times in epoch ms), as parsed by the pure query reader. */
+export type MessageFilter = MessageQuery['filter'];
+
+/** One page of `GET /v3/REST/message`. */
+export interface MessagePage {
+  limit: number;
+  offset: number;
+  order: 'id' | 'arrived_at';
+  descending: boolean;
+}
+
+/** How a long read is sliced: `pause` lets other work run between slices (default: one `setImmediate` turn). */
+export interface Slicing {
+  pause?: () => Promise<void>;
+  /** Message rows per slice (default `SLICE`). */
+  slice?: number;
+}
+
+/**
+ * How many message rows one slice of a read may visit. A slice is one index range, so even a part that no
+ * index fits costs at most this many row reads (a few ms) before the event loop gets a turn.
+ */
+export const SLICE = 20_000;
+
+/** The recipient domain (after the first `@`), lower-cased, as SQL on `m` (messages_domain is on it). */
+const DOMAIN = "lower(substr(m.email, instr(m.email, '@') + 1))";
+
+/** An index hint for a walk: an index kept as sends go, or none (the table itself, in row-ID ranges). */
+type Access = 'indexed by messages_status' | 'indexed by messages_queued' | 'indexed by messages_account' | 'not indexed';
+
+/**
+ * A filter on a derived key (the sender address, the recipient domain) that only JavaScript can decide
+ * (`SenderID` and `DestinationID` are hashes): the distinct keys are read first (a handful), the matching
+ * ones kept, and the rows compared with those.
+ */
+interface KeyFilter {
+  /** The key as SQL on `m`. */
+  expr: string;
+  /** The filing index on the key. */
+  index: string;
+  matches: (key: string) => boolean;
+}
+
+/** How a filter reaches filed messages: the filing index that fits it best, with the terms it needs. */
+interface Filed {
+  index: string;
+  sql: string[];
+  /** The key filter the index is on, when it is one. */
+  key?: KeyFilter;
+}
+
+/** The conditions of a filter: SQL on `m` with its parameters, key filters, and how to reach the rows. */
+interface Conditions {
+  where: string[];
+  params: Record<string, unknown>;
+  keys: KeyFilter[];
+  /** How to reach rows that are not filed, or all rows when no filing index fits. */
+  access: Access;
+  /** An index walked over a list of keys, which would need a sort across them in ID order. */
+  keyList: boolean;
+  filed?: Filed;
+}
+
+/** The filter as conditions on `m`; undefined when it can match nothing. */
+function conditions(filter: MessageFilter): Conditions | undefined {
+  if (filter.none || filter.status === null) return undefined;
+  const where = ['m.account_id = @accountId'];
+  const params: Record<string, unknown> = {};
+  const keys: KeyFilter[] = [];
+  const candidates: Filed[] = [];
+  let access: Access = 'indexed by messages_account';
+  let keyList = false;
+  const add = (sql: string, name: string, value: unknown) => {
+    where.push(sql);
+    params[name] = value;
+    if (access === 'indexed by messages_account') access = 'not indexed';
+  };
+  if (filter.status) {
+    if (filter.status.lastEvent === null) (where.push('m.last_event is null'), (access = 'indexed by messages_queued'));
+    else (where.push('m.last_event = @lastEvent'), (params.lastEvent = filter.status.lastEvent), (access = 'indexed by messages_status'));
+    // A bounce with no planned hardness shows as hard (messageStatus), so "hard" is "not soft".
+    if (filter.status.bounceHard === true) where.push('m.bounce_hard is not 0');
+    if (filter.status.bounceHard === false) where.push('m.bounce_hard = 0');
+  } else if (filter.stateId !== undefined && filter.stateId > 0) {
+    // Only a bounce or a block has a StateID: walk those two status keys instead of every message.
+    access = 'indexed by messages_status';
+    keyList = true;
+    where.push("m.last_event in ('bounce', 'blocked')");
+  }
+  if (filter.customId !== undefined) {
+    add('m.custom_id = @customId', 'customId', filter.customId);
+    if (filter.customId !== '') candidates.push({ index: 'messages_custom_id', sql: ['m.filed = 1', "m.custom_id <> ''"] });
+  }
+  if (filter.contactId !== undefined) {
+    add('m.contact_id = @contactId', 'contactId', filter.contactId);
+    candidates.push({ index: 'messages_contact', sql: ['m.filed = 1'] });
+  }
+  if (filter.campaignId !== undefined) {
+    add('m.campaign_id = @campaignId', 'campaignId', filter.campaignId);
+    if (filter.campaignId !== 0) candidates.push({ index: 'messages_campaign_id', sql: ['m.filed = 1', 'm.campaign_id <> 0'] });
+  }
+  if (filter.fromTs !== undefined) add('m.arrived_at >= @fromTs', 'fromTs', filter.fromTs);
+  if (filter.toTs !== undefined) add('m.arrived_at <= @toTs', 'toTs', filter.toTs);
+  if (filter.stateId !== undefined) add('m.state_id = @stateId', 'stateId', filter.stateId);
+  const { fromEmail, fromDomain, senderId, destinationId } = filter;
+  if (fromEmail !== undefined || fromDomain !== undefined || senderId !== undefined) {
+    keys.push({
+      expr: 'm.from_email',
+      index: 'messages_sender',
+      matches: (email) =>
+        (fromEmail === undefined || email.toLowerCase() === fromEmail.toLowerCase()) &&
+        (fromDomain === undefined || email.slice(email.indexOf('@') + 1).toLowerCase() === fromDomain.toLowerCase()) &&
+        (senderId === undefined || senderIdOf(email) === senderId),
+    });
+  }
+  if (destinationId !== undefined) keys.push({ expr: DOMAIN, index: 'messages_domain', matches: (domain) => destinationIdOf(`@${domain}`) === destinationId });
+  for (const key of keys) candidates.push({ index: key.index, sql: ['m.filed = 1'], key });
+  if (keys.length > 0 && access === 'indexed by messages_account') access = 'not indexed';
+  return { where, params, keys, access, keyList, filed: candidates[0] };
+}
+
+/**
+ * The SQL and parameters that keep, within one piece, the rows whose derived keys match: each key's
+ * distinct values in the piece are read (a handful) and tested. Undefined when no row of the piece can match.
+ */
+function keyConditions(db: Db, keys: readonly KeyFilter[], from: string, params: Record<string, unknown>): { sql: string[]; params: Record<string, string> } | undefined {
+  const sql: string[] = [];
+  const keyParams: Record<string, string> = {};
+  for (const [i, key] of keys.entries()) {
+    const values = statement(db, `select distinct ${key.expr} as k ${from}`).all(params) as { k: string }[];
+    const matching = values.map((row) => row.k).filter(key.matches);
+    if (matching.length === 0) return undefined;
+    // Every key of the piece matches: no condition. One key (the usual From): a plain comparison, cheaper
+    // per row than a lookup in the list.
+    if (matching.length === values.length) continue;
+    sql.push(keyMatch(key, `key${i}`, matching));
+    keyParams[`key${i}`] = matching.length === 1 ? (matching[0] as string) : JSON.stringify(matching);
+  }
+  return { sql, params: keyParams };
+}
+
+/** SQL keeping rows whose key is among `matching` (the parameter `name` holds one key, or a JSON list). */
+const keyMatch = (key: KeyFilter, name: string, matching: readonly string[]) =>
+  matching.length === 1 ? `${key.expr} = @${name}` : `${key.expr} in (select value from json_each(@${name}))`;
+
+/**
+ * The keys among an account's filed messages that match `key`, read from its filing index one distinct key
+ * at a time (a seek each: an account has a handful of senders and recipient domains).
+ */
+function filedKeys(db: Db, key: KeyFilter, accountId: number): string[] {
+  const first = statement(db, `select ${key.expr} as k from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 order by ${key.expr} limit 1`);
+  const next = statement(
+    db,
+    `select ${key.expr} as k from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 and ${key.expr} > @after order by ${key.expr} limit 1`,
+  );
+  const matching: string[] = [];
+  let row = first.get({ accountId }) as { k: string } | undefined;
+  while (row) {
+    if (key.matches(row.k)) matching.push(row.k);
+    row = next.get({ accountId, after: row.k }) as { k: string } | undefined;
+  }
+  return matching;
+}
+
+/** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
+function idSpan(db: Db, accountId: number): Span | undefined {
+  // Two subqueries: SQLite seeks the index for a lone min() or max(), but walks the range for both at once.
+  const row = statement(
+    db,
+    'select (select min(id) from messages where account_id = @a) as low, (select max(id) from messages where account_id = @a) as high',
+  ).get({ a: accountId }) as { low: number | null; high: number | null };
+  return row.low === null || row.high === null ? undefined : { low: row.low, high: row.high };
+}
+
+/**
+ * How a walk reads one piece: the `from … where …` SQL (with `m.*` rows behind it) and its parameters, or
+ * undefined when the piece cannot hold a match.
+ */
+type PieceReader = (piece: Slice) => { from: string; params: Record<string, unknown> } | undefined;
+
+/** A reader of pieces for `cond`: through the filing index for filed pieces, by `access` for the others. */
+function pieceReader(db: Db, accountId: number, cond: Conditions, access: string): PieceReader {
+  const filed = cond.filed;
+  // The filed pieces' matching keys for the filing index's own key, read once for the whole walk.
+  const indexedKeys = filed?.key ? filedKeys(db, filed.key, accountId) : undefined;
+  const otherKeys = cond.keys.filter((key) => key !== filed?.key);
+  return (piece) => {
+    const base = { ...cond.params, ...piece.params, accountId };
+    if (piece.filed && filed) {
+      if (indexedKeys?.length === 0) return undefined;
+      const where = [...cond.where, ...filed.sql];
+      const params: Record<string, unknown> = { ...base };
+      if (filed.key && indexedKeys) {
+        where.push(keyMatch(filed.key, 'filedKey', indexedKeys));
+        params.filedKey = indexedKeys.length === 1 ? indexedKeys[0] : JSON.stringify(indexedKeys);
+      }
+      return withKeys(db, otherKeys, `from messages m indexed by ${filed.index} where ${[...where, piece.sql].join(' and ')}`, params);
+    }
+    return withKeys(db, cond.keys, `from messages m ${access} where ${[...cond.where, piece.sql].join(' and ')}`, base);
+  };
+}
+
+/** Adds the per-piece key conditions to `from`; undefined when no row of the piece can match. */
+function withKeys(db: Db, keys: readonly KeyFilter[], from: string, params: Record<string, unknown>): { from: string; params: Record<string, unknown> } | undefined {
+  if (keys.length === 0) return { from, params };
+  const keyed = keyConditions(db, keys, from, params);
+  if (!keyed) return undefined;
+  return { from: [from, ...keyed.sql].join(' and '), params: { ...params, ...keyed.params } };
+}
+
+/**
+ * How many of an account's messages match `filter`, counted in slices of `SLICE` messages with a `pause`
+ * between slices, so a count over hundreds of thousands of messages never holds the event loop for long.
+ *
+ * @example
+ * await countMessages(db, accountId, { status: { lastEvent: null } }) // still queued
+ */
+export async function countMessages(db: Db, accountId: number, filter: MessageFilter, slicing: Slicing = {}): Promise<number> {
+  const { pause = immediate, slice = SLICE } = slicing;
+  const cond = conditions(filter);
+  const span = idSpan(db, accountId);
+  if (!cond || !span) return 0;
+  // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
+  const byTime = !cond.filed && cond.access !== 'indexed by messages_status' && (filter.fromTs !== undefined || filter.toTs !== undefined);
+  const read = pieceReader(db, accountId, cond, byTime ? 'indexed by messages_arrived' : cond.access);
+  const through = cond.filed ? filedThrough(db) : 0;
+  let total = 0;
+  let first = true;
+  for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : splitAtFiled(idSlices(span, false, slice), through, false)) {
+    if (!first) await pause();
+    first = false;
+    const reading = read(piece);
+    if (reading) total += (statement(db, `select count(*) as n ${reading.from}`).get(reading.params) as { n: number }).n;
+  }
+  return total;
+}
+
+/**
+ * An account's messages matching `filter`, one page in `page.order`. The walk goes slice by slice in that
+ * order (row-ID ranges for `id`, key ranges of `messages_arrived` for `arrived_at`), counting whole slices
+ * to skip `offset` and pausing between slices: a deep offset or a filter no index fits costs many short
+ * turns, never one long one.
+ *
+ * @example
+ * await listMessages(db, accountId, { customId: 'order-1' }, { limit: 10, offset: 0, order: 'id', descending: false })
+ */
+export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
+  const { pause = immediate, slice = SLICE } = slicing;
+  const cond = conditions(filter);
+  const span = idSpan(db, accountId);
+  if (!cond || !span || page.limit === 0) return [];
+  const dir = page.descending ? 'desc' : 'asc';
+  const byId = page.order === 'id';
+  // An index walked over a list of keys (bounce, blocked) would need a sort across them: in ID order, walk
+  // the rows instead and check the list. In arrival order, the arrival index leads and filing indexes wait.
+  const access = byId ? (cond.keyList ? 'not indexed' : cond.access) : 'indexed by messages_arrived';
+  const walk = byId ? cond : { ...cond, filed: undefined };
+  const read = pieceReader(db, accountId, walk, access);
+  const through = walk.filed ? filedThrough(db) : 0;
+  const rows: MessageRow[] = [];
+  let skip = page.offset;
+  let first = true;
+  for (const piece of byId ? splitAtFiled(idSlices(span, page.descending, slice), through, page.descending) : arrivedSlices(db, accountId, page.descending, slice)) {
+    if (!first) await pause();
+    first = false;
+    const reading = read(piece);
+    if (!reading) continue;
+    if (skip > 0) {
+      const n = (statement(db, `select count(*) as n ${reading.from}`).get(reading.params) as { n: number }).n;
+      if (n <= skip) {
+        skip -= n;
+        continue;
+      }
+    }
+    const found = statement(db, `select m.* ${reading.from} order by ${byId ? '' : `m.arrived_at ${dir}, `}m.id ${dir} limit @limit offset @skip`).all({
+      ...reading.params,
+      limit: page.limit - rows.length,
+      skip,
+    }) as MessageRow[];
+    skip = 0;
+    rows.push(...found);
+    if (rows.length >= page.limit) break;
+  }
+  return rows.map(toRecord);
+}
+
+/** An account's lowest and highest message row IDs. */
+interface Span {
+  low: number;
+  high: number;
+}
+
+/** A piece of a walk: one index range as SQL on `m`, with its parameters; `filed` when all its rows are. */
+interface Slice {
+  sql: string;
+  params: Record<string, number>;
+  filed?: boolean;
+}
+
+/** Row-ID ranges of `SLICE` over the account's span, in walk order. */
+function* idSlices(span: Span, descending: boolean, slice: number): Generator<Slice> {
+  const count = Math.floor((span.high - span.low) / slice) + 1;
+  for (let i = 0; i < count; i++) {
+    const low = span.low + (descending ? count - 1 - i : i) * slice;
+    yield { sql: 'm.id >= @sliceLow and m.id < @sliceHigh', params: { sliceLow: low, sliceHigh: low + slice } };
+  }
+}
+
+/** Row-ID slices cut where filing has reached (`through`): the part at or below it is marked filed. */
+function* splitAtFiled(slices: Iterable<Slice>, through: number, descending: boolean): Generator<Slice> {
+  for (const slice of slices) {
+    const { sliceLow: low, sliceHigh: high } = slice.params as { sliceLow: number; sliceHigh: number };
+    const cut = Math.min(Math.max(through + 1, low), high);
+    const filed = cut > low ? { ...slice, params: { sliceLow: low, sliceHigh: cut }, filed: true } : undefined;
+    const newest = cut < high ? { ...slice, params: { sliceLow: cut, sliceHigh: high } } : undefined;
+    for (const part of descending ? [newest, filed] : [filed, newest]) if (part) yield part;
+  }
+}
+
+/**
+ * Slices of about `SLICE` messages in (arrived_at, id) order. Many messages share one `arrived_at` (a
+ * manual clock that does not move), so each bound is a (time, ID) key and a slice is up to three index
+ * ranges: the rest of the lower key's time, the times strictly between, and the upper key's time up to it.
+ */
+function* arrivedSlices(db: Db, accountId: number, descending: boolean, slice: number): Generator<Slice> {
+  const [after, before, dir] = descending ? ['<', '>', 'desc'] : ['>', '<', 'asc'];
+  const boundary = (sql: string) =>
+    statement(db, `select arrived_at as at, id from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql} order by m.arrived_at ${dir}, m.id ${dir} limit 1 offset @skip`);
+  const countIn = (sql: string) => statement(db, `select count(*) as n from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql}`);
+  const sameTimeAfter = `m.arrived_at = @loAt and m.id ${after} @loId`;
+  const laterTime = `m.arrived_at ${after} @loAt`;
+  let lo: { at: number; id: number } | undefined;
+  for (;;) {
+    const base = { accountId, skip: slice - 1, loAt: lo?.at ?? 0, loId: lo?.id ?? 0 };
+    let hi: { at: number; id: number } | undefined;
+    if (!lo) hi = boundary('1').get(base) as typeof hi;
+    else {
+      hi = boundary(sameTimeAfter).get(base) as typeof hi;
+      if (!hi) {
+        const rest = (countIn(sameTimeAfter).get(base) as { n: number }).n;
+        hi = boundary(laterTime).get({ ...base, skip: slice - 1 - rest }) as typeof hi;
+      }
+    }
+    const params = { loAt: lo?.at ?? 0, loId: lo?.id ?? 0, hiAt: hi?.at ?? 0, hiId: hi?.id ?? 0 };
+    const upToHi = [`m.arrived_at ${before} @hiAt`, `m.arrived_at = @hiAt and m.id ${before}= @hiId`];
+    let ranges: string[];
+    if (!lo && !hi) ranges = ['1'];
+    else if (!lo) ranges = upToHi;
+    else if (!hi) ranges = [sameTimeAfter, laterTime];
+    else if (lo.at === hi.at) ranges = [`${sameTimeAfter} and m.id ${before}= @hiId`];
+    else ranges = [sameTimeAfter, `m.arrived_at ${after} @loAt and m.arrived_at ${before} @hiAt`, upToHi[1] as string];
+    for (const sql of ranges) yield { sql, params };
+    if (!hi) return;
+    lo = hi;
+  }
+}
+
+const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
