@@ -89,4 +89,28 @@ describe('kill -9 in the middle of the retry schedule', () => {
     expect(await child.stop('SIGTERM')).toBe(0);
     child = undefined;
   });
+
+  it('loses no event that was accepted but not yet in the time index (staged)', async () => {
+    const file = join(dir, 'staged.db');
+    const stagedArgs = ['--port', '0', '--db', file, '--clock', 'manual', '--api-key', `${KEY}:${SECRET}`];
+    child = await startCli(stagedArgs);
+    receiver.reply({ status: 200 });
+    const before = receiver.requests.length;
+    expect((await api('/v3/REST/eventcallbackurl', { EventType: 'sent', Url: receiver.url })).status).toBe(201);
+    const messages = Array.from({ length: 20 }, (_, i) => ({ From: { Email: 'shop@example.com' }, To: [{ Email: `s${i}@example.com` }], Subject: 'Hi', TextPart: 'Hi' }));
+    expect((await api('/v3.1/send', { Messages: messages })).status).toBe(200);
+    // The clock stands still, so their `sent` events (1-5 s after the send) are still staged when it dies.
+    expect(await child.stop('SIGKILL')).toBeNull();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('select routed, count(*) as n from events group by routed').all()).toEqual([{ routed: 2, n: 20 }]);
+    db.close();
+
+    child = await startCli(stagedArgs);
+    expect((await api('/sim/clock/advance', { by: '10s' })).status).toBe(200);
+    await receiver.waitFor(before + 20);
+    const sent = receiver.requests.slice(before).map((request) => (JSON.parse(request.body) as { email: string }).email);
+    expect(new Set(sent)).toEqual(new Set(messages.map((message) => message.To[0]!.Email)));
+    expect(await child.stop('SIGTERM')).toBe(0);
+    child = undefined;
+  });
 });
