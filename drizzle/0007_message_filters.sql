@@ -10,6 +10,6 @@ CREATE INDEX `messages_queued` ON `messages` (`account_id`,`id`) WHERE "messages
 CREATE INDEX `messages_custom_id` ON `messages` (`account_id`,`custom_id`) WHERE "messages"."filed" = 1 and "messages"."custom_id" <> '';--> statement-breakpoint
 CREATE INDEX `messages_contact` ON `messages` (`account_id`,`contact_id`) WHERE "messages"."filed" = 1;--> statement-breakpoint
 CREATE INDEX `messages_campaign_id` ON `messages` (`account_id`,`campaign_id`,`id`,`last_event`) WHERE "messages"."filed" = 1 and "messages"."campaign_id" <> 0;--> statement-breakpoint
-CREATE INDEX `messages_sender` ON `messages` (`account_id`,`from_email`) WHERE "messages"."filed" = 1;--> statement-breakpoint
+CREATE INDEX `messages_sender` ON `messages` (`account_id`,`from_email`,`id`,`last_event`) WHERE "messages"."filed" = 1;--> statement-breakpoint
 -- drizzle-kit splits an expression at its commas. The recipient domain, as message-listing.ts reads it.
-CREATE INDEX `messages_domain` ON `messages` (`account_id`,lower(substr(`email`, instr(`email`, '@') + 1))) WHERE "messages"."filed" = 1;
+CREATE INDEX `messages_domain` ON `messages` (`account_id`,lower(substr(`email`, instr(`email`, '@') + 1)),`id`,`last_event`) WHERE "messages"."filed" = 1;

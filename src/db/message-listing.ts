@@ -31,6 +31,8 @@ export interface Slicing {
   pause?: () => Promise<void>;
   /** Message rows per slice (default `SLICE`). */
   slice?: number;
+  /** At most this many matches of a filing filter are sorted in memory for arrival order (default `FEW`). */
+  few?: number;
 }
 
 /**
@@ -262,12 +264,16 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
  * await listMessages(db, accountId, { customId: 'order-1' }, { limit: 10, offset: 0, order: 'id', descending: false })
  */
 export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
-  const { pause = immediate, slice = SLICE } = slicing;
+  const { pause = immediate, slice = SLICE, few = FEW } = slicing;
   const cond = conditions(filter);
   const span = idSpan(db, accountId);
   if (!cond || !span || page.limit === 0) return [];
   const dir = page.descending ? 'desc' : 'asc';
   const byId = page.order === 'id';
+  if (!byId && cond.filed) {
+    const sorted = await fewInArrivalOrder(db, accountId, cond, span, page, { pause, slice, few });
+    if (sorted) return sorted;
+  }
   // An index walked over a list of keys (bounce, blocked) would need a sort across them: in ID order, walk
   // the rows instead and check the list. In arrival order, the arrival index leads and filing indexes wait.
   const access = byId ? (cond.keyList ? 'not indexed' : cond.access) : 'indexed by messages_arrived';
@@ -299,6 +305,49 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
     if (rows.length >= page.limit) break;
   }
   return rows.map(toRecord);
+}
+
+/** At most this many matches are put in arrival order in memory; more go by the arrival index. */
+export const FEW = 10_000;
+
+/**
+ * A page in arrival order for a filter with a filing index, when it matches at most `few` messages: their
+ * IDs and arrival times are read through that index (the newest row by row), sorted here, and the page's
+ * rows read by ID. Walking the arrival index instead would read every message to find a contact's few.
+ * Undefined when there are more matches (then a walk of the arrival index finds the page soon enough).
+ */
+async function fewInArrivalOrder(
+  db: Db,
+  accountId: number,
+  cond: Conditions,
+  span: Span,
+  page: MessagePage,
+  slicing: Required<Slicing>,
+): Promise<MessageRecord[] | undefined> {
+  const read = pieceReader(db, accountId, cond, cond.keyList ? 'not indexed' : cond.access);
+  // IDs first (the filing index alone answers), so that giving up on a common filter costs little.
+  const ids: number[] = [];
+  let first = true;
+  for (const piece of splitAtFiled(idSlices(span, false, slicing.slice), filedThrough(db), false)) {
+    if (!first) await slicing.pause();
+    first = false;
+    const reading = read(piece);
+    if (!reading) continue;
+    const found = statement(db, `select m.id ${reading.from} limit @few`).all({ ...reading.params, few: slicing.few + 1 }) as { id: number }[];
+    for (const row of found) ids.push(row.id);
+    if (ids.length > slicing.few) return undefined;
+  }
+  const matches = statement(db, 'select id, arrived_at from messages where id in (select value from json_each(?))').all(JSON.stringify(ids)) as { id: number; arrived_at: number }[];
+  const sign = page.descending ? -1 : 1;
+  matches.sort((a, b) => sign * (a.arrived_at - b.arrived_at || a.id - b.id));
+  const pageIds = matches.slice(page.offset, page.offset + page.limit).map((match) => match.id);
+  if (pageIds.length === 0) return [];
+  const rows = statement(db, 'select * from messages where id in (select value from json_each(?))').all(JSON.stringify(pageIds)) as (MessageRow & { id: number })[];
+  const byRowId = new Map(rows.map((row) => [row.id, row]));
+  return pageIds.flatMap((id) => {
+    const row = byRowId.get(id);
+    return row ? [toRecord(row)] : [];
+  });
 }
 
 /** An account's lowest and highest message row IDs. */

@@ -231,11 +231,12 @@ export const messages = sqliteTable(
     index('messages_queued').on(t.accountId, t.id).where(sql`${t.lastEvent} is null`),
     // The other polling filters. A send would pay for each of these (a random page for a contact or a
     // CustomID), so a message enters them only when filed, thousands at a time. The recipient domain's index
-    // (`messages_domain`, on an expression drizzle-kit cannot write) is in migration 0007.
+    // (`messages_domain`, on an expression drizzle-kit cannot write, with the ID and status) is in migration 0007.
     index('messages_custom_id').on(t.accountId, t.customId).where(sql`${t.filed} = 1 and ${t.customId} <> ''`),
     index('messages_contact').on(t.accountId, t.contactId).where(sql`${t.filed} = 1`),
     // The status after the ID, so "a campaign's messages in a status" reads no row (routing keeps it current).
     index('messages_campaign_id').on(t.accountId, t.campaignId, t.id, t.lastEvent).where(sql`${t.filed} = 1 and ${t.campaignId} <> 0`),
-    index('messages_sender').on(t.accountId, t.fromEmail).where(sql`${t.filed} = 1`),
+    // The sender's index (and the domain's) carries the status too: a status and a sender together read no row.
+    index('messages_sender').on(t.accountId, t.fromEmail, t.id, t.lastEvent).where(sql`${t.filed} = 1`),
   ],
 );
