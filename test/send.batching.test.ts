@@ -97,3 +97,29 @@ describe('inGroupCommit', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('the "accepted" notice of a group commit', () => {
+  it('comes once per committed piece, after the commit, and never for a piece rolled back', async () => {
+    const t = buildTestApp();
+    const notices: number[] = [];
+    t.engine.on('accepted', ({ count }) => notices.push(count));
+    const accept = (count: number) => () =>
+      t.engine.accept(
+        t.account.id,
+        Array.from({ length: count }, () => ({ type: 'open' as const, payload: { event: 'open', email: 'a@example.com' } })),
+      );
+    const settled = await Promise.allSettled([
+      inGroupCommit(t.db, () => (accept(1)(), expect(notices).toEqual([]))),
+      inGroupCommit(t.db, () => {
+        accept(2)();
+        throw new Error('this one fails');
+      }),
+      inGroupCommit(t.db, accept(3)),
+    ]);
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The turn ran twice (the second time with a savepoint per piece): still one notice per kept piece.
+    expect(notices).toEqual([1, 3]);
+    expect((statement(t.db, 'select count(*) as n from events').get() as { n: number }).n).toBe(4);
+    t.close();
+  });
+});

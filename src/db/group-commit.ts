@@ -45,8 +45,8 @@ function commit(db: Db): void {
     outcomes = inTransaction(db, () => batch.map(({ work }): Outcome => ({ ok: true, value: work() })));
   } catch {
     // A piece threw, so nothing of this turn was kept: run every piece again, each in its own savepoint so
-    // that one that throws is rolled back alone. (Pieces may thus run twice; their effects outside the
-    // database must bear that, as a send's "accepted" notice does.)
+    // that one that throws is rolled back alone. (Pieces may thus run twice: an effect outside the database
+    // waits for the commit in TransactionScope.afterCommit, as a send's "accepted" notice does.)
     try {
       outcomes = inTransaction(db, () => batch.map(({ work }) => attempt(db, work)));
     } catch (error) {

@@ -130,14 +130,20 @@ export function inTransaction<T>(db: Db, work: () => T): T {
     transaction = client.transaction((inner: () => unknown) => inner());
     transactions.set(client, transaction);
   }
-  // Nested: a savepoint inside the open transaction, sharing its scope.
+  // Nested: a savepoint inside the open transaction, sharing its scope. What it meant to announce after the
+  // commit is dropped with it when it is rolled back alone.
   if (client.inTransaction) {
     const outer = scopes.get(client);
-    if (outer) outer.savepoints += 1;
+    if (!outer) return transaction.immediate(work) as T;
+    const announced = new Set(outer.afterCommit.keys());
+    outer.savepoints += 1;
     try {
       return transaction.immediate(work) as T;
+    } catch (error) {
+      for (const key of outer.afterCommit.keys()) if (!announced.has(key)) outer.afterCommit.delete(key);
+      throw error;
     } finally {
-      if (outer) outer.savepoints -= 1;
+      outer.savepoints -= 1;
     }
   }
   const scope: OpenScope = { values: new Map(), beforeCommit: new Map(), afterCommit: new Map(), savepoints: 0 };

@@ -27,7 +27,7 @@ import {
   type ClaimedDelivery,
 } from '../db/deliveries.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
-import { atomically, inTransaction, type Db } from '../db/open-db.js';
+import { atomically, inTransaction, transactionScope, type Db } from '../db/open-db.js';
 import { reserveSequence, writeState } from '../db/sim-state.js';
 import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
@@ -129,6 +129,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private idleWaiters: (() => void)[] = [];
   private advancing: Promise<unknown> = Promise.resolve();
   private lastLateness = 0;
+  /** Numbers the "accepted" notices waiting for their commit. */
+  private announcements = 0;
   /** The advance running now (manual clock): work is claimed ahead of the visible clock, up to a safe horizon. */
   private ahead: AheadRun | undefined;
   /** The summary the running advance will resolve with (for `cancelAdvance`). */
@@ -257,13 +259,27 @@ export class Engine extends EventEmitter<EngineEvents> {
       email: typeof event.payload.email === 'string' ? event.payload.email : null,
     }));
     atomically(this.db, () => insertEvents(this.db, rows, now));
-    this.emit('accepted', { accountId, count: rows.length });
+    this.announceAccepted(accountId, rows.length);
     // A dispatch pass per accepted batch costs more than a one-recipient send: skip it when every event
     // lies after a time the engine will wake for anyway (its armed timer; on the manual clock, a clock move).
     const earliest = rows.reduce((min, row) => Math.min(min, row.occurredAt), Infinity);
     const wokenInTime = this.clock.mode === 'manual' || (this.timerDueAt !== undefined && this.timerDueAt <= earliest);
     if (earliest <= now || !wokenInTime || this.ahead) this.wake();
     return rows.map((row) => row.payload);
+  }
+
+  /**
+   * Tells listeners (the dashboard's live feed) that events were accepted, once they are committed: inside a
+   * transaction (a group commit of sends), after it commits, and never for work that was rolled back.
+   */
+  private announceAccepted(accountId: number, count: number): void {
+    const scope = transactionScope(this.db);
+    if (!scope) {
+      this.emit('accepted', { accountId, count });
+      return;
+    }
+    this.announcements += 1;
+    scope.afterCommit.set(`engine:accepted:${this.announcements}`, () => this.emit('accepted', { accountId, count }));
   }
 
   /** Builds a realistic payload of `type` from the given fields (any field may be given) and accepts it. */

@@ -34,6 +34,8 @@ export interface Envelope<T = CallbackUrlObject> {
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   db: Db;
+  /** The app's engine (never started). */
+  engine: Engine;
   account: Account;
   otherAccount: Account;
   /**
@@ -73,6 +75,7 @@ export function buildTestApp(): TestApp {
   return {
     app,
     db,
+    engine,
     account,
     otherAccount,
     call,
