@@ -224,13 +224,11 @@ try {
     'MessageState=1',
     'MessageStatus=sent&Campaign=7',
     'MessageStatus=sent&Contact=42',
+    // A status with the sender or domain that most messages share: the status minus the other keys.
+    'MessageStatus=sent&From=shop@example.com',
+    'MessageStatus=opened&FromDomain=example.com',
   ]) {
     await measure(`/v3/REST/message?${filter}&countOnly=1`, MESSAGES >= 1_000_000 ? 50 : 200);
-  }
-  // Beyond the issue's list, shown without a target: a status with a sender or domain that most messages share
-  // counts every message of that sender (the filing index carries the status, so no row is read).
-  for (const filter of ['MessageStatus=sent&From=shop@example.com', 'MessageStatus=opened&FromDomain=example.com']) {
-    await measure(`/v3/REST/message?${filter}&countOnly=1`);
   }
   // Pages by filter, in both orders (a contact's few messages by arrival time are sorted in memory).
   for (const query of ['Contact=42&Limit=100', 'CustomID=order-42&Limit=100&Offset=500', 'MessageStatus=sent&From=shop@example.com&Limit=100', 'Contact=42&Sort=ArrivedAt+DESC&Limit=10', 'Campaign=7&Sort=ArrivedAt+DESC&Limit=100']) {

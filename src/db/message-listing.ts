@@ -33,6 +33,8 @@ export interface Slicing {
   slice?: number;
   /** At most this many matches of a filing filter are sorted in memory for arrival order (default `FEW`). */
   few?: number;
+  /** `false`: never count a status and a key as the status minus the other keys (for tests of both ways). */
+  complement?: boolean;
 }
 
 /**
@@ -167,18 +169,60 @@ const keyMatch = (key: KeyFilter, name: string, matching: readonly string[]) =>
  * at a time (a seek each: an account has a handful of senders and recipient domains).
  */
 function filedKeys(db: Db, key: KeyFilter, accountId: number): string[] {
+  return allFiledKeys(db, key, accountId).filter(key.matches);
+}
+
+/** Every distinct key of an account's filed messages in `key`'s filing index, one seek each. */
+function allFiledKeys(db: Db, key: KeyFilter, accountId: number): string[] {
   const first = statement(db, `select ${key.expr} as k from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 order by ${key.expr} limit 1`);
   const next = statement(
     db,
     `select ${key.expr} as k from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 and ${key.expr} > @after order by ${key.expr} limit 1`,
   );
-  const matching: string[] = [];
+  const keys: string[] = [];
   let row = first.get({ accountId }) as { k: string } | undefined;
   while (row) {
-    if (key.matches(row.k)) matching.push(row.k);
+    keys.push(row.k);
     row = next.get({ accountId, after: row.k }) as { k: string } | undefined;
   }
-  return matching;
+  return keys;
+}
+
+/**
+ * For a count of one status and one sender or recipient-domain filter (nothing else), a way to count a filed
+ * slice as "the status, minus the status among the other keys", when the other keys hold fewer messages (as
+ * in a first slice): both counts read only indexes, and the smaller side is walked. "Sent from the one sender
+ * almost everything is sent from" then costs the status count, not a walk of that sender's messages.
+ * Undefined when it does not apply or would not be cheaper.
+ */
+function complementCount(db: Db, accountId: number, filter: MessageFilter, cond: Conditions, sample: Slice | undefined): ((piece: Slice) => number) | undefined {
+  const key = cond.filed?.key;
+  const status = filter.status;
+  const others = [filter.customId, filter.contactId, filter.campaignId, filter.fromTs, filter.toTs, filter.stateId];
+  if (!key || !sample || !status || status.lastEvent === null || status.bounceHard !== undefined || cond.keys.length !== 1 || others.some((value) => value !== undefined)) {
+    return undefined;
+  }
+  const all = allFiledKeys(db, key, accountId);
+  const other = all.filter((value) => !key.matches(value));
+  const byStatus = statement(
+    db,
+    'select count(*) as n from messages m indexed by messages_status where m.account_id = @accountId and m.last_event = @lastEvent and m.id >= @sliceLow and m.id < @sliceHigh',
+  );
+  const among = (keys: readonly string[]) =>
+    statement(
+      db,
+      `select count(*) as n from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 and ${keyMatch(key, 'keys', keys)} and m.id >= @sliceLow and m.id < @sliceHigh`,
+    );
+  const params = (piece: Slice, keys: readonly string[]) => ({ ...piece.params, accountId, lastEvent: status.lastEvent, keys: keys.length === 1 ? keys[0] : JSON.stringify(keys) });
+  const count = (statementOf: ReturnType<typeof statement>, values: Record<string, unknown>) => (statementOf.get(values) as { n: number }).n;
+  if (other.length === 0) return (piece) => count(byStatus, params(piece, []));
+  const matching = all.filter(key.matches);
+  if (matching.length === 0 || count(among(other), params(sample, other)) >= count(among(matching), params(sample, matching))) return undefined;
+  const otherInStatus = statement(
+    db,
+    `select count(*) as n from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 and ${keyMatch(key, 'keys', other)} and m.last_event = @lastEvent and m.id >= @sliceLow and m.id < @sliceHigh`,
+  );
+  return (piece) => count(byStatus, params(piece, other)) - count(otherInStatus, params(piece, other));
 }
 
 /** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
@@ -243,11 +287,17 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
   const byTime = !cond.filed && cond.access !== 'indexed by messages_status' && (filter.fromTs !== undefined || filter.toTs !== undefined);
   const read = pieceReader(db, accountId, cond, byTime ? 'indexed by messages_arrived' : cond.access);
   const through = cond.filed ? filedThrough(db) : 0;
+  const firstFiled = byTime ? undefined : splitAtFiled(idSlices(span, false, slice), through, false).next().value;
+  const complement = slicing.complement === false || !firstFiled?.filed ? undefined : complementCount(db, accountId, filter, cond, firstFiled);
   let total = 0;
   let first = true;
   for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : splitAtFiled(idSlices(span, false, slice), through, false)) {
     if (!first) await pause();
     first = false;
+    if (piece.filed && complement) {
+      total += complement(piece);
+      continue;
+    }
     const reading = read(piece);
     if (reading) total += (statement(db, `select count(*) as n ${reading.from}`).get(reading.params) as { n: number }).n;
   }
@@ -322,7 +372,7 @@ async function fewInArrivalOrder(
   cond: Conditions,
   span: Span,
   page: MessagePage,
-  slicing: Required<Slicing>,
+  slicing: { pause: () => Promise<void>; slice: number; few: number },
 ): Promise<MessageRecord[] | undefined> {
   const read = pieceReader(db, accountId, cond, cond.keyList ? 'not indexed' : cond.access);
   // IDs first (the filing index alone answers), so that giving up on a common filter costs little.
