@@ -281,7 +281,7 @@ describe('a long poll and the delivery engine', () => {
     await receiver?.close();
   });
 
-  // By the status index, and by a filter no index fits (the table in row-ID slices).
+  // By the status index, and by a filter read row by row (messages not yet filed: the table in row-ID slices).
   it.each([
     ['MessageStatus=1', 50_000],
     ['CustomID=c1', 12_500],
