@@ -147,3 +147,26 @@ export function receivedCount(receiver: ReceiverProcess): Promise<number> {
     receiver.child.kill('SIGUSR2');
   });
 }
+
+/**
+ * How long `work` took, and the longest gap between event-loop turns meanwhile (a ticker that re-queues itself
+ * each turn): what a sliced read would make delivery wait.
+ */
+export async function timed(work: () => unknown): Promise<{ ms: number; turnMs: number }> {
+  let last = performance.now();
+  let longest = 0;
+  let ticking = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const start = performance.now();
+  await work();
+  const ms = performance.now() - start;
+  ticking = false;
+  longest = Math.max(longest, performance.now() - last);
+  return { ms, turnMs: longest };
+}

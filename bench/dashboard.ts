@@ -29,7 +29,7 @@ import { Engine } from '../src/engine/engine.js';
 import { createHttpTransport } from '../src/engine/http-transport.js';
 import { createApp } from '../src/http/app.js';
 import { loadDashboard } from '../src/http/dashboard/view-model.js';
-import { conditions } from './bench-lib.js';
+import { conditions, timed } from './bench-lib.js';
 
 const DELIVERIES = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 7;
@@ -89,26 +89,6 @@ function seed(): { deadUrl: number; email: string; messageId: string } {
   }
   console.log(`  seeded ${DELIVERIES.toLocaleString('en')} deliveries (events, recipients, attempts) in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   return { deadUrl: urls[3]!.id, email: `user${Math.floor(DELIVERIES / 3) % 250_000 || 1}@example.com`, messageId: String(900_000_000 + 150_001) };
-}
-
-/** The longest gap between event-loop turns while `work` runs. */
-async function timed(work: () => unknown): Promise<{ ms: number; turnMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  let ticking = true;
-  const tick = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const start = performance.now();
-  await work();
-  const ms = performance.now() - start;
-  ticking = false;
-  longest = Math.max(longest, performance.now() - last);
-  return { ms, turnMs: longest };
 }
 
 /** Every statement prepared on `client`: how often it ran, its slowest run, and its first arguments (for its plan). */

@@ -28,7 +28,7 @@ import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { Engine } from '../src/engine/engine.js';
 import { createHttpTransport } from '../src/engine/http-transport.js';
 import { createApp } from '../src/http/app.js';
-import { conditions } from './bench-lib.js';
+import { conditions, timed } from './bench-lib.js';
 
 const MESSAGES = Number(process.argv[2] ?? 200_000);
 const DELIVERIES = Number(process.argv[3] ?? 1_000_000);
@@ -50,26 +50,6 @@ const authorization = `Basic ${Buffer.from('benchkey:benchsecret').toString('bas
 
 console.log(`polling: ${conditions()}`);
 console.log(`  database: a SQLite file (WAL) in ${tmpdir()}; requests through app.request (routes, auth, JSON); ${RUNS} runs each, after two warm-ups`);
-
-/** The longest gap between event-loop turns while `work` runs (a ticker that re-queues itself each turn). */
-async function timed(work: () => Promise<unknown>): Promise<{ ms: number; turnMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  let ticking = true;
-  const tick = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const start = performance.now();
-  await work();
-  const ms = performance.now() - start;
-  ticking = false;
-  longest = Math.max(longest, performance.now() - last);
-  return { ms, turnMs: longest };
-}
 
 /** Times GET `path` RUNS times; prints median, worst and the longest event-loop turn. */
 async function measure(path: string, target?: number): Promise<void> {
