@@ -165,14 +165,9 @@ const keyMatch = (key: KeyFilter, name: string, matching: readonly string[]) =>
   matching.length === 1 ? `${key.expr} = @${name}` : `${key.expr} in (select value from json_each(@${name}))`;
 
 /**
- * The keys among an account's filed messages that match `key`, read from its filing index one distinct key
- * at a time (a seek each: an account has a handful of senders and recipient domains).
+ * Every distinct key of an account's filed messages in `key`'s filing index, one seek each (an account has a
+ * handful of senders and recipient domains). Read once per walk.
  */
-function filedKeys(db: Db, key: KeyFilter, accountId: number): string[] {
-  return allFiledKeys(db, key, accountId).filter(key.matches);
-}
-
-/** Every distinct key of an account's filed messages in `key`'s filing index, one seek each. */
 function allFiledKeys(db: Db, key: KeyFilter, accountId: number): string[] {
   const first = statement(db, `select ${key.expr} as k from messages m indexed by ${key.index} where m.account_id = @accountId and m.filed = 1 order by ${key.expr} limit 1`);
   const next = statement(
@@ -195,14 +190,20 @@ function allFiledKeys(db: Db, key: KeyFilter, accountId: number): string[] {
  * almost everything is sent from" then costs the status count, not a walk of that sender's messages.
  * Undefined when it does not apply or would not be cheaper.
  */
-function complementCount(db: Db, accountId: number, filter: MessageFilter, cond: Conditions, sample: Slice | undefined): ((piece: Slice) => number) | undefined {
+function complementCount(
+  db: Db,
+  accountId: number,
+  filter: MessageFilter,
+  cond: Conditions,
+  all: readonly string[] | undefined,
+  sample: Slice | undefined,
+): ((piece: Slice) => number) | undefined {
   const key = cond.filed?.key;
   const status = filter.status;
   const others = [filter.customId, filter.contactId, filter.campaignId, filter.fromTs, filter.toTs, filter.stateId];
-  if (!key || !sample || !status || status.lastEvent === null || status.bounceHard !== undefined || cond.keys.length !== 1 || others.some((value) => value !== undefined)) {
+  if (!key || !all || !sample || !status || status.lastEvent === null || status.bounceHard !== undefined || cond.keys.length !== 1 || others.some((value) => value !== undefined)) {
     return undefined;
   }
-  const all = allFiledKeys(db, key, accountId);
   const other = all.filter((value) => !key.matches(value));
   const byStatus = statement(
     db,
@@ -241,11 +242,14 @@ function idSpan(db: Db, accountId: number): Span | undefined {
  */
 type PieceReader = (piece: Slice) => { from: string; params: Record<string, unknown> } | undefined;
 
+/** The keys of the filing index a walk of `cond` goes by, when that index is on a key (else undefined). */
+const filedKeysOf = (db: Db, cond: Conditions, accountId: number) => (cond.filed?.key ? allFiledKeys(db, cond.filed.key, accountId) : undefined);
+
 /** A reader of pieces for `cond`: through the filing index for filed pieces, by `access` for the others. */
-function pieceReader(db: Db, accountId: number, cond: Conditions, access: string): PieceReader {
+function pieceReader(db: Db, accountId: number, cond: Conditions, access: string, all = filedKeysOf(db, cond, accountId)): PieceReader {
   const filed = cond.filed;
   // The filed pieces' matching keys for the filing index's own key, read once for the whole walk.
-  const indexedKeys = filed?.key ? filedKeys(db, filed.key, accountId) : undefined;
+  const indexedKeys = filed?.key ? all?.filter(filed.key.matches) : undefined;
   const otherKeys = cond.keys.filter((key) => key !== filed?.key);
   return (piece) => {
     const base = { ...cond.params, ...piece.params, accountId };
@@ -285,10 +289,11 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
   if (!cond || !span) return 0;
   // A time range with no indexed equality counts inside `messages_arrived` (covering), slice by slice.
   const byTime = !cond.filed && cond.access !== 'indexed by messages_status' && (filter.fromTs !== undefined || filter.toTs !== undefined);
-  const read = pieceReader(db, accountId, cond, byTime ? 'indexed by messages_arrived' : cond.access);
+  const all = filedKeysOf(db, cond, accountId);
+  const read = pieceReader(db, accountId, cond, byTime ? 'indexed by messages_arrived' : cond.access, all);
   const through = cond.filed ? filedThrough(db) : 0;
   const firstFiled = byTime ? undefined : splitAtFiled(idSlices(span, false, slice), through, false).next().value;
-  const complement = slicing.complement === false || !firstFiled?.filed ? undefined : complementCount(db, accountId, filter, cond, firstFiled);
+  const complement = slicing.complement === false || !firstFiled?.filed ? undefined : complementCount(db, accountId, filter, cond, all, firstFiled);
   let total = 0;
   let first = true;
   for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : splitAtFiled(idSlices(span, false, slice), through, false)) {
