@@ -17,7 +17,7 @@ import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js'
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf, type Attempt } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
-import { getDelivery } from './db/deliveries.js';
+import { continuationsOf, getDelivery } from './db/deliveries.js';
 import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
@@ -383,13 +383,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         before: query.before,
         after: query.after,
       };
-      return listDeliveries(db, accountId, filter, query.limit ?? 1_000, query.offset ?? 0).map(describe);
+      return listDeliveries(db, accountId, filter, query.limit ?? 1_000, query.offset ?? 0).map((row) => describe(row, continuationsOf(db, row.id)));
     },
     delivery(id) {
       const delivery = getDelivery(db, accountId, id);
       if (!delivery) return undefined;
       const events = payloadsOfDelivery(db, delivery.id).map((text) => parseJson(text) as EventPayload);
-      return { ...describe(delivery), attempts: attemptsOf(db, delivery.id), events };
+      return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events };
     },
     async prune(before) {
       const age = typeof before === 'string' ? parseDuration(before) : null;

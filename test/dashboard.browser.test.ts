@@ -74,7 +74,9 @@ describe('dashboard in a browser', () => {
     expect(await page.getAttribute('article[data-delivery-id="1"] [data-slot="21"]', 'title')).toMatch(
       /^attempt 21 \(\+5h 05min in the policy\): 500 in \d+ ms at 2026-01-01 05:05:00Z$/,
     );
-    expect(await page.getAttribute('article[data-delivery-id="1"]', 'data-status')).toBe('failed');
+    // The backup received the event: #1 is handed over to #2, not failed (issue 18).
+    expect(await page.getAttribute('article[data-delivery-id="1"]', 'data-status')).toBe('handed_over');
+    expect(await page.textContent('article[data-delivery-id="1"] [data-continued-by="2"]')).toContain('continued by delivery #2');
     expect(await page.getAttribute('article[data-delivery-id="2"] [data-slot="1"]', 'data-state')).toBe('success');
     expect(backup.requests).toHaveLength(1);
     await page.waitForSelector('#feed .feed-suspended');

@@ -46,7 +46,8 @@ describe('the mailjet-2017 cycle on the manual clock', () => {
     expect(JSON.parse(backup.requests[0]!.body)).toEqual(JSON.parse(primary.requests[0]!.body));
 
     const list = (await (await sim.api('/sim/deliveries')).json()) as { deliveries: { id: number; status: string }[] };
-    const failed = list.deliveries.find((d) => d.status === 'failed')!;
+    // The backup received the event: the primary's delivery is handed over, not failed (issue 18).
+    const failed = list.deliveries.find((d) => d.status === 'handed_over')!;
     const detail = (await (await sim.api(`/sim/deliveries/${failed.id}`)).json()) as { attempts: { startedAtMs: number; number: number }[] };
     expect(detail.attempts.map((a) => a.startedAtMs - T0)).toEqual(scheduleOffsets(RETRY_POLICIES['mailjet-2017']!));
     expect(detail.attempts.map((a) => a.number)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
@@ -125,9 +126,14 @@ describe('suspension without a backup, and reactivation', () => {
     await sim.api('/sim/events', { method: 'POST', json: { event: 'sent', email: 'second@example.com' } });
     await advance({ by: '4h5m' });
     expect(backup.requests.map((r) => JSON.parse(r.body).email).sort()).toEqual(['first@example.com', 'second@example.com']);
+    // Both are handed over: the exhausted one (issue 18: not `failed`, the backup received it) and the pending one.
     const handed = await deliveries('handed_over');
-    expect(handed).toHaveLength(1);
-    expect(handed[0]!.reason).toMatch(/suspended; continued by delivery #/);
+    expect(handed).toHaveLength(2);
+    expect(handed.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^URL #\d+ suspended; continued by delivery #\d+$/),
+      expect.stringMatching(/^all 21 attempts failed; URL suspended, continued by delivery #\d+$/),
+    ]);
+    expect(await deliveries('failed')).toEqual([]);
   });
 });
 

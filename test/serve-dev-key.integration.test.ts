@@ -32,6 +32,7 @@ describe('the development key', () => {
     const db = join(dir, 'dev.db');
     const first = await startCli(['--port', '0', '--db', db]);
     const curl = (await first.waitForOutput(CURL))[1] as string;
+    expect(first.stdout()).toContain('Try it (a Version 1 URL: each event is POSTed as soon as it is due):');
     const [, accountId, publicKey, secretKey] = DEV_ACCOUNT.exec(first.stdout()) ?? [];
     expect(publicKey).toMatch(/^[0-9a-f]{32}$/);
     expect(secretKey).toMatch(/^[0-9a-f]{32}$/);
@@ -49,7 +50,8 @@ describe('the development key', () => {
           IsBackup: false,
           Status: 'alive',
           Url: 'http://127.0.0.1:8080/webhook',
-          Version: 2,
+          // Version 1, so on the manual clock an emitted event arrives without moving the clock (issue 18).
+          Version: 1,
         },
       ],
       Total: 1,

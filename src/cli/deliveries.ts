@@ -43,7 +43,7 @@ export function registerDeliveryCommands(program: Command): void {
         }
         const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
         if (options.json) return printJson(data);
-        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId']));
+        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId', 'continuedBy']));
       }),
     );
 
@@ -54,6 +54,10 @@ export function registerDeliveryCommands(program: Command): void {
         const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
         if (options.json) return printJson(data);
         console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
+        // A hand-over is followed, not hidden: where the events went on, and where they came from.
+        const continuedBy = (data.continuedBy as number[] | undefined) ?? [];
+        if (continuedBy.length > 0) console.log(`  continued by delivery ${continuedBy.map((next) => `#${next}`).join(', ')} (mjsim delivery ${continuedBy[0]})`);
+        if (data.parentId !== null && data.parentId !== undefined) console.log(`  continues delivery #${data.parentId}`);
         console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
       }),
     );

@@ -89,9 +89,11 @@ export function registerServeCommand(program: Command): void {
     if (dev) {
       lines.push(
         '',
-        'Try it:',
+        // Version 1: each event is POSTed as soon as it is due, so `mjsim emit open` arrives without moving
+        // a manual clock (a Version 2 group waits for its one-second window to close).
+        'Try it (a Version 1 URL: each event is POSTed as soon as it is due):',
         `  curl -s${selfSigned ? ` --cacert ${selfSigned.caPath}` : ''} -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
-        `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":2}'`,
+        `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":1}'`,
       );
     }
     console.log(lines.join('\n'));

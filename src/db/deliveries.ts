@@ -412,6 +412,25 @@ export function getDelivery(db: Db, accountId: number | null, id: number): Deliv
 }
 
 /**
+ * The deliveries that continue `id` (the backup's after a suspension or deletion, a replay's): those whose
+ * `parent_id` is `id`. Found through the events they share, so no index on `parent_id` is needed: a
+ * continuation always carries some of its parent's events.
+ *
+ * @example
+ * continuationsOf(db, 1) // [3]: delivery #3 took #1's event to the backup URL
+ */
+export function continuationsOf(db: Db, id: number): number[] {
+  const rows = statement(
+    db,
+    `select distinct theirs.delivery_id as id from delivery_events mine
+       join delivery_events theirs indexed by delivery_events_event on theirs.event_id = mine.event_id
+       join deliveries d on d.id = theirs.delivery_id
+      where mine.delivery_id = ? and theirs.delivery_id > ? and d.parent_id = ? order by theirs.delivery_id`,
+  ).all(id, id, id) as { id: number }[];
+  return rows.map((row) => row.id);
+}
+
+/**
  * Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). Reads
  * `delivery_counts` (see `countStatus`), so it costs a few rows at any size.
  */

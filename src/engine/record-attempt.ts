@@ -39,13 +39,20 @@ export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery
     return { status, suspended: [] };
   }
   const next = nextAttemptAt(settings.policy, claim.attemptNumber, claim.scheduledAt, now);
+  if (next === null && claim.callbackUrlId !== null && settings.policy.onExhausted === 'suspend') {
+    // The suspension runs first: when the backup takes the events on, this delivery is `handed_over` (its
+    // continuation is what counts), not `failed` — a failed delivery is an event nobody received.
+    const { suspended, continuedBy } = suspend(db, settings, claim, now);
+    const exhausted = `all ${claim.attemptNumber} attempts failed`;
+    const status = transition('in_flight', continuedBy.length > 0 ? { kind: 'handed-over' } : { kind: 'failure', nextAttemptAt: null });
+    const reason = continuedBy.length > 0 ? `${exhausted}; URL suspended, continued by delivery #${continuedBy.join(', #')}` : exhausted;
+    updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: null, reason }, now);
+    return { status, suspended };
+  }
   const status = transition('in_flight', { kind: 'failure', nextAttemptAt: next });
   const reason = next === null ? `all ${claim.attemptNumber} attempts failed` : null;
   updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: next, reason }, now);
   if (claim.callbackUrlId === null) return { status, suspended: [] };
-  if (next === null && settings.policy.onExhausted === 'suspend') {
-    return { status, suspended: suspend(db, settings, claim, now) };
-  }
   if (next !== null) {
     // Another delivery may have suspended this URL while this attempt was in flight.
     const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId);
@@ -58,16 +65,16 @@ export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery
  * Suspends the URL — every registration of the account on the same URL text, since one Version 2 array may
  * carry several types — and passes the failed delivery and the URL's pending work on.
  */
-function suspend(db: Db, settings: Settings, claim: ClaimedDelivery, now: number): CallbackUrl[] {
+function suspend(db: Db, settings: Settings, claim: ClaimedDelivery, now: number): { suspended: CallbackUrl[]; continuedBy: number[] } {
   const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId as number);
-  if (!url) return [];
+  if (!url) return { suspended: [], continuedBy: [] };
   const siblings = callbackUrlsWithUrl(db, url.accountId, url.url).filter((row) => row.isBackup === url.isBackup);
   const suspended = siblings.filter((row) => row.status === 'alive');
   for (const row of suspended) suspendCallbackUrl(db, row.id, now);
   const failed = getDelivery(db, claim.accountId, claim.id);
-  if (failed) reroute(db, failed, now, settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`, true);
+  const continuedBy = failed ? reroute(db, failed, now, settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`, true).ids : [];
   for (const row of siblings) handOverPending(db, row, now, settings.maxBatch, `URL #${row.id} suspended`);
-  return suspended;
+  return { suspended, continuedBy };
 }
 
 /**

@@ -11,7 +11,7 @@ import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf } from '../db/attempts.js';
-import { getDelivery, type Delivery } from '../db/deliveries.js';
+import { continuationsOf, getDelivery, type Delivery } from '../db/deliveries.js';
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
@@ -130,7 +130,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
     const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), email: email?.trim(), before, after };
     const rows = listDeliveries(db, c.get('account').id, filter, limit, offset);
-    return c.json({ count: rows.length, deliveries: rows.map(describe) });
+    return c.json({ count: rows.length, deliveries: rows.map((row) => describe(row, continuationsOf(db, row.id))) });
   });
 
   app.get('/deliveries/:id', (c) => {
@@ -138,7 +138,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const payloads = payloadsOfDelivery(db, delivery.id);
     const body = delivery.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? 'null');
     const detail = {
-      ...describe(delivery),
+      ...describe(delivery, continuationsOf(db, delivery.id)),
       attempts: attemptsOf(db, delivery.id).map((attempt) => ({
         ...attempt,
         scheduledAt: iso(attempt.scheduledAt),
@@ -193,8 +193,14 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   return app;
 }
 
-/** A delivery as the control API shows it. */
-export function describe(delivery: Delivery) {
+/**
+ * A delivery as the control API shows it; `continuedBy` lists the deliveries carrying its events on (the
+ * backup's after a hand-over, a replay's), from `continuationsOf`.
+ *
+ * @example
+ * describe(delivery, continuationsOf(db, delivery.id)) // { id: 1, status: 'handed_over', continuedBy: [3], … }
+ */
+export function describe(delivery: Delivery, continuedBy: readonly number[]) {
   return {
     id: delivery.id,
     status: delivery.status,
@@ -206,6 +212,7 @@ export function describe(delivery: Delivery) {
     nextAttemptAt: isoOrNull(delivery.status === 'pending' ? delivery.nextAttemptAt : null),
     nextAttemptAtMs: delivery.status === 'pending' ? delivery.nextAttemptAt : null,
     parentId: delivery.parentId,
+    continuedBy: [...continuedBy],
     reason: delivery.reason,
     createdAt: iso(delivery.createdAt),
     updatedAt: iso(delivery.updatedAt),

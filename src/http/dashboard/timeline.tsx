@@ -63,6 +63,13 @@ export const DeliveryCard: FC<{ item: DeliveryView; policyAttempts: number }> = 
         {timeline.hiddenAfter > 0 ? <li class="more">… {timeline.hiddenAfter} more</li> : ''}
       </ol>
       {delivery.parentId !== null ? <p class="muted">continues delivery #{delivery.parentId}{delivery.reason ? `: ${delivery.reason}` : ''}</p> : ''}
+      {item.continuedBy.length > 0 ? (
+        <p class="muted" data-continued-by={item.continuedBy.join(',')}>
+          continued by delivery #{item.continuedBy.join(', #')}
+        </p>
+      ) : (
+        ''
+      )}
       <details data-key={`delivery-${delivery.id}`}>
         <summary>
           {attempts.length} attempt{attempts.length === 1 ? '' : 's'}

@@ -7,7 +7,7 @@ import { maxAttempts } from '../../core/retry-policy.js';
 import { listAccounts } from '../../db/accounts.js';
 import { attemptsOf, type Attempt } from '../../db/attempts.js';
 import { listAllCallbackUrls } from '../../db/callback-urls.js';
-import { countDeliveriesByStatus, maskCredentials, type Delivery } from '../../db/deliveries.js';
+import { continuationsOf, countDeliveriesByStatus, maskCredentials, type Delivery } from '../../db/deliveries.js';
 import { listDeliveries, type DeliveryFilter } from '../../db/delivery-listing.js';
 import type { AppDeps } from '../app-deps.js';
 import { accountScope, type Viewer } from './access.js';
@@ -50,6 +50,8 @@ export interface DeliveryView {
   maskedUrl: string | null;
   attempts: Attempt[];
   timeline: Timeline;
+  /** The deliveries carrying its events on (the backup's after a hand-over, a replay's). */
+  continuedBy: number[];
 }
 
 export interface DashboardView {
@@ -105,6 +107,7 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
       maskedUrl: delivery.callbackUrlId === null ? null : (urlById.get(delivery.callbackUrlId) ?? null),
       attempts,
       timeline: deliveryTimeline(settings.policy, delivery, attempts),
+      continuedBy: continuationsOf(db, delivery.id),
     };
   });
   const accounts = listAccounts(db)
