@@ -54,7 +54,8 @@ describe('mjsim client commands', () => {
 
     const emitted = await mjsim('emit', 'bounce', '--email', 'cli@example.com', '--field', 'CustomID=order-9', '--field', 'hard_bounce=false');
     expect(emitted.code).toBe(0);
-    expect(emitted.stdout).toMatch(/emitted bounce for cli@example.com \(MessageID \d+\)/);
+    // It says what will happen, not just "emitted" (issue 18).
+    expect(emitted.stdout).toMatch(/^bounce for cli@example.com \(MessageID \d+\): delivered when due: now, to URL #\d+$/m);
     const [first] = await receiver.waitFor(1);
     expect(JSON.parse(first!.body)).toMatchObject({ email: 'cli@example.com', CustomID: 'order-9', hard_bounce: false });
 

@@ -52,8 +52,10 @@ export function registerEventCommands(program: Command): void {
           if (problem) throw problem;
           event[field.slice(0, eq)] = value;
         }
-        const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[] };
-        console.log(options.json ? stringifyJson(data) : `emitted ${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID})`);
+        const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[]; outcomes?: { note: string }[] };
+        // Says what will happen (delivered when due, a Version 2 group waiting for the clock, suppressed), not just "emitted".
+        const outcome = data.outcomes?.[0]?.note;
+        console.log(options.json ? stringifyJson(data) : `${type} for ${data.events[0]?.email} (MessageID ${data.events[0]?.MessageID}): ${outcome ?? 'emitted'}`);
       }),
     );
 

@@ -18,6 +18,7 @@ import { resetAccount } from '../db/reset.js';
 import { pruneBefore } from '../use-cases/retention.js';
 import { retryDelay } from '../core/retry-policy.js';
 import { createIntake } from '../engine/intake.js';
+import { emitOutcomes } from '../use-cases/emit-outcomes.js';
 import { VERSION } from '../core/version.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
@@ -108,7 +109,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     if (echo !== 'true' && echo !== 'false') throw new ApiError('invalid-input', `Invalid echo "${echo}": true (the default: answer with every payload) or false (only the count)`);
     // Stored in chunks that let dispatch run in between; answered once all are committed.
     const texts = await intake.emit(c.get('account').id, inputs);
-    const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}]}` : `{"count":${texts.length}}`;
+    const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}],"outcomes":${stringifyJson(emitOutcomes(db, clock, c.get('account').id, inputs))}}` : `{"count":${texts.length}}`;
     return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
   });
 

@@ -22,6 +22,7 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import { liveFeed } from './live-feed.js';
 import { Page, Panels } from './page.js';
 import { loadDashboard } from './view-model.js';
+import { emitOutcomes } from '../../use-cases/emit-outcomes.js';
 
 const advanceBody = z.union([z.object({ by: z.union([z.string(), z.number()]) }).strict(), z.object({ to: z.enum(['next', 'suspension']) }).strict()]);
 const emitBody = z.object({ event: z.string(), email: z.string().max(254).optional(), accountId: z.number().int().optional() }).strict();
@@ -94,7 +95,8 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
     const fields: EventPayload = { event: parsed.data.event };
     if (parsed.data.email) fields.email = parsed.data.email;
     const [payload] = engine.emitEvents(accountId, [{ type: parsed.data.event, fields }]);
-    return c.json({ message: `emitted ${parsed.data.event} for ${String(payload?.email)} (MessageID ${String(payload?.MessageID)})` }, 201);
+    const [outcome] = emitOutcomes(db, clock, accountId, [{ type: parsed.data.event, fields }]);
+    return c.json({ message: `${parsed.data.event} for ${String(payload?.email)} (MessageID ${String(payload?.MessageID)}): ${outcome?.note ?? 'emitted'}` }, 201);
   });
 
   app.post('/dashboard/callback-urls/:id/reactivate', requireActionHeader, (c) => {
