@@ -35,8 +35,10 @@ import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
 
 /**
- * What one advance of the clock did. The counts cover every attempt that finished while it ran, including
- * those already due or in flight when it began. `cancelled` is there when the advance was cancelled (or mjsim
+ * What one advance of the clock did. The counts cover every attempt that finished since the previous advance
+ * ended (or the engine started) up to its end: those due when it began, whether they had already been
+ * answered or were still in flight, and those due on the way. So each attempt is counted once, and on the
+ * manual clock the counts depend only on clock times, never on how fast a receiver answered. `cancelled` is there when the advance was cancelled (or mjsim
  * stopped) before it reached its target; `to` is then where the clock stopped.
  */
 export interface AdvanceSummary {
@@ -110,6 +112,12 @@ const CLOCK_SHOW_MS = 100;
  */
 export class Engine extends EventEmitter<EngineEvents> {
   readonly counters: Counters = { attempts: 0, successes: 0, failures: 0, urlsSuspended: 0 };
+  /**
+   * The counters when the last advance ended: the next summary counts from here, not from its own start, so an
+   * attempt due before it began counts whether or not it had finished by then (issue 18: a summary that
+   * counted attempt 1 in one run and not in another).
+   */
+  private summarized: Counters = { attempts: 0, successes: 0, failures: 0, urlsSuspended: 0 };
   private running = false;
   /** Set by `drain`: no more claiming or routing; finished attempts are still recorded. */
   private draining = false;
@@ -382,7 +390,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    *
    * @example
    * const summary = await engine.advance(clock.now() + 2 * 3_600_000);
-   * summary.attempts // every attempt made on the way, those due at the start included
+   * summary.attempts // every attempt since the last advance ended: those due at the start (answered or not) and on the way
    */
   advance(target: number | 'next', options: AdvanceOptions = {}): Promise<AdvanceSummary> {
     if (this.clock.mode === 'real') return Promise.reject(new ClockNotMovableError());
@@ -404,13 +412,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       } else if (this.running) {
         this.showClock(true);
       }
+      const since = this.summarized;
+      this.summarized = { ...this.counters };
       return {
         from: isoTime(from),
         to: isoTime(this.clock.now()),
-        attempts: this.counters.attempts - before.attempts,
-        successes: this.counters.successes - before.successes,
-        failures: this.counters.failures - before.failures,
-        urlsSuspended: this.counters.urlsSuspended - before.urlsSuspended,
+        attempts: this.counters.attempts - since.attempts,
+        successes: this.counters.successes - since.successes,
+        failures: this.counters.failures - since.failures,
+        urlsSuspended: this.counters.urlsSuspended - since.urlsSuspended,
         ...(cancelled ? { cancelled: true as const } : {}),
       };
     });
