@@ -151,7 +151,7 @@ describe('mjsim client commands', () => {
     [['emit', 'open', '--field', 'MessageID=abc'], 'mjsim: --field MessageID=abc: "MessageID" must be a whole number'],
     [['emit', 'open', '--field', 'email=5'], 'mjsim: --field email=5: "email" must be a string'],
     [['urls', '--status', 'zombie'], 'mjsim: --status: expected one of alive, dead, got "zombie"'],
-    [['health', '--wait', 'x'], 'mjsim: --wait: expected a number of seconds, got "x"'],
+    [['health', '--wait', 'x'], 'mjsim: --wait: expected a duration such as 30s, got "x"'],
     [['prune', '--before', 'x'], 'mjsim: --before: expected an ISO time'],
     [['generate', '--rate', 'x'], 'mjsim: --rate: expected a rate such as 200/s, 600/m or 50, got "x"'],
     [['demo', '--port', 'abc'], 'mjsim: --port: expected a port number (0-65535), got "abc"'],

@@ -1,8 +1,9 @@
 /**
- * `mjsim health [--wait <seconds>]`: whether mjsim answers; `--wait` keeps trying, for CI scripts that start
+ * `mjsim health [--wait <duration>]`: whether mjsim answers; `--wait` keeps trying, for CI scripts that start
  * mjsim and wait until it is up.
  */
 import type { Command } from 'commander';
+import { parseDuration } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
 import { expected } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
@@ -11,16 +12,18 @@ import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from
  * Adds `health`.
  *
  * @example
- * registerHealthCommand(program); // $ mjsim health --wait 30
+ * registerHealthCommand(program); // $ mjsim health --wait 30s
  */
 export function registerHealthCommand(program: Command): void {
   withClientOptions(program.command('health').description('check that mjsim answers'))
-    .option('--wait <seconds>', 'keep trying for this long (for CI)', '0')
+    .option('--wait <duration>', 'keep trying for this long, e.g. 30s (for CI)', '0')
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & { wait: string }) => {
-        const seconds = Number(options.wait);
-        if (!Number.isFinite(seconds) || seconds < 0) throw expected('--wait', 'a number of seconds', options.wait);
+        // A duration with its unit (`30s`, as the README writes it), or a bare number of seconds.
+        const ms = /^\d+(\.\d+)?$/.test(options.wait.trim()) ? Number(options.wait) * 1000 : parseDuration(options.wait);
+        if (ms === null || !Number.isFinite(ms) || ms < 0) throw expected('--wait', 'a duration such as 30s', options.wait);
+        const seconds = ms / 1000;
         const deadline = Date.now() + seconds * 1000;
         const { default: pRetry, AbortError } = await import('p-retry');
         const health = await pRetry(
