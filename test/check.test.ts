@@ -89,8 +89,9 @@ describe('a correct consumer: examples/webhook-consumer with Basic auth, its URL
     const report = JSON.parse(cli.stdout) as CheckReport;
     expect(Object.keys(report)).toEqual([
       'url', 'policy', 'policyDescription', 'timeoutMs', 'versions', 'types', 'maxBatch', 'burst', 'startedAt',
-      'durationMs', 'requests', 'counts', 'results', 'failures', 'warnings',
+      'durationMs', 'requests', 'counts', 'results', 'failures', 'warnings', 'blocker', 'firstFix',
     ]);
+    expect(report).toMatchObject({ blocker: null, firstFix: null });
     expect(report).toMatchObject({ url: expect.stringMatching(/^http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/webhooks\/mailjet$/), policy: 'mailjet-2017', timeoutMs: 10_000, maxBatch: 500, burst: 50 });
     expect(cli.stdout).not.toContain('s3cret');
     expect(report.failures).toEqual([]);
@@ -229,15 +230,73 @@ describe('what a consumer receives, and what else is judged', () => {
     }
   });
 
-  it('an unreachable consumer is a report of failures, not a crash', async () => {
+  it('a closed port: one "cannot connect" verdict at the top, every case fails, one request sent (the CLI, a real child process)', async () => {
     const receiver = await startReceiver();
     const url = receiver.url;
     await receiver.close();
+    const cli = await mjsimCheck(url, '--types', 'open', '--burst', '3');
+    expect(cli.code).toBe(1);
+    const lines = cli.stdout.split('\n');
+    // The verdict comes first, right under the header, before any case line.
+    expect(lines[3]).toBe('fail  cannot connect: connection refused — every case below fails: start the consumer, or fix the URL');
+    const verdicts = [...lines.slice(4).join('\n').matchAll(/^(pass|warn|fail) {2}(\S+) /gm)].map((m) => [m[2], m[1]]);
+    expect(verdicts).toEqual(
+      ['v1-open', 'v2-mixed', 'v2-max-batch', 'unknown-fields', 'empty-fields', 'big-message-id', 'duplicate', 'credentials', 'burst', 'latency', 'no-redirects'].map((id) => [id, 'fail']),
+    );
+    // latency and no-redirects need answers: a refused connection is none.
+    expect(cli.stdout).toMatch(/^fail  latency +every request above \(1\)  →  no answers among 1 requests \(refused ×1\)  →  Every attempt without an answer is a failed attempt/m);
+    expect(cli.stdout).toMatch(/^fail  no-redirects +every request above \(1\)  →  no answers among 1 requests/m);
+    expect(cli.stdout).toMatch(/^fail  v2-mixed +.*→  not sent: cannot connect: connection refused \(see the top\)  →/m);
+    expect(cli.stdout).toMatch(/\nfix this first: start the consumer, or fix the URL \(11 failing cases: v1-open, v2-mixed, .*, no-redirects\)\n\n11 fail, 0 warn, 0 pass · 1 requests in \d+\.\d s\n$/);
+
     const report = await checkConsumer(url, { types: 'open', burst: 3 });
-    const probed = report.results.filter((r) => r.requests > 0);
-    expect(probed.map((r) => r.id)).toEqual(['v1-open', 'v2-mixed', 'v2-max-batch', 'unknown-fields', 'empty-fields', 'big-message-id', 'duplicate', 'burst']);
-    for (const result of probed) expect(result).toMatchObject({ verdict: 'fail', statuses: { refused: result.requests } });
-    expect(probed[0]).toMatchObject({ received: 'connection refused', mailjet: 'A failed attempt: Mailjet retries this 20 more times over 5 h 05 min, then suspends the URL' });
+    expect(report.blocker).toEqual({ kind: 'cannot-connect', message: 'cannot connect: connection refused', cause: 'start the consumer, or fix the URL' });
+    expect(report.requests).toBe(1);
+    expect(report.counts).toEqual({ pass: 0, warn: 0, fail: 11 });
+    expect(report.firstFix).toEqual({ cause: 'start the consumer, or fix the URL', cases: report.failures.map((r) => r.id) });
+  });
+
+  it('a hanging consumer: one "no answer in 1 s" verdict at the top, after one timeout, not one per case', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer(() => undefined); // takes every request and never answers
+    server.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const cli = await mjsimCheck(url, '--types', 'sent', '--timeout', '1s', '--json');
+      expect(cli.code).toBe(1);
+      const report = JSON.parse(cli.stdout) as CheckReport;
+      expect(report.blocker).toEqual({ kind: 'no-answer', message: 'no answer in 1 s', cause: 'answer within 1 s (the consumer took the connection, then said nothing)' });
+      expect(report.requests).toBe(1);
+      expect(report.durationMs).toBeLessThan(5_000);
+      expect(report.results.find((r) => r.id === 'latency')).toMatchObject({ verdict: 'fail', received: 'no answers among 1 requests (timeout ×1)' });
+      expect(report.results.find((r) => r.id === 'no-redirects')).toMatchObject({ verdict: 'fail' });
+      expect(report.counts.pass).toBe(0);
+      const text = await mjsimCheck(url, '--types', 'sent', '--timeout', '1s');
+      expect(text.stdout.split('\n')[3]).toBe('fail  no answer in 1 s — every case below fails: answer within 1 s (the consumer took the connection, then said nothing)');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('one cause failing many cases is named first: answering 201 fails 14 cases', async () => {
+    const receiver = await startReceiver();
+    receiver.reply({ status: 201 });
+    try {
+      const report = await checkConsumer(receiver.url, { burst: 3 });
+      expect(report.blocker).toBeNull();
+      expect(report.firstFix).toEqual({
+        cause: 'answer 200, not 201',
+        cases: ['v1-sent', 'v1-open', 'v1-click', 'v1-bounce', 'v1-spam', 'v1-blocked', 'v1-unsub', 'v2-mixed', 'v2-max-batch', 'unknown-fields', 'empty-fields', 'big-message-id', 'duplicate', 'burst'],
+      });
+      // latency and no-redirects had answers (201s), and judge them.
+      expect(report.results.filter((r) => r.id === 'latency' || r.id === 'no-redirects').map((r) => r.verdict)).toEqual(['pass', 'pass']);
+      const cli = await mjsimCheck(receiver.url, '--burst', '3');
+      expect(cli.stdout).toContain('\nfix this first: answer 200, not 201 (14 failing cases: v1-sent, v1-open, v1-click, v1-bounce, v1-spam, v1-blocked, v1-unsub, v2-mixed, v2-max-batch, unknown-fields, empty-fields, big-message-id, duplicate, burst)\n');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('bad usage exits 2 with a message naming the option; the library throws CheckOptionsError', async () => {

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_BURST, MAX_CHECK_BATCH } from '../core/check-cases.js';
-import { formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from '../core/check-report.js';
+import { formatCheckBlocker, formatCheckFooter, formatCheckHeader, formatCheckLine, formatJunit } from '../core/check-report.js';
 import { EVENT_TYPES } from '../core/event-types.js';
 import { EXIT } from './client.js';
 
@@ -58,6 +58,10 @@ export function registerCheckCommand(program: Command): void {
           },
           onResult: (result) => {
             if (!flags.json) console.log(formatCheckLine(result));
+          },
+          // Unreachable or silent: one verdict at the top, before the case lines it explains.
+          onBlocked: (blocker) => {
+            if (!flags.json) console.log(formatCheckBlocker(blocker));
           },
         });
       } catch (error) {

@@ -101,3 +101,21 @@ Mailjet: Anyone can post</system-out>
     expect(escapeXml(']]><!--')).toBe(']]&gt;&lt;!--');
   });
 });
+
+describe('the first cause to fix (issue 18)', () => {
+  const failing = (id: string, cause: string): CheckResult => ({ id, title: id, verdict: 'fail', sent: '', received: '', mailjet: '', requests: 1, statuses: {}, latencyMs: 1, cause });
+
+  it('names the cause shared by the most failing cases, and prints it before the counts', () => {
+    const many = [failing('v1-open', 'answer within 1 s'), failing('v1-sent', 'answer 200, not 201'), failing('v2-mixed', 'answer 200, not 201')];
+    const report = buildReport(info, many, 100);
+    expect(report.firstFix).toEqual({ cause: 'answer 200, not 201', cases: ['v1-sent', 'v2-mixed'] });
+    expect(formatCheckText(report)).toContain('\nfix this first: answer 200, not 201 (2 failing cases: v1-sent, v2-mixed)\n\n3 fail, 0 warn, 0 pass');
+    expect(buildReport(info, [], 100).firstFix).toBeNull();
+  });
+
+  it('puts a blocker on one line above the cases', () => {
+    const blocker = { kind: 'cannot-connect' as const, message: 'cannot connect: connection refused', cause: 'start the consumer, or fix the URL' };
+    const text = formatCheckText(buildReport(info, [failing('v1-open', blocker.cause)], 100, blocker));
+    expect(text.split('\n')[3]).toBe('fail  cannot connect: connection refused — every case below fails: start the consumer, or fix the URL');
+  });
+});

@@ -2,7 +2,7 @@
  * `mjsim check`: the report as data, as text (one line per case) and as JUnit XML for CI. Pure.
  */
 import type { EventType } from './event-types.js';
-import type { CheckResult, CheckVerdict } from './check-verdicts.js';
+import type { CheckBlocker, CheckResult, CheckVerdict } from './check-verdicts.js';
 import { humanDuration } from './check-verdicts.js';
 
 /** How a run was set up. */
@@ -28,6 +28,26 @@ export interface CheckReport extends CheckRunInfo {
   readonly results: readonly CheckResult[];
   readonly failures: readonly CheckResult[];
   readonly warnings: readonly CheckResult[];
+  /** Set when the consumer could not be reached or gave no answer: every case failed for that one reason. */
+  readonly blocker: CheckBlocker | null;
+  /** The cause that fails the most cases (the first met, on a tie), and those cases: fix it first. */
+  readonly firstFix: { readonly cause: string; readonly cases: readonly string[] } | null;
+}
+
+/**
+ * The cause shared by the most failing cases, and those cases.
+ *
+ * @example
+ * firstFix(results) // { cause: 'answer 200, not 201', cases: ['v1-sent', 'v1-open', …] }
+ */
+export function firstFix(results: readonly CheckResult[]): CheckReport['firstFix'] {
+  const byCause = new Map<string, string[]>();
+  for (const result of results) {
+    if (result.verdict === 'fail' && result.cause) byCause.set(result.cause, [...(byCause.get(result.cause) ?? []), result.id]);
+  }
+  let best: CheckReport['firstFix'] = null;
+  for (const [cause, cases] of byCause) if (!best || cases.length > best.cases.length) best = { cause, cases };
+  return best;
 }
 
 /**
@@ -36,7 +56,7 @@ export interface CheckReport extends CheckRunInfo {
  * @example
  * buildReport(info, results, 1_300).failures // [] when every case passed or warned
  */
-export function buildReport(info: CheckRunInfo, results: readonly CheckResult[], durationMs: number): CheckReport {
+export function buildReport(info: CheckRunInfo, results: readonly CheckResult[], durationMs: number, blocker: CheckBlocker | null = null): CheckReport {
   const counts = { pass: 0, warn: 0, fail: 0 };
   for (const result of results) counts[result.verdict] += 1;
   return {
@@ -47,6 +67,8 @@ export function buildReport(info: CheckRunInfo, results: readonly CheckResult[],
     results,
     failures: results.filter((result) => result.verdict === 'fail'),
     warnings: results.filter((result) => result.verdict === 'warn'),
+    blocker,
+    firstFix: firstFix(results),
   };
 }
 
@@ -59,6 +81,16 @@ export function formatCheckHeader(info: CheckRunInfo): string {
     `Mailjet's rules: only 200 is success; ${humanDuration(info.timeoutMs)} per attempt; retry policy ${info.policy} (${info.policyDescription})`,
     '',
   ].join('\n');
+}
+
+/**
+ * The one verdict printed above the cases when the consumer cannot be reached or does not answer.
+ *
+ * @example
+ * formatCheckBlocker(blocker) // 'fail  cannot connect: connection refused — every case below fails: start the consumer, or fix the URL'
+ */
+export function formatCheckBlocker(blocker: CheckBlocker): string {
+  return `fail  ${blocker.message} — every case below fails: ${blocker.cause}\n`;
 }
 
 /**
@@ -75,8 +107,11 @@ export function formatCheckLine(result: CheckResult): string {
 export function formatCheckFooter(report: CheckReport): string {
   const notes = report.results.filter((result) => result.note).map((result) => `  ${result.id}: ${result.note}`);
   const { pass, warn, fail } = report.counts;
+  const fix = report.firstFix;
+  const many = (n: number) => `${n} failing case${n === 1 ? '' : 's'}`;
   return [
     ...(notes.length ? ['', 'Notes:', ...notes] : []),
+    ...(fix ? ['', `fix this first: ${fix.cause} (${many(fix.cases.length)}: ${fix.cases.join(', ')})`] : []),
     '',
     `${fail} fail, ${warn} warn, ${pass} pass · ${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
@@ -89,7 +124,7 @@ export function formatCheckFooter(report: CheckReport): string {
  * console.log(formatCheckText(report));
  */
 export function formatCheckText(report: CheckReport): string {
-  return [formatCheckHeader(report), ...report.results.map(formatCheckLine), formatCheckFooter(report)].join('\n');
+  return [formatCheckHeader(report), ...(report.blocker ? [formatCheckBlocker(report.blocker)] : []), ...report.results.map(formatCheckLine), formatCheckFooter(report)].join('\n');
 }
 
 /**

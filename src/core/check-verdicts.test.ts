@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckCase } from './check-cases.js';
-import { describeAnswer, failureFate, humanDuration, judgeCase, judgeLatency, judgeRedirects, type JudgeContext, type ProbeAnswer } from './check-verdicts.js';
+import { causeOf, checkBlocker, describeAnswer, failureFate, humanDuration, judgeCase, judgeLatency, judgeRedirects, type JudgeContext, type ProbeAnswer } from './check-verdicts.js';
 import { resolvePolicy, RETRY_POLICIES, type RetryPolicy } from './retry-policy.js';
 
 const ctx: JudgeContext = { policy: RETRY_POLICIES['mailjet-2017']!, timeoutMs: 10_000 };
@@ -82,5 +82,39 @@ describe('verdicts', () => {
       received: '302 ×2 (a, b)',
       mailjet: expect.stringContaining('Mailjet does not follow redirects'),
     });
+  });
+});
+
+describe('silence is never a pass (issue 18)', () => {
+  const refused: ProbeAnswer = { outcome: 'refused', httpStatus: null, responseBody: null, error: 'ECONNREFUSED', latencyMs: 1 };
+  const entries = (...answers: ProbeAnswer[]) => answers.map((answer, i) => ({ caseId: `c${i}`, answer }));
+
+  it('latency and no-redirects fail without an answer: refusals and timeouts are none', () => {
+    for (const none of [entries(refused, refused), entries(timeout)]) {
+      expect(judgeLatency(none, ctx)).toMatchObject({ verdict: 'fail', received: expect.stringMatching(/^no answers among \d requests \((refused|timeout) ×\d\)$/) });
+      expect(judgeRedirects(none, ctx)).toMatchObject({ verdict: 'fail', received: expect.stringMatching(/^no answers among/) });
+    }
+    expect(judgeLatency([], ctx)).toMatchObject({ verdict: 'fail', received: 'no request was sent' });
+  });
+
+  it('judges latency and redirects over the answers only', () => {
+    expect(judgeLatency(entries(refused, status(200, 5)), ctx)).toMatchObject({ verdict: 'pass', received: 'p50 5 ms, p95 5 ms, slowest 5 ms, over 1 answers' });
+    expect(judgeRedirects(entries(refused, status(200, 5)), ctx)).toMatchObject({ verdict: 'pass', received: 'no 3xx among 1 answers' });
+  });
+
+  it('names one blocker when the first case got no answer at all, and none when anything answered', () => {
+    expect(checkBlocker([refused], ctx)).toEqual({ kind: 'cannot-connect', message: 'cannot connect: connection refused', cause: 'start the consumer, or fix the URL' });
+    expect(checkBlocker([timeout], ctx)).toMatchObject({ kind: 'no-answer', message: 'no answer in 10 s' });
+    expect(checkBlocker([refused, status(500)], ctx)).toBeNull();
+    expect(checkBlocker([], ctx)).toBeNull();
+  });
+
+  it('gives each failure a cause that cases failing the same way share', () => {
+    expect(causeOf(status(201), ctx)).toBe('answer 200, not 201');
+    expect(causeOf(timeout, ctx)).toBe('answer within 10 s');
+    expect(causeOf(status(302), ctx)).toBe('register the final URL: it answers 302, and Mailjet does not follow redirects');
+    expect(judgeCase(kase('all-200'), [status(201)], ctx).cause).toBe('answer 200, not 201');
+    expect(judgeCase(kase('burst', 2), [status(200), status(503)], ctx).cause).toBe('answer 200, not 503');
+    expect(judgeCase(kase('all-200'), [status(200)], ctx).cause).toBeUndefined();
   });
 });

@@ -35,6 +35,23 @@ export interface CheckResult {
   readonly statuses: Readonly<Record<string, number>>;
   /** The slowest answer of the case, ms; null when it sent nothing. */
   readonly latencyMs: number | null;
+  /**
+   * For a `fail`: what to change so that it passes, in words shared by every case that fails the same way
+   * ("answer 200, not 201"), so the report can name the one cause that fails most cases.
+   */
+  readonly cause?: string;
+}
+
+/**
+ * Why no case can pass: the consumer gave no answer at all to the first case (nothing listens, or it
+ * hangs). The report then says so once, at the top, instead of a failure per case.
+ */
+export interface CheckBlocker {
+  readonly kind: 'cannot-connect' | 'no-answer';
+  /** `cannot connect: connection refused`, `no answer in 10 s`. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly cause: string;
 }
 
 /** What the verdicts depend on besides the answers. */
@@ -129,6 +146,62 @@ export function mailjetReaction(answer: ProbeAnswer, ctx: JudgeContext): string 
 }
 
 const isOk = (answer: ProbeAnswer) => answer.outcome === 'http-status' && answer.httpStatus === 200;
+/** An HTTP answer, of any status: a timeout, a refused or reset connection is no answer. */
+const isAnswer = (answer: ProbeAnswer) => answer.outcome === 'http-status';
+
+/**
+ * What to change so that an answer becomes a success, in the same words for every case it fails.
+ *
+ * @example
+ * causeOf({ outcome: 'http-status', httpStatus: 201, responseBody: '', error: null, latencyMs: 2 }, ctx) // 'answer 200, not 201'
+ */
+export function causeOf(answer: ProbeAnswer, ctx: JudgeContext): string {
+  if (answer.outcome === 'timeout') return `answer within ${humanDuration(ctx.timeoutMs)}`;
+  if (answer.outcome !== 'http-status') return `make the URL reachable (${describeAnswer(answer, ctx.timeoutMs)})`;
+  const status = answer.httpStatus ?? 0;
+  if (status >= 300 && status < 400) return `register the final URL: it answers ${status}, and Mailjet does not follow redirects`;
+  return `answer 200, not ${status}`;
+}
+
+/**
+ * The blocker when the first case got no answer at all (every probe refused, reset or timed out), else null.
+ *
+ * @example
+ * checkBlocker([{ outcome: 'refused', httpStatus: null, responseBody: null, error: 'ECONNREFUSED', latencyMs: 1 }], ctx)
+ * // { kind: 'cannot-connect', message: 'cannot connect: connection refused', cause: 'start the consumer, or fix the URL' }
+ */
+export function checkBlocker(answers: readonly ProbeAnswer[], ctx: JudgeContext): CheckBlocker | null {
+  if (answers.length === 0 || answers.some(isAnswer)) return null;
+  if (answers.some((answer) => answer.outcome === 'timeout')) {
+    const message = `no answer in ${humanDuration(ctx.timeoutMs)}`;
+    return { kind: 'no-answer', message, cause: `answer within ${humanDuration(ctx.timeoutMs)} (the consumer took the connection, then said nothing)` };
+  }
+  const message = `cannot connect: ${describeAnswer(answers[0] as ProbeAnswer, ctx.timeoutMs)}`;
+  return { kind: 'cannot-connect', message, cause: 'start the consumer, or fix the URL' };
+}
+
+/**
+ * A case that cannot pass because of `blocker` (not sent, or sent without an answer): a `fail` that points
+ * at the verdict at the top.
+ *
+ * @example
+ * blockedResult({ id: 'v1-open', title: 'Version 1 open', sent: 'Version 1: one open object' }, blocker, ctx, []).received
+ * // 'not sent: cannot connect: connection refused (see the top)'
+ */
+export function blockedResult(
+  what: { id: string; title: string; sent: string; note?: string | undefined },
+  blocker: CheckBlocker,
+  ctx: JudgeContext,
+  answers: readonly ProbeAnswer[],
+): CheckResult {
+  const received = answers.length > 0 ? answers.map((answer) => describeAnswer(answer, ctx.timeoutMs)).join('; ') : `not sent: ${blocker.message} (see the top)`;
+  const latencyMs = answers.length === 0 ? null : Math.round(Math.max(...answers.map((answer) => answer.latencyMs)));
+  return {
+    // No note: advice about a case's answer means nothing when there was none.
+    ...result({ ...what, note: undefined, requests: answers.length, statuses: countStatuses(answers), latencyMs }, 'fail', received, `Every attempt without an answer is a failed attempt: ${failureFate(ctx.policy)}`),
+    cause: blocker.cause,
+  };
+}
 
 function countStatuses(answers: readonly ProbeAnswer[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -160,7 +233,7 @@ export function judgeCase(kase: CheckCase, answers: readonly ProbeAnswer[], ctx:
     case 'all-200': {
       const bad = answers.find((answer) => !isOk(answer));
       if (!bad) return finish('pass', described, answers.length > 1 ? 'Mailjet counts each delivered' : 'Mailjet counts it delivered');
-      return finish('fail', described, mailjetReaction(bad, ctx));
+      return { ...finish('fail', described, mailjetReaction(bad, ctx)), cause: causeOf(bad, ctx) };
     }
     case 'refused': {
       const answer = answers[0];
@@ -184,7 +257,8 @@ export function judgeCase(kase: CheckCase, answers: readonly ProbeAnswer[], ctx:
     case 'burst': {
       const received = `${tally(statuses)} in ${humanDuration(Math.round(elapsedMs))}`;
       if (answers.every(isOk)) return finish('pass', received, 'Mailjet counts them all delivered');
-      return finish('fail', received, `Each answer other than 200 is a failed attempt: ${failureFate(ctx.policy)}; the retries add to the next burst`);
+      const bad = answers.find((answer) => !isOk(answer)) as ProbeAnswer;
+      return { ...finish('fail', received, `Each answer other than 200 is a failed attempt: ${failureFate(ctx.policy)}; the retries add to the next burst`), cause: causeOf(bad, ctx) };
     }
   }
 }
@@ -225,15 +299,21 @@ const caseList = (entries: readonly CaseAnswer[]) => [...new Set(entries.map((en
  * judgeLatency(all, ctx).received // 'p50 3 ms, p95 12 ms, slowest 40 ms, over 68 answers'
  */
 export function judgeLatency(entries: readonly CaseAnswer[], ctx: JudgeContext): CheckResult {
-  const sorted = entries.map((entry) => entry.answer.latencyMs).sort((a, b) => a - b);
+  // Only answers have a latency: a refused connection is quick and a timeout is no answer at all.
+  const answered = entries.filter((entry) => isAnswer(entry.answer));
+  const sorted = answered.map((entry) => entry.answer.latencyMs).sort((a, b) => a - b);
   const ms = (value: number) => `${Math.round(value)} ms`;
   const summary = `p50 ${ms(percentile(sorted, 0.5))}, p95 ${ms(percentile(sorted, 0.95))}, slowest ${ms(sorted.at(-1) ?? 0)}, over ${sorted.length} answers`;
   const limit = humanDuration(ctx.timeoutMs);
-  const slow = entries.filter((entry) => entry.answer.outcome === 'timeout' || entry.answer.latencyMs > ctx.timeoutMs);
-  const slowish = entries.filter((entry) => entry.answer.latencyMs > ctx.timeoutMs / 2);
+  const slow = entries.filter((entry) => entry.answer.outcome === 'timeout' || (isAnswer(entry.answer) && entry.answer.latencyMs > ctx.timeoutMs));
+  const slowish = answered.filter((entry) => entry.answer.latencyMs > ctx.timeoutMs / 2);
   const what = { id: 'latency', title: 'Latency', sent: `every request above (${entries.length})`, requests: 0, statuses: {}, latencyMs: sorted.length === 0 ? null : Math.round(sorted.at(-1) as number) };
+  if (answered.length === 0) return noAnswers(what, entries, ctx);
   if (slow.length > 0) {
-    return result(what, 'fail', `${summary}; ${slow.length} took longer than ${limit} (${caseList(slow)})`, `Mailjet stops waiting after ${limit}, a failed attempt: ${failureFate(ctx.policy)}`);
+    return {
+      ...result(what, 'fail', `${summary}; ${slow.length} took longer than ${limit} (${caseList(slow)})`, `Mailjet stops waiting after ${limit}, a failed attempt: ${failureFate(ctx.policy)}`),
+      cause: `answer within ${limit}`,
+    };
   }
   if (slowish.length > 0) {
     return result(
@@ -246,6 +326,13 @@ export function judgeLatency(entries: readonly CaseAnswer[], ctx: JudgeContext):
   return result(what, 'pass', summary, `Well within the ${limit} Mailjet waits`);
 }
 
+/** A run-wide case with no answer to judge: a `fail`, never a pass over silence. */
+function noAnswers(what: Parameters<typeof result>[0], entries: readonly CaseAnswer[], ctx: JudgeContext): CheckResult {
+  const first = entries[0]?.answer;
+  const received = entries.length === 0 ? 'no request was sent' : `no answers among ${entries.length} requests (${tally(countStatuses(entries.map((entry) => entry.answer)))})`;
+  return { ...result(what, 'fail', received, `Every attempt without an answer is a failed attempt: ${failureFate(ctx.policy)}`), ...(first ? { cause: causeOf(first, ctx) } : {}) };
+}
+
 /**
  * Redirects over the whole run: any 3xx is a `fail`, since Mailjet does not follow it.
  *
@@ -256,6 +343,11 @@ export function judgeRedirects(entries: readonly CaseAnswer[], ctx: JudgeContext
   const redirects = entries.filter((entry) => entry.answer.outcome === 'http-status' && (entry.answer.httpStatus ?? 0) >= 300 && (entry.answer.httpStatus ?? 0) < 400);
   const statuses = countStatuses(redirects.map((entry) => entry.answer));
   const what = { id: 'no-redirects', title: 'No redirects', sent: `every request above (${entries.length})`, requests: 0, statuses, latencyMs: null };
-  if (redirects.length === 0) return result(what, 'pass', `no 3xx among ${entries.length} answers`, 'Mailjet does not follow redirects; none was needed');
-  return result(what, 'fail', `${tally(statuses)} (${caseList(redirects)})`, `Mailjet does not follow redirects, a 3xx is a failed attempt: ${failureFate(ctx.policy)}; register the final URL`);
+  const answered = entries.filter((entry) => isAnswer(entry.answer)).length;
+  if (answered === 0) return noAnswers(what, entries, ctx);
+  if (redirects.length === 0) return result(what, 'pass', `no 3xx among ${answered} answers`, 'Mailjet does not follow redirects; none was needed');
+  return {
+    ...result(what, 'fail', `${tally(statuses)} (${caseList(redirects)})`, `Mailjet does not follow redirects, a 3xx is a failed attempt: ${failureFate(ctx.policy)}; register the final URL`),
+    cause: causeOf((redirects[0] as CaseAnswer).answer, ctx),
+  };
 }

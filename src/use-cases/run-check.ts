@@ -8,19 +8,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BURST_CONCURRENCY, planCheck, type CheckCase, type Probe } from '../core/check-cases.js';
 import { buildReport, type CheckReport, type CheckRunInfo } from '../core/check-report.js';
-import { judgeCase, judgeLatency, judgeRedirects, type CaseAnswer, type CheckResult, type JudgeContext, type ProbeAnswer } from '../core/check-verdicts.js';
+import {
+  blockedResult,
+  checkBlocker,
+  judgeCase,
+  judgeLatency,
+  judgeRedirects,
+  type CaseAnswer,
+  type CheckBlocker,
+  type CheckResult,
+  type JudgeContext,
+  type ProbeAnswer,
+} from '../core/check-verdicts.js';
 import { createHttpTransport, type Transport } from '../engine/http-transport.js';
 import { VERSION } from '../core/version.js';
 import { resolveCheckOptions, type CheckOptions, type ResolvedCheckOptions } from './check-options.js';
 
 export { CheckOptionsError, type CheckOptions } from './check-options.js';
 export type { CheckReport, CheckRunInfo } from '../core/check-report.js';
-export type { CheckResult, CheckVerdict } from '../core/check-verdicts.js';
+export type { CheckBlocker, CheckResult, CheckVerdict } from '../core/check-verdicts.js';
 
 /** Progress callbacks, for a CLI that prints each line as its case ends. */
 export interface CheckProgress {
   onStart?: (info: CheckRunInfo) => void;
   onResult?: (result: CheckResult) => void;
+  /** The consumer gave the first case no answer at all: called once, before any result. */
+  onBlocked?: (blocker: CheckBlocker) => void;
 }
 
 /** Only an excerpt of each answer is shown. */
@@ -64,19 +77,34 @@ export async function checkConsumer(url: string, options: CheckOptions & CheckPr
     results.push(result);
     options.onResult?.(result);
   };
+  let blocker: CheckBlocker | null = null;
   try {
     for (const kase of cases) {
+      if (blocker) {
+        // Nothing listens, or it hangs: the remaining cases are not sent (each would only wait or be refused).
+        report(blockedResult(kase, blocker, ctx, []));
+        continue;
+      }
       const caseStart = performance.now();
       const answers = await runCase(transport, settings, kase);
       everyAnswer.push(...answers.map((answer) => ({ caseId: kase.id, answer })));
+      // The first case that sends decides whether the consumer answers at all: if not, say so once, at the top.
+      blocker = results.some((result) => result.requests > 0) ? null : checkBlocker(answers, ctx);
+      if (blocker) {
+        options.onBlocked?.(blocker);
+        report(blockedResult(kase, blocker, ctx, answers));
+        continue;
+      }
       report(judgeCase(kase, answers, ctx, performance.now() - caseStart));
     }
-    report(judgeLatency(everyAnswer, ctx));
-    report(judgeRedirects(everyAnswer, ctx));
+    // With a blocker, these fail for want of answers: for the same reason as every case.
+    const sameCause = (result: CheckResult) => (blocker && result.verdict === 'fail' ? { ...result, cause: blocker.cause } : result);
+    report(sameCause(judgeLatency(everyAnswer, ctx)));
+    report(sameCause(judgeRedirects(everyAnswer, ctx)));
   } finally {
     transport.close();
   }
-  return buildReport(info, results, performance.now() - started);
+  return buildReport(info, results, performance.now() - started, blocker);
 }
 
 /** Sends a case's probes: one after the other, or the burst with bounded concurrency. */
