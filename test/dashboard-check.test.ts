@@ -48,6 +48,18 @@ describe('dashboard: Check a URL', () => {
     expect(consumer.calls.some((call) => call.events.some((event) => event.event === 'bounce'))).toBe(true);
   });
 
+  it('a registered URL that nothing listens on: one "cannot connect" verdict above the table, and the first cause to fix', async () => {
+    const closed = consumer.primaryUrl;
+    await consumer.close();
+    const created = await sim.api('/v3/REST/eventcallbackurl', { method: 'POST', json: { EventType: 'open', Url: closed } });
+    const { Data } = (await created.json()) as { Data: { ID: number }[] };
+    const html = await (await check({ callbackUrlId: Data[0]!.ID })).text();
+    expect(html).toMatch(/<p class="check-blocker" data-blocker="cannot-connect">.*cannot connect: connection refused: every case fails — start the consumer, or fix the URL<\/p>/);
+    expect(html).toMatch(/fix this first: start the consumer, or fix the URL \(\d+ failing cases\)/);
+    expect([...html.matchAll(/data-verdict="([^"]+)"/g)].every((m) => m[1] === 'fail')).toBe(true);
+    consumer = await startConsumer({ credentials: 'hook:s3cret' }); // for afterEach
+  });
+
   it('needs the dashboard header, a registered URL, and a body naming it', async () => {
     const created = await sim.api('/v3/REST/eventcallbackurl', { method: 'POST', json: { EventType: 'open', Url: consumer.primaryUrl } });
     const { Data } = (await created.json()) as { Data: { ID: number }[] };

@@ -67,6 +67,20 @@ export const CheckTable: FC<{ report: CheckReport }> = ({ report }) => (
       <strong>{report.url}</strong>: {report.counts.fail} fail, {report.counts.warn} warn, {report.counts.pass} pass · {report.requests} requests in{' '}
       {(report.durationMs / 1000).toFixed(1)} s · policy {report.policy}
     </p>
+    {report.blocker ? (
+      <p class="check-blocker" data-blocker={report.blocker.kind}>
+        <span class="badge fail">fail</span> {report.blocker.message}: every case fails — {report.blocker.cause}
+      </p>
+    ) : (
+      ''
+    )}
+    {report.firstFix ? (
+      <p class="check-first-fix">
+        fix this first: {report.firstFix.cause} ({report.firstFix.cases.length} failing case{report.firstFix.cases.length === 1 ? '' : 's'})
+      </p>
+    ) : (
+      ''
+    )}
     <table>
       <thead>
         <tr>
