@@ -110,4 +110,27 @@ describe('the library', () => {
       await sim.close();
     }
   });
+
+  it('a mixed Version 2 group: the type the backup takes goes there, the other is kept suppressed, none counts as failed', async () => {
+    const sim = await createSimulator({ startAt: T0 });
+    try {
+      await sim.registerUrl({ eventType: 'open', url: primary.url, version: 2 });
+      await sim.registerUrl({ eventType: 'click', url: primary.url, version: 2 });
+      await sim.registerUrl({ eventType: 'open', url: backup.url, isBackup: true });
+      sim.emit([{ event: 'open', email: 'a@example.com' }, { event: 'click', email: 'a@example.com' }]);
+      await sim.advanceUntilSuspended();
+      await sim.waitUntilIdle();
+      expect(sim.deliveries({ status: 'failed' })).toEqual([]);
+      const [group] = sim.deliveries({ status: 'handed_over' });
+      expect(group).toMatchObject({ eventTypes: ['open', 'click'], eventCount: 2 });
+      const continued = group!.continuedBy.map((id) => sim.delivery(id)!);
+      expect(continued.map((d) => [d.status, d.eventTypes])).toEqual([
+        ['delivered', ['open']],
+        ['suppressed', ['click']],
+      ]);
+      expect(backup.requests).toHaveLength(1);
+    } finally {
+      await sim.close();
+    }
+  });
 });

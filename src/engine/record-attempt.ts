@@ -10,7 +10,7 @@ import { finishAttempt, type AttemptResult } from '../db/attempts.js';
 import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import { getDelivery, pendingOfUrl, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
 import type { Db } from '../db/open-db.js';
-import { reroute } from './router.js';
+import { reroute, resolveTarget } from './router.js';
 
 /** The delivery's new status and the URLs this attempt suspended. */
 export interface Recorded {
@@ -72,7 +72,10 @@ function suspend(db: Db, settings: Settings, claim: ClaimedDelivery, now: number
   const suspended = siblings.filter((row) => row.status === 'alive');
   for (const row of suspended) suspendCallbackUrl(db, row.id, now);
   const failed = getDelivery(db, claim.accountId, claim.id);
-  const continuedBy = failed ? reroute(db, failed, now, settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`, true).ids : [];
+  // Handed over only when an alive URL takes some of its events; then a type no URL takes (a mixed Version 2
+  // group) continues as a suppressed delivery, kept and replayable, so no event drops out of the counts.
+  const taken = failed?.eventTypes.split(',').some((type) => resolveTarget(db, claim.accountId, type) !== undefined) ?? false;
+  const continuedBy = failed && taken ? reroute(db, failed, now, settings.maxBatch, `URL #${url.id} suspended after ${claim.attemptNumber} failed attempts`).ids : [];
   for (const row of siblings) handOverPending(db, row, now, settings.maxBatch, `URL #${row.id} suspended`);
   return { suspended, continuedBy };
 }
