@@ -16,6 +16,8 @@ export interface CliSim {
   readonly port: number;
   /** Everything printed to stdout so far. */
   stdout(): string;
+  /** Everything printed to stderr so far. */
+  stderr(): string;
   /** Resolves once stdout matches `pattern`. */
   waitForOutput(pattern: RegExp): Promise<RegExpExecArray>;
   /** Sends `signal` and resolves with the exit code (`null` when killed by a signal). */
@@ -65,6 +67,7 @@ export function startCli(args: readonly string[]): Promise<CliSim> {
     url: match[1] as string,
     port: Number(match[2]),
     stdout: () => stdout,
+    stderr: () => stderr,
     waitForOutput,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
