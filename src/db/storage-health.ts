@@ -9,7 +9,7 @@
  * an empty database in its place (see vanished-database.ts).
  */
 import { EventEmitter } from 'node:events';
-import { statfsSync, statSync } from 'node:fs';
+import { rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { writeVanishedMarker } from './vanished-database.js';
@@ -154,6 +154,7 @@ export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
     this.watcher = setInterval(() => this.checkFile(), everyMs).unref();
   }
 
+  /** Stops watching; call before the database is closed. */
   unwatch(): void {
     clearInterval(this.watcher);
     clearInterval(this.prober);
@@ -174,6 +175,10 @@ export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
     if (now && now.dev === this.identity.dev && now.ino === this.identity.ino) return;
     const what = now ? 'was replaced by another file' : 'was deleted';
     const pending = pendingWork(this.client);
+    // The write-ahead log and shared memory beside a deleted file belong to the nameless one, which keeps
+    // using them through its open handles; left there, the log would be replayed into whatever file is put
+    // back at the path, a restored backup included. The marker tells the next start what happened.
+    if (!now) for (const suffix of ['-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     const marker = writeVanishedMarker(path, { detectedAt: new Date().toISOString(), what, ...pending });
     const message =
       `the database ${path} ${what} while mjsim ran: new work is refused; the open database stays readable ` +
