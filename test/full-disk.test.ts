@@ -22,7 +22,7 @@ let mounted = false;
 let receiver: Receiver;
 let child: CliSim | undefined;
 
-const args = () => ['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'real', '--api-key', `${KEY}:${SECRET}`, '--attempt-timeout', '5s'];
+const args = () => ['--port', '0', '--db', join(dir, 'sim.db'), '--clock', 'real', '--api-key', `${KEY}:${SECRET}`, '--attempt-timeout', '5s', '--retain', '1h'];
 const filler = () => join(dir, 'filler');
 const free = () => {
   const stats = statfsSync(dir);
