@@ -19,7 +19,12 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizz
 /** A database migrated by a newer mjsim than this one; the message names that version. */
 export class DatabaseTooNewError extends Error {}
 
-/** The database cannot be opened because its disk is full; the message says so (SQLite says "disk I/O error"). */
+/**
+ * The database cannot be opened because its disk is full; the message says so (SQLite says "disk I/O error").
+ *
+ * @example
+ * try { openDb('mjsim.db'); } catch (error) { if (error instanceof DiskFullError) console.error(error.message); }
+ */
 export class DiskFullError extends Error {}
 
 /** Once a checkpoint has emptied the write-ahead log, it is cut back to this size (bytes). */

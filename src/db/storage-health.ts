@@ -28,7 +28,12 @@ const LOW_SPACE_BYTES = 1024 * 1024;
 /** How often the path is compared with the open file, and a full disk is probed while nothing writes (ms). */
 export const STORAGE_CHECK_MS = 1_000;
 
-/** A write refused because of the storage's state (the error edge answers 507 or 503). */
+/**
+ * A write refused because of the storage's state (the error edge answers 507 or 503).
+ *
+ * @example
+ * throw new StorageFaultError('gone', 'the database mjsim.db was deleted while mjsim ran');
+ */
 export class StorageFaultError extends Error {
   constructor(
     readonly status: Exclude<StorageStatus, 'ok'>,
@@ -75,7 +80,13 @@ export function diskFull(path: string): boolean {
   return free !== null && free < LOW_SPACE_BYTES;
 }
 
-/** The storage state of one connection; see `storageHealth`. */
+/**
+ * The storage state of one connection; get it with `storageHealth`.
+ *
+ * @example
+ * const health = storageHealth(db.$client);
+ * health.on('change', (state) => console.log(state.status)); // 'full', then 'ok' once space is back
+ */
 export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
   private current: StorageState = { status: 'ok', message: null, since: null };
   private identity: { dev: number; ino: number } | undefined;

@@ -16,7 +16,12 @@ export interface VanishedMarker {
   unroutedEvents: number;
 }
 
-/** The start refused because the database at the path vanished with work pending. */
+/**
+ * The start refused because the database at the path vanished with work pending.
+ *
+ * @example
+ * try { openDb('mjsim.db'); } catch (error) { if (error instanceof VanishedDatabaseError) console.error(error.message); }
+ */
 export class VanishedDatabaseError extends Error {}
 
 /** The marker's path for a database path. @example vanishedMarkerPath('data/mjsim.db') // 'data/mjsim.db.vanished.json' */
