@@ -12,6 +12,7 @@ import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js
 import { startCheckpointer } from './db/checkpointer.js';
 import { MessageFiler } from './use-cases/message-filing.js';
 import { openDb, type Db } from './db/open-db.js';
+import { storageHealth } from './db/storage-health.js';
 import { Engine } from './engine/engine.js';
 import { createHttpTransport } from './engine/http-transport.js';
 import { createApp } from './http/app.js';
@@ -74,6 +75,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   }
   // The log's checkpoints run beside the event loop (a file database; ':memory:' has no log).
   const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(db, config.db);
+  // Notices a database file deleted or replaced under the running server (storage-health.ts).
+  storageHealth(db.$client).watch();
   const now = clock.now();
   const configured = config.apiKeys.length ? ensureAccounts(db, config.apiKeys, now) : [];
   const devAccount = config.apiKeys.length ? undefined : ensureDevAccount(db, now);
@@ -131,6 +134,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         closeAllConnections();
         await closed;
         await checkpointer?.stop();
+        storageHealth(db.$client).unwatch();
         db.$client.close();
       })();
       return closing;

@@ -8,7 +8,8 @@ import { advanceUntilSuspended, type UntilSuspendedSummary } from './use-cases/a
 import { ClockNotMovableError, ClockRangeError } from './engine/clock.js';
 import { isoTime } from './core/clock-range.js';
 import { StoredClockError } from './use-cases/stored-clock.js';
-import { DatabaseTooNewError } from './db/open-db.js';
+import { DatabaseTooNewError, DiskFullError } from './db/open-db.js';
+import { VanishedDatabaseError } from './db/vanished-database.js';
 import { parseServeConfig } from './config/config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
 import { parseDuration } from './core/duration.js';
@@ -412,10 +413,11 @@ function toInfo(row: CallbackUrl): CallbackUrlInfo {
   return { id: row.id, eventType: row.eventType as EventType, url: row.url, isBackup: row.isBackup, status: row.status, version: row.version as 1 | 2 };
 }
 
-/** Clock and stored-clock errors reach library users as `SimulatorError`, with the same message. */
+/** Clock, stored-clock and start-up database errors reach library users as `SimulatorError`, with the same message. */
 function asSimulatorError(error: unknown): never {
-  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError || error instanceof DatabaseTooNewError) {
-    throw new SimulatorError(error.message);
+  const known = [ClockRangeError, StoredClockError, ClockNotMovableError, DatabaseTooNewError, DiskFullError, VanishedDatabaseError];
+  if (known.some((kind) => error instanceof kind)) {
+    throw new SimulatorError((error as Error).message);
   }
   throw error;
 }

@@ -54,6 +54,9 @@ export function startCheckpointer(db: Db, path: string): Checkpointer {
   return {
     stop() {
       stopping ??= (async () => {
+        // Referenced again while it stops: otherwise, with nothing else left to do, the process could exit
+        // before the worker answers, and the server's connection would never be closed.
+        worker.ref();
         worker.postMessage('stop');
         await exited;
         if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { inTransaction, type Db } from './open-db.js';
+import { storageFaultOf } from './storage-health.js';
 
 interface Pending {
   work: () => unknown;
@@ -63,11 +64,15 @@ function commit(db: Db): void {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** Runs `work` in a savepoint (nested transaction), rolled back alone when it throws. */
+/**
+ * Runs `work` in a savepoint (nested transaction), rolled back alone when it throws. A full disk is not the
+ * piece's fault, and SQLite may already have rolled back the whole transaction: it fails the turn.
+ */
 function attempt(db: Db, work: () => unknown): Outcome {
   try {
     return { ok: true, value: inTransaction(db, work) };
   } catch (error) {
+    if (storageFaultOf(error) !== null) throw error;
     return { ok: false, error };
   }
 }

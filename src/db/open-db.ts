@@ -9,6 +9,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VERSION } from '../core/version.js';
 import * as schema from './schema.js';
+import { diskFull, freeBytes, storageFaultOf, storageHealth } from './storage-health.js';
+import { refuseVanishedDatabase } from './vanished-database.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -16,6 +18,14 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizz
 
 /** A database migrated by a newer mjsim than this one; the message names that version. */
 export class DatabaseTooNewError extends Error {}
+
+/**
+ * The database cannot be opened because its disk is full; the message says so (SQLite says "disk I/O error").
+ *
+ * @example
+ * try { openDb('mjsim.db'); } catch (error) { if (error instanceof DiskFullError) console.error(error.message); }
+ */
+export class DiskFullError extends Error {}
 
 /** Once a checkpoint has emptied the write-ahead log, it is cut back to this size (bytes). */
 const WAL_SIZE_LIMIT = 64 * 2 ** 20;
@@ -29,8 +39,34 @@ const WAL_SIZE_LIMIT = 64 * 2 ** 20;
  * const db = openDb(':memory:');
  */
 export function openDb(path: string, options: { incrementalVacuum?: boolean } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') {
+    refuseVanishedDatabase(path);
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  try {
+    return openAndMigrate(path, options);
+  } catch (error) {
+    // On a full disk SQLite often fails to map its shared-memory file first, and calls that a "disk I/O error".
+    if (path !== ':memory:' && storageFaultOf(error) !== null && diskFull(path)) {
+      throw new DiskFullError(
+        `the disk holding ${path} is full (${freeBytes(path)} bytes free): free some space and start again (SQLite said: ${(error as Error).message})`,
+      );
+    }
+    throw error;
+  }
+}
+
+function openAndMigrate(path: string, options: { incrementalVacuum?: boolean }): Db {
   const client = new Database(path);
+  try {
+    return prepare(client, path, options);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+function prepare(client: Database.Database, path: string, options: { incrementalVacuum?: boolean }): Db {
   if (path !== ':memory:') {
     const fresh = (client.prepare('select count(*) as n from sqlite_master').get() as { n: number }).n === 0;
     if (fresh) client.pragma('auto_vacuum = incremental');
@@ -49,12 +85,7 @@ export function openDb(path: string, options: { incrementalVacuum?: boolean } = 
   client.pragma('busy_timeout = 5000');
   client.pragma('cache_size = -32768'); // 32 MiB of page cache: a large backlog's indexes stay in memory
   const db = drizzle(client, { schema }) as Db;
-  try {
-    refuseNewerMigrations(client, path);
-  } catch (error) {
-    client.close();
-    throw error;
-  }
+  refuseNewerMigrations(client, path);
   migrate(db, { migrationsFolder: MIGRATIONS });
   // Recorded so that an older mjsim opening this file later can say which version it needs.
   client.prepare("insert into sim_state (key, value) values ('migrated_by', ?) on conflict (key) do update set value = excluded.value").run(VERSION);
@@ -147,16 +178,24 @@ export function inTransaction<T>(db: Db, work: () => T): T {
     }
   }
   const scope: OpenScope = { values: new Map(), beforeCommit: new Map(), afterCommit: new Map(), savepoints: 0 };
-  const result = transaction.immediate(() => {
-    scopes.set(client, scope);
-    try {
-      const value = work();
-      for (const write of scope.beforeCommit.values()) write();
-      return value;
-    } finally {
-      scopes.delete(client);
-    }
-  }) as T;
+  let result: T;
+  try {
+    result = transaction.immediate(() => {
+      scopes.set(client, scope);
+      try {
+        const value = work();
+        for (const write of scope.beforeCommit.values()) write();
+        return value;
+      } finally {
+        scopes.delete(client);
+      }
+    }) as T;
+  } catch (error) {
+    // A full disk or a vanished file is a state every writer shares (storage-health.ts).
+    storageHealth(client).noteFault(error);
+    throw error;
+  }
+  storageHealth(client).noteWritten();
   for (const learn of scope.afterCommit.values()) learn();
   return result;
 }

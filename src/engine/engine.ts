@@ -33,6 +33,8 @@ import { handOverPending, recordAttempt } from './record-attempt.js';
 import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
+import { storageHealth } from '../db/storage-health.js';
+import { WriteBackoff } from './write-backoff.js';
 
 /**
  * What one advance of the clock did. The counts cover every attempt that finished since the previous advance
@@ -151,6 +153,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly suspendingCount: number | null;
   /** Whether a pending delivery may be waiting for its last attempt (a failure would suspend its URL). */
   private lastAttemptsPending = false;
+  /** While the storage fails (a full disk), dispatch passes and flushes wait and try again (write-backoff.ts). */
+  private readonly pumpBackoff = new WriteBackoff();
+  private readonly flushBackoff = new WriteBackoff();
+  private flushRetry: NodeJS.Timeout | undefined;
 
   constructor(
     readonly db: Db,
@@ -212,6 +218,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.draining = true;
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     clearTimeout(this.timer);
+    clearTimeout(this.flushRetry);
+    this.flushRetry = undefined;
     this.persistClock();
     this.transport.close();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -535,9 +543,30 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.wake();
   }
 
-  /** Saves the clock's time so a restart continues from it. */
+  /** Saves the clock's time so a restart continues from it (a later save catches up if the disk is full now). */
   persistClock(): void {
-    writeState(this.db, 'clock_now', String(this.clock.now()));
+    try {
+      writeState(this.db, 'clock_now', String(this.clock.now()));
+    } catch (error) {
+      if (!storageHealth(this.db.$client).noteFault(error)) throw error;
+    }
+  }
+
+  /**
+   * One dispatch pass, unless the database vanished (nothing more is claimed; what is in flight is still
+   * recorded). A pass the storage refuses (a full disk) is tried again after a backoff.
+   */
+  private pump(): void {
+    if (!this.running || this.draining || storageHealth(this.db.$client).state.status === 'gone') return;
+    try {
+      this.dispatch();
+      this.pumpBackoff.succeeded();
+    } catch (error) {
+      if (!storageHealth(this.db.$client).noteFault(error)) throw error;
+      clearTimeout(this.timer);
+      this.timerDueAt = undefined;
+      this.timer = setTimeout(() => this.wake(), this.pumpBackoff.failed());
+    }
   }
 
   /**
@@ -545,8 +574,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * transactions stay few), start the POSTs, then either go again, set a timer for the next due time, or
    * report idle.
    */
-  private pump(): void {
-    if (!this.running || this.draining) return;
+  private dispatch(): void {
     clearTimeout(this.timer);
     this.timerDueAt = undefined;
     const ahead = this.ahead;
@@ -685,35 +713,72 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.counters.urlsSuspended += suspended;
   }
 
-  /** Records finished attempts in one transaction, then frees their concurrency slots. */
+  /**
+   * Records finished attempts in one transaction, then frees their concurrency slots. When the storage
+   * refuses the transaction (a full disk), the attempts stay finished in memory, their slots taken, and the
+   * flush is tried again after a backoff.
+   */
   private flush(): void {
+    if (this.flushRetry) return;
     const batch = this.completions.splice(0);
     if (batch.length === 0) return;
     const announcements: EngineEvents['attempt'][0][] = [];
     const suspensions: EngineEvents['suspended'][0][] = [];
+    const counted: { result: AttemptResult; suspended: number }[] = [];
     if (this.running) {
-      inTransaction(this.db, () => {
-        for (const { claim, result } of batch) {
-          const at = this.attemptTime(claim);
-          const recorded = recordAttempt(this.db, this.settings, claim, result, at);
-          this.count(result, recorded.suspended.length);
-          if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastAttemptsPending = true;
-          announcements.push({
-            deliveryId: claim.id,
-            accountId: claim.accountId,
-            number: claim.attemptNumber,
-            outcome: result.outcome,
-            httpStatus: result.httpStatus,
-            latencyMs: result.latencyMs,
-            status: recorded.status,
-            at,
-          });
-          for (const row of recorded.suspended) {
-            suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url), at });
-          }
-        }
-      });
+      try {
+        this.record(batch, announcements, suspensions, counted);
+        this.flushBackoff.succeeded();
+      } catch (error) {
+        if (!storageHealth(this.db.$client).noteFault(error)) throw error;
+        this.completions.unshift(...batch);
+        this.flushRetry = setTimeout(() => {
+          this.flushRetry = undefined;
+          this.flush();
+        }, this.flushBackoff.failed());
+        return;
+      }
     }
+    for (const { result, suspended } of counted) this.count(result, suspended);
+    this.release(batch, announcements, suspensions);
+  }
+
+  /** The flush's transaction: counted only once it commits (a refused one is tried again). */
+  private record(
+    batch: { claim: ClaimedDelivery; result: AttemptResult }[],
+    announcements: EngineEvents['attempt'][0][],
+    suspensions: EngineEvents['suspended'][0][],
+    counted: { result: AttemptResult; suspended: number }[],
+  ): void {
+    inTransaction(this.db, () => {
+      for (const { claim, result } of batch) {
+        const at = this.attemptTime(claim);
+        const recorded = recordAttempt(this.db, this.settings, claim, result, at);
+        counted.push({ result, suspended: recorded.suspended.length });
+        if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastAttemptsPending = true;
+        announcements.push({
+          deliveryId: claim.id,
+          accountId: claim.accountId,
+          number: claim.attemptNumber,
+          outcome: result.outcome,
+          httpStatus: result.httpStatus,
+          latencyMs: result.latencyMs,
+          status: recorded.status,
+          at,
+        });
+        for (const row of recorded.suspended) {
+          suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url), at });
+        }
+      }
+    });
+  }
+
+  /** Frees the recorded attempts' slots and announces them. */
+  private release(
+    batch: { claim: ClaimedDelivery; result: AttemptResult }[],
+    announcements: EngineEvents['attempt'][0][],
+    suspensions: EngineEvents['suspended'][0][],
+  ): void {
     for (const { claim, result } of batch) {
       this.inFlight -= 1;
       this.open.delete(claim.attemptId);

@@ -2,7 +2,8 @@
  * One webhook POST over node:http(s) with keep-alive: Basic credentials from the URL's userinfo, no
  * redirects, a per-attempt timeout that covers the whole exchange (connect, headers and body: an endless
  * or over-long body is cut there), and the response body kept only up to a cap. Every failure is classified
- * (timeout, refused, reset, DNS, TLS, self) instead of thrown.
+ * (timeout, refused, reset, DNS, TLS, self) instead of thrown. The timeout counts only time the event loop
+ * ran (loop-stalls.ts): a paused process is not a slow receiver.
  *
  * It never POSTs to mjsim's own listener: a literal address is checked before connecting, a name after it
  * resolves (a custom `lookup`), so `http://localhost:PORT/sim/events` or a name that resolves to loopback
@@ -14,6 +15,7 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isSelfAddress, type SelfListener } from '../core/self-target.js';
 import type { AttemptOutcome } from '../db/attempts.js';
+import { stalledMs, watchStalls } from './loop-stalls.js';
 
 export interface PostOptions {
   timeoutMs: number;
@@ -72,10 +74,12 @@ function post(
   return new Promise((resolve) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    const release = watchStalls();
     const finish = (result: PostResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      release();
       resolve(result);
     };
     let url: URL;
@@ -127,10 +131,19 @@ function post(
         response.on('aborted', () => finish({ outcome: 'reset', httpStatus: response.statusCode ?? null, responseBody: null, error: 'response aborted' }));
       },
     );
-    timer = setTimeout(() => {
+    const startedAt = performance.now();
+    const stalledBefore = stalledMs();
+    const expire = () => {
+      // Time the loop did not run is given back: the response may be waiting in the socket, read next turn.
+      const ran = performance.now() - startedAt - (stalledMs() - stalledBefore);
+      if (ran < options.timeoutMs) {
+        timer = setTimeout(expire, Math.max(options.timeoutMs - ran, 1));
+        return;
+      }
       finish({ outcome: 'timeout', httpStatus: null, responseBody: null, error: `no complete response within ${options.timeoutMs} ms` });
       request.destroy();
-    }, options.timeoutMs);
+    };
+    timer = setTimeout(expire, options.timeoutMs);
     request.on('error', (error) => finish({ ...classify(error), httpStatus: null, responseBody: null }));
     request.end(body);
   });

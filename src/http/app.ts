@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { ClockNotMovableError, ClockRangeError } from '../engine/clock.js';
 import { basicAuth, type AuthVariables } from './auth.js';
 import { closeIfBodyUnread } from './body.js';
-import { ApiError, AUTH_REALM, SEND_API_AUTH_MESSAGE } from './errors.js';
+import { ApiError, AUTH_REALM, RETRY_AFTER_SECONDS, retryableCode, SEND_API_AUTH_MESSAGE } from './errors.js';
+import { StorageFaultError, storageFaultOf, storageHealth } from '../db/storage-health.js';
 import { eventCallbackUrlRoutes } from './eventcallbackurl-routes.js';
 import type { AppDeps } from './app-deps.js';
 import { simRoutes } from './sim-routes.js';
@@ -47,6 +48,13 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     await next();
   });
 
+  // A database that vanished takes no new work (storage-health.ts); reads still show what was pending.
+  const storage = storageHealth(deps.db.$client);
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') storage.refuseIfGone();
+    await next();
+  });
+
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
@@ -63,7 +71,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
   // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
   app.notFound((c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
-  app.onError((error, c) => errorResponse(error, c));
+  // SQLite reports some writes on a full disk as I/O errors; the storage state knows which they were.
+  app.onError((error, c) =>
+    errorResponse(storageFaultOf(error) === 'io-error' && storage.state.status === 'full' ? new StorageFaultError('full', error.message) : error, c),
+  );
   return app;
 }
 
@@ -80,16 +91,18 @@ function methodNotAllowed(allowed: string): never {
  */
 export function errorEnvelope(path: string, apiError: ApiError): Response {
   const status = apiError.status;
-  const json = (body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const retryable = retryableCode(apiError.code);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(retryable ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}) };
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status, headers });
   switch (apiOf(path)) {
     case 'mailjet-v3':
       if (apiError.code === 'unauthorized') {
         return new Response(null, { status: 401, headers: { 'content-type': 'text/html', 'www-authenticate': AUTH_REALM } });
       }
-      return json({ ErrorInfo: '', ErrorMessage: apiError.message, StatusCode: status });
+      return json({ ErrorInfo: retryable ?? '', ErrorMessage: apiError.message, StatusCode: status });
     case 'mailjet-send-v31': {
       const message = apiError.code === 'unauthorized' ? SEND_API_AUTH_MESSAGE : apiError.message;
-      const code = apiError.code === 'unauthorized' ? 'mj-0015' : (apiError.mailjetCode ?? 'mj-0003');
+      const code = apiError.code === 'unauthorized' ? 'mj-0015' : (apiError.mailjetCode ?? retryable ?? 'mj-0003');
       const response = json({ ErrorIdentifier: randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message });
       if (apiError.code === 'unauthorized') response.headers.set('www-authenticate', AUTH_REALM);
       return response;
@@ -106,6 +119,9 @@ function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ClockRangeError) return new ApiError('clock-out-of-range', error.message);
   if (error instanceof ClockNotMovableError) return new ApiError('clock-not-movable', error.message);
+  const fault = storageFaultOf(error);
+  if (fault === 'full') return new ApiError('storage-full', `mjsim's disk is full: nothing was stored; retry once space is freed (${error.message})`);
+  if (fault !== null) return new ApiError('storage-unavailable', `mjsim cannot store this now: ${error.message}`);
   if (error instanceof HTTPException) {
     if (error.status === 413) return new ApiError('payload-too-large', 'Request body too large');
     return new ApiError(error.status === 404 ? 'not-found' : 'invalid-input', error.message || 'Bad request');

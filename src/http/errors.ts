@@ -18,10 +18,12 @@ export type ErrorCode =
   | 'clock-out-of-range'
   | 'conflict'
   | 'https-required'
+  | 'storage-full'
+  | 'storage-unavailable'
   | 'internal';
 
 /** The HTTP status of an error code. @example statusOf('payload-too-large') // 413 */
-export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 {
+export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 503 | 507 {
   switch (code) {
     case 'invalid-input':
     case 'malformed-json':
@@ -47,8 +49,26 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 4
       return 415;
     case 'internal':
       return 500;
+    case 'storage-unavailable':
+      return 503;
+    case 'storage-full':
+      return 507;
   }
 }
+
+/**
+ * Codes that describe mjsim's own state rather than the request: the same request may succeed later. The
+ * answer carries `Retry-After`, and in Mailjet's envelopes a code of mjsim's own (Mailjet has none for it).
+ *
+ * @example
+ * retryableCode('storage-full') // 'mjsim-storage-full'
+ */
+export function retryableCode(code: ErrorCode): string | undefined {
+  return code === 'storage-full' || code === 'storage-unavailable' ? `mjsim-${code}` : undefined;
+}
+
+/** Seconds a client should wait before retrying a request refused with a retryable code. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * An error that becomes a response. `mailjetCode` is the Send API's code (e.g. `mj-0002`) where one applies.

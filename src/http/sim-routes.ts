@@ -26,6 +26,7 @@ import { readJson } from './body.js';
 import { exactJson } from './exact-json.js';
 import { jsonBodyOnly, sameOriginOnly } from './request-guards.js';
 import { ApiError } from './errors.js';
+import { storageHealth } from '../db/storage-health.js';
 
 type Env = { Variables: AuthVariables };
 
@@ -42,7 +43,16 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const app = new Hono<Env>();
   const intake = createIntake(engine);
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
+  const storage = storageHealth(db.$client);
+  app.get('/health', (c) => {
+    const health = { status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) };
+    storage.checkFile();
+    const { status, message, since } = storage.state;
+    if (status === 'ok') return c.json(health);
+    // 503: a health check that waits for mjsim must not pass while it cannot store what it accepts.
+    const summary = status === 'gone' ? 'database-gone' : `storage-${status}`;
+    return c.json({ ...health, status: summary, storage: { status, message, since: since === null ? null : new Date(since).toISOString() } }, 503);
+  });
   app.post('*', sameOriginOnly);
   app.use('*', auth);
   app.post('*', jsonBodyOnly);

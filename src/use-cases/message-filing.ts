@@ -5,6 +5,7 @@
  */
 import { fileMessages } from '../db/message-filing.js';
 import type { Db } from '../db/open-db.js';
+import { storageHealth } from '../db/storage-health.js';
 
 /** Row IDs per step: one short transaction (a few ms), then the event loop's turn. */
 const STEP = 2_000;
@@ -20,7 +21,12 @@ export class MessageFiler {
 
   start(): void {
     this.stopped = false;
-    this.timer ??= setInterval(() => void this.pass(), TICK_MS).unref();
+    // A full disk fails a pass; the next tick tries again (storage-health.ts reports the state).
+    const tick = () =>
+      this.pass().catch((error: unknown) => {
+        if (!storageHealth(this.db.$client).noteFault(error)) throw error;
+      });
+    this.timer ??= setInterval(tick, TICK_MS).unref();
   }
 
   stop(): void {

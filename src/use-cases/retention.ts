@@ -8,6 +8,7 @@ import type { Clock } from '../engine/clock.js';
 import type { Db } from '../db/open-db.js';
 import { addCounts, emptyCounts, newPruneCursor, pruneStep, reclaimFreePages, type PruneCounts } from '../db/prune.js';
 import type { Engine } from '../engine/engine.js';
+import { storageHealth } from '../db/storage-health.js';
 
 /** What a prune pass removed, and the cutoff it used. */
 export interface PruneSummary extends PruneCounts {
@@ -139,8 +140,11 @@ export class Retention {
       },
       (error: Error) => {
         this.finishPass();
-        // The database closed under a pass (shutdown): nothing to say. Otherwise the next pass tries again.
-        if (this.running && this.db.$client.open) console.error(`mjsim: pruning failed: ${error.message}`);
+        // The database closed under a pass (shutdown): nothing to say; a full disk is reported as a state
+        // (storage-health.ts). Otherwise the next pass tries again.
+        if (this.running && this.db.$client.open && !storageHealth(this.db.$client).noteFault(error)) console.error(`mjsim: pruning failed: ${error.message}`);
+        // Pruned nothing up to this cutoff: the next pass takes it again.
+        if (storageHealth(this.db.$client).state.status !== 'ok') this.lastBefore = Number.NEGATIVE_INFINITY;
       },
     );
   }

@@ -16,8 +16,12 @@ export interface CliSim {
   readonly port: number;
   /** Everything printed to stdout so far. */
   stdout(): string;
+  /** Everything printed to stderr so far. */
+  stderr(): string;
   /** Resolves once stdout matches `pattern`. */
   waitForOutput(pattern: RegExp): Promise<RegExpExecArray>;
+  /** Resolves once stderr matches `pattern`. */
+  waitForStderr(pattern: RegExp): Promise<RegExpExecArray>;
   /** Sends `signal` and resolves with the exit code (`null` when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -46,15 +50,15 @@ export function startCli(args: readonly string[]): Promise<CliSim> {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
 
-  function waitForOutput(pattern: RegExp): Promise<RegExpExecArray> {
+  function waitForOutput(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
     return new Promise((resolveMatch, rejectMatch) => {
       const check = () => {
-        const match = pattern.exec(stdout);
+        const match = pattern.exec(stream === 'stdout' ? stdout : stderr);
         if (!match) return;
-        child.stdout!.off('data', check);
+        child[stream]!.off('data', check);
         resolveMatch(match);
       };
-      child.stdout!.on('data', check);
+      child[stream]!.on('data', check);
       exited.then((code) => rejectMatch(new Error(`mjsim serve exited with ${code} before printing ${pattern}:\n${stdout}${stderr}`)));
       check();
     });
@@ -65,7 +69,9 @@ export function startCli(args: readonly string[]): Promise<CliSim> {
     url: match[1] as string,
     port: Number(match[2]),
     stdout: () => stdout,
-    waitForOutput,
+    stderr: () => stderr,
+    waitForOutput: (pattern: RegExp) => waitForOutput(pattern),
+    waitForStderr: (pattern: RegExp) => waitForOutput(pattern, 'stderr'),
     stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
