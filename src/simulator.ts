@@ -8,6 +8,7 @@ import { advanceUntilSuspended, type UntilSuspendedSummary } from './use-cases/a
 import { ClockNotMovableError, ClockRangeError } from './engine/clock.js';
 import { isoTime } from './core/clock-range.js';
 import { StoredClockError } from './use-cases/stored-clock.js';
+import { DatabaseInUseError } from './db/db-lock.js';
 import { DatabaseTooNewError } from './db/open-db.js';
 import { parseServeConfig } from './config/config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
@@ -39,7 +40,7 @@ export interface SimulatorOptions {
   startAt?: Date | number | string;
   /** Retry policy: `mailjet-2017` (default), `mailjet-2015`, `mailjet-current` or `custom:30s*3,1m*2`. */
   policy?: string;
-  /** SQLite file; default `':memory:'`. */
+  /** SQLite file; default `':memory:'`. The simulator holds a file until `close()`: another simulator or `mjsim serve` on it is refused. */
   db?: string;
   /** The account's key pair; default a generated one. */
   apiKey?: string;
@@ -412,9 +413,9 @@ function toInfo(row: CallbackUrl): CallbackUrlInfo {
   return { id: row.id, eventType: row.eventType as EventType, url: row.url, isBackup: row.isBackup, status: row.status, version: row.version as 1 | 2 };
 }
 
-/** Clock and stored-clock errors reach library users as `SimulatorError`, with the same message. */
+/** Clock, stored-clock and database errors reach library users as `SimulatorError`, with the same message. */
 function asSimulatorError(error: unknown): never {
-  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError || error instanceof DatabaseTooNewError) {
+  if (error instanceof ClockRangeError || error instanceof StoredClockError || error instanceof ClockNotMovableError || error instanceof DatabaseTooNewError || error instanceof DatabaseInUseError) {
     throw new SimulatorError(error.message);
   }
   throw error;

@@ -53,6 +53,7 @@ export function registerServeCommand(program: Command): void {
     };
     const { ConfigError, parseServeConfig } = await import('../config/config.js');
     const { startServer } = await import('../serve.js');
+    const { DatabaseInUseError } = await import('../db/db-lock.js');
     let config;
     try {
       config = parseServeConfig(raw, process.env);
@@ -64,7 +65,13 @@ export function registerServeCommand(program: Command): void {
       throw error;
     }
     const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
-      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${config.port} is in use (try --port 0 or another port)` : error.message}`);
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `port ${config.port} is in use (try --port 0 or another port)`
+          : error instanceof DatabaseInUseError
+            ? `${error.message}: stop it first, or point --db at another file`
+            : error.message;
+      console.error(`mjsim: cannot start: ${why}`);
       process.exit(1);
     });
     const lines = [
