@@ -13,7 +13,9 @@
  * `<db>.lock.json`, read only when the lock is taken, and removed on a clean release.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDataFolder } from './data-folder.js';
 
 /** Who holds a database: the process, and the server's address once it listens. */
 export interface DbHolder {
@@ -56,6 +58,7 @@ export interface DbLock {
  */
 export function lockDatabase(path: string, role: string): DbLock {
   if (path === ':memory:') return { listening: () => undefined, release: () => undefined };
+  makeDataFolder(dirname(resolve(path)));
   const lockPath = `${path}.lock`;
   const holderPath = `${lockPath}.json`;
   // No busy wait: a lock held by someone else is an answer, not a delay.
