@@ -85,7 +85,7 @@ export function registerServeCommand(program: Command): void {
       lines.push(
         `  TLS: self-signed certificate for ${config.tls.mode === 'self-signed' ? config.tls.names.join(', ') : ''}`,
         `  CA: ${resolve(selfSigned.caPath)}${selfSigned.created.ca ? ' (new: trust it once)' : ''}`,
-        '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
+        '    trust it per client, not machine-wide: NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert (docs/mailjet-api.md#https)',
       );
     }
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
