@@ -74,8 +74,11 @@ export function registerServeCommand(program: Command): void {
       console.error(`mjsim: cannot start: ${why}`);
       process.exit(1);
     });
+    // On every interface (a container): say so, and give a URL that reaches it from this machine.
+    const everywhere = config.host === '0.0.0.0' || config.host === '::';
+    const bind = everywhere ? `${config.host === '::' ? '[::]' : config.host}:${server.port} (every interface; from this machine: ${server.url})` : server.url;
     const lines = [
-      `mjsim ${VERSION} listening on ${server.url}`,
+      `mjsim ${VERSION} listening on ${bind}`,
       `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
         config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
       }`,
