@@ -19,6 +19,7 @@ let sim: TestSim;
 let failing: Receiver;
 let backup: Receiver;
 let page: Page;
+let violations: string[];
 
 beforeAll(async () => {
   if (!hasBrowser) return;
@@ -35,9 +36,15 @@ beforeEach(async () => {
   failing.reply({ status: 500, body: 'primary is down' });
   page = await browser.newPage();
   page.setDefaultTimeout(15_000);
+  // The dashboard's Content-Security-Policy must not block any of its own scripts or styles.
+  violations = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
 });
 afterEach(async () => {
   if (!hasBrowser) return;
+  expect(violations).toEqual([]);
   await page.close();
   await sim.close();
   await failing.close();
