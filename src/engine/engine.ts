@@ -15,7 +15,10 @@ import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
+import { interruptOpenAttempts, type AttemptResult } from '../db/attempts.js';
+import type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engine-events.js';
+
+export type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engine-events.js';
 import type { CallbackUrl } from '../db/callback-urls.js';
 import {
   claimDue,
@@ -34,27 +37,6 @@ import { deliverNow, reroute, routeDueEvents } from './router.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
 
-/**
- * What one advance of the clock did. The counts cover every attempt that finished while it ran, including
- * those already due or in flight when it began. `cancelled` is there when the advance was cancelled (or mjsim
- * stopped) before it reached its target; `to` is then where the clock stopped.
- */
-export interface AdvanceSummary {
-  from: string;
-  to: string;
-  attempts: number;
-  successes: number;
-  failures: number;
-  urlsSuspended: number;
-  cancelled?: true;
-}
-
-/** Options of `Engine.advance`. */
-export interface AdvanceOptions {
-  /** Cancels the advance: attempts in flight finish and are recorded, and the clock stops where all earlier work is done. */
-  signal?: AbortSignal;
-}
-
 /** A running advance of the manual clock (see `Engine.advance`). */
 interface AheadRun {
   until: number;
@@ -65,19 +47,6 @@ interface AheadRun {
   finish: (cancelled: boolean) => void;
   /** Real time (performance.now) the clock was last shown (persisted and announced). */
   shownAt: number;
-}
-
-/** Events the engine announces (for the dashboard's live feed and for tests that wait instead of sleeping). */
-export interface EngineEvents {
-  accepted: [{ accountId: number; count: number }];
-  /** `at`: the attempt's clock time (during an advance, ahead of the visible clock while earlier work is in flight). */
-  attempt: [
-    { deliveryId: number; accountId: number; number: number; outcome: AttemptOutcome; httpStatus: number | null; latencyMs: number; status: string; at?: number },
-  ];
-  /** `at`: the clock time of the suspension (the failed last attempt's). */
-  suspended: [{ callbackUrlId: number; accountId: number; eventType: string; url: string; at?: number }];
-  clock: [{ now: number }];
-  idle: [];
 }
 
 interface Counters {
