@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, SimulatorError } from '../src/index.js';
-import { BIN, killAllCli, startCli } from './helpers/cli.js';
+import { killAllCli, runMjsim, startCli } from './helpers/cli.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -24,16 +24,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function mjsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const mjsim = runMjsim;
 
 async function clockOf(url: string): Promise<string> {
   return ((await (await fetch(`${url}/sim/health`)).json()) as { now: string }).now;

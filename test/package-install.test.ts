@@ -141,7 +141,7 @@ describe('installed in a fresh project', () => {
     expect(stdout).toContain('serve');
   });
 
-  it('`npx mjsim serve` serves /sim/health and shuts down on SIGTERM', async () => {
+  it('`npx mjsim serve` serves /sim/health, takes `npx mjsim replay fixtures/samples/bounce.json` (the shipped fixture), and shuts down on SIGTERM', async () => {
     const child = spawn('npx', ['mjsim', 'serve', '--port', '0', '--clock', 'manual', '--db', join(dir, 'serve.db')], {
       cwd: project,
       detached: true, // its own process group: npx's node child gets the signal too
@@ -161,6 +161,10 @@ describe('installed in a fresh project', () => {
       });
       const health = (await (await fetch(`${url}/sim/health`)).json()) as { status: string; clock: string };
       expect(health).toMatchObject({ status: 'ok', clock: 'manual' });
+      // The docs' `npx mjsim replay fixtures/samples/bounce.json` reads the fixture the package ships.
+      expect(existsSync(join(project, 'fixtures'))).toBe(false);
+      const replayed = await run('npx', ['mjsim', 'replay', 'fixtures/samples/bounce.json', '--server', url, '--db', join(dir, 'serve.db')], { cwd: project });
+      expect(replayed.stdout).toContain(`replayed 1 event(s) from ${join(project, 'node_modules', pkg.name, 'fixtures/samples/bounce.json')}: bounce `);
     } finally {
       process.kill(-child.pid!, 'SIGTERM'); // npx and mjsim both get it; npx may die of it, mjsim exits cleanly
     }
@@ -207,27 +211,6 @@ describe('installed in a fresh project', () => {
       } catch {
         // the group has gone: nothing was left behind
       }
-    }
-  });
-
-  it('`npx mjsim replay fixtures/samples/bounce.json` (as the docs write it) reads the fixture the package ships', async () => {
-    const db = join(dir, 'replay.db');
-    const child = spawn('npx', ['mjsim', 'serve', '--port', '0', '--clock', 'manual', '--db', db], { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    try {
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) resolveUrl(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`mjsim serve exited with ${code}: ${out}`)));
-      });
-      expect(existsSync(join(project, 'fixtures'))).toBe(false);
-      const { stdout } = await run('npx', ['mjsim', 'replay', 'fixtures/samples/bounce.json', '--server', url, '--db', db], { cwd: project });
-      expect(stdout).toContain(`replayed 1 event(s) from ${join(project, 'node_modules', pkg.name, 'fixtures/samples/bounce.json')}: bounce `);
-    } finally {
-      process.kill(-child.pid!, 'SIGKILL');
     }
   });
 
