@@ -21,9 +21,10 @@ export {
   type SendResult,
   type Simulator,
   type SimulatorOptions,
+  type SimulatorServer,
 } from './simulator.js';
-export type { UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
-import type { PruneSummary as RetentionPruneSummary } from './use-cases/retention.js';
+export type { UntilSuspendedSummary } from './core/engine-events.js';
+import type { PruneSummary as RetentionPruneSummary } from './core/prune-summary.js';
 
 /**
  * What one prune removed, and its cutoff (epoch ms).
@@ -32,8 +33,8 @@ import type { PruneSummary as RetentionPruneSummary } from './use-cases/retentio
  * const { deliveries, events }: PruneSummary = await sim.prune('1h');
  */
 export type PruneSummary = RetentionPruneSummary;
-import type { AdvanceOptions as EngineAdvanceOptions, AdvanceSummary as EngineAdvanceSummary } from './engine/engine.js';
-import type { Attempt as StoredAttempt, AttemptOutcome as StoredAttemptOutcome } from './db/attempts.js';
+import type { AdvanceOptions as EngineAdvanceOptions, AdvanceSummary as EngineAdvanceSummary } from './core/engine-events.js';
+import type { Attempt as StoredAttempt, AttemptOutcome as StoredAttemptOutcome } from './core/attempt.js';
 import type { DeliveryStatus as StoredDeliveryStatus } from './core/delivery-state.js';
 import type { EventPayload as MailjetEventPayload } from './core/event-payload.js';
 import type { EventType as MailjetEventType } from './core/event-types.js';

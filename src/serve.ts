@@ -11,6 +11,7 @@ import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { MessageFiler } from './use-cases/message-filing.js';
+import { lockDatabase } from './db/db-lock.js';
 import { openDb, type Db } from './db/open-db.js';
 import { storageHealth } from './db/storage-health.js';
 import { Engine } from './engine/engine.js';
@@ -65,12 +66,20 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   // Certificates follow real time, never the simulator's clock: clients check them against their own.
   const selfSigned = config.tls.mode === 'self-signed' ? await ensureSelfSignedCertificate(config.tls.dir, config.tls.names, Date.now()) : undefined;
   const pair = config.tls.mode === 'certificate' ? config.tls.pair : selfSigned;
-  const db = openDb(config.db, { incrementalVacuum: config.retainMs !== null });
+  // One server per database, held until `close()` (or the process's end, however it ends): db-lock.ts.
+  const lock = lockDatabase(config.db, 'serve');
+  let db: Db;
   let clock: Clock;
   try {
-    clock = restoreClock(db, config.clock, config.db, options.clockStart);
+    db = openDb(config.db, { incrementalVacuum: config.retainMs !== null });
+    try {
+      clock = restoreClock(db, config.clock, config.db, options.clockStart);
+    } catch (error) {
+      db.$client.close();
+      throw error;
+    }
   } catch (error) {
-    db.$client.close();
+    lock.release();
     throw error;
   }
   // The log's checkpoints run beside the event loop (a file database; ':memory:' has no log).
@@ -93,6 +102,9 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    lock.release();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
@@ -104,9 +116,11 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   filer.start();
   const clockSaver = clock.mode === 'scaled' ? setInterval(() => engine.persistClock(), 1_000).unref() : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${pair ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  lock.listening(url, port);
   let closing: Promise<void> | undefined;
   return {
-    url: `${pair ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     selfSigned,
     port,
     db,
@@ -136,6 +150,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         await checkpointer?.stop();
         storageHealth(db.$client).unwatch();
         db.$client.close();
+        lock.release();
       })();
       return closing;
     },

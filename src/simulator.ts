@@ -4,10 +4,16 @@
  * mail) go through the simulator's own HTTP app (in-process) so they get exactly the API's checks and errors.
  */
 import { randomBytes } from 'node:crypto';
-import { advanceUntilSuspended, type UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
-import { ClockNotMovableError, ClockRangeError } from './engine/clock.js';
+import type { EventEmitter } from 'node:events';
+import type BetterSqlite3 from 'better-sqlite3';
+import { advanceUntilSuspended } from './use-cases/advance-until-suspended.js';
+import type { AdvanceOptions, AdvanceSummary, EngineEvents, UntilSuspendedSummary } from './core/engine-events.js';
+import type { Attempt } from './core/attempt.js';
+import type { PruneSummary } from './core/prune-summary.js';
+import { ClockNotMovableError, ClockRangeError, type Clock } from './engine/clock.js';
 import { isoTime } from './core/clock-range.js';
 import { StoredClockError } from './use-cases/stored-clock.js';
+import { DatabaseInUseError } from './db/db-lock.js';
 import { DatabaseTooNewError, DiskFullError } from './db/open-db.js';
 import { VanishedDatabaseError } from './db/vanished-database.js';
 import { parseServeConfig } from './config/config.js';
@@ -16,16 +22,15 @@ import { parseDuration } from './core/duration.js';
 import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
 import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
-import { attemptsOf, type Attempt } from './db/attempts.js';
+import { attemptsOf } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
 import { continuationsOf, getDelivery } from './db/deliveries.js';
 import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
-import type { AdvanceOptions, AdvanceSummary } from './engine/engine.js';
-import { describe } from './http/sim-routes.js';
-import { pruneBefore, type PruneSummary } from './use-cases/retention.js';
-import { startServer, type RunningServer } from './serve.js';
+import { describeDelivery as describe } from './core/delivery-view.js';
+import { pruneBefore } from './use-cases/retention.js';
+import { startServer } from './serve.js';
 
 /**
  * How to start a simulator; every field is optional.
@@ -40,7 +45,7 @@ export interface SimulatorOptions {
   startAt?: Date | number | string;
   /** Retry policy: `mailjet-2017` (default), `mailjet-2015`, `mailjet-current` or `custom:30s*3,1m*2`. */
   policy?: string;
-  /** SQLite file; default `':memory:'`. */
+  /** SQLite file; default `':memory:'`. The simulator holds a file until `close()`: another simulator or `mjsim serve` on it is refused. */
   db?: string;
   /** The account's key pair; default a generated one. */
   apiKey?: string;
@@ -168,6 +173,24 @@ export class SimulatorError extends Error {
 }
 
 /**
+ * The server underneath a simulator: its address, its clock, the engine's events (wait on one instead of
+ * sleeping) and the SQLite connection (to read a table directly). Its types stay clear of the storage
+ * layer's, so the package's declarations check with `skipLibCheck: false`.
+ *
+ * @example
+ * const attempt = new Promise((resolve) => sim.server.engine.once('attempt', resolve));
+ * sim.emit({ event: 'open' });
+ * await attempt; // { deliveryId, number: 1, outcome: 'success', httpStatus: 200, … }
+ */
+export interface SimulatorServer {
+  readonly url: string;
+  readonly port: number;
+  readonly clock: Clock;
+  readonly engine: Pick<EventEmitter<EngineEvents>, 'on' | 'once' | 'off'>;
+  readonly db: { readonly $client: BetterSqlite3.Database };
+}
+
+/**
  * A running in-process simulator (see `createSimulator`).
  *
  * @example
@@ -187,7 +210,7 @@ export interface Simulator {
   /** The account's `APIKeyID`. */
   readonly accountId: number;
   /** The server underneath (engine events: `server.engine.on('attempt', ...)`). */
-  readonly server: RunningServer;
+  readonly server: SimulatorServer;
   /** The simulator clock's time. */
   now(): Date;
   /** Registers a webhook URL through `POST /v3/REST/eventcallbackurl` (same validation and errors). */
@@ -415,7 +438,7 @@ function toInfo(row: CallbackUrl): CallbackUrlInfo {
 
 /** Clock, stored-clock and start-up database errors reach library users as `SimulatorError`, with the same message. */
 function asSimulatorError(error: unknown): never {
-  const known = [ClockRangeError, StoredClockError, ClockNotMovableError, DatabaseTooNewError, DiskFullError, VanishedDatabaseError];
+  const known = [ClockRangeError, StoredClockError, ClockNotMovableError, DatabaseTooNewError, DiskFullError, VanishedDatabaseError, DatabaseInUseError];
   if (known.some((kind) => error instanceof kind)) {
     throw new SimulatorError((error as Error).message);
   }

@@ -2,6 +2,7 @@
  * Who can see and drive the dashboard: loopback clients asking for a loopback host see every account;
  * anyone else needs an account's key pair (Basic) and sees that account only; actions need the header.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
@@ -83,5 +84,50 @@ describe('dashboard access from another machine', () => {
       headers: { authorization: basic(OTHER_KEY, OTHER_SECRET), 'x-mjsim-dashboard': '1' },
     });
     expect(asOwner.status).toBe(200);
+  });
+});
+
+describe('dashboard headers against framing and sniffing', () => {
+  let sim: TestSim;
+  beforeEach(async () => {
+    sim = await startTestSim();
+  });
+  afterEach(() => sim.close());
+
+  it('sends Content-Security-Policy (frame-ancestors none), X-Frame-Options DENY and nosniff on the page, its parts and the prompt', async () => {
+    const answers = [
+      await fetch(`${sim.server.url}/`),
+      await fetch(`${sim.server.url}/dashboard/panels`),
+      await fetch(`${sim.server.url}/dashboard/app.js`),
+      await fetch(`${sim.server.url}/dashboard/check.js`),
+      await new Promise<Response>((resolve, reject) => {
+        // Not a loopback Host: the access prompt (401) carries the headers too.
+        const req = http.get(`${sim.server.url}/`, { headers: { host: 'mjsim.example' } }, (res) => {
+          res.resume();
+          resolve(new Response(null, { status: res.statusCode, headers: res.headers as Record<string, string> }));
+        });
+        req.on('error', reject);
+      }),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 401]);
+    for (const res of answers) {
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it("allows each of the page's inline style sheets by its hash, and has no inline script", async () => {
+    const res = await fetch(`${sim.server.url}/`);
+    const csp = res.headers.get('content-security-policy')!;
+    const html = await res.text();
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
+    expect(styles.length).toBeGreaterThan(0);
+    for (const style of styles) expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/);
   });
 });

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY_POLICIES } from '../src/core/retry-policy.js';
 import { createSimulator, scheduleOffsets, SimulatorError, type Simulator } from '../src/index.js';
+import type { RunningServer } from '../src/serve.js';
+
+/** The whole server behind a simulator (its public `server` shows only its address, clock, events and SQLite). */
+const whole = (sim: Simulator) => sim.server as RunningServer;
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { T0 } from './helpers/sim.js';
 
@@ -92,7 +96,7 @@ describe('createSimulator', () => {
       gaveUp.emit({ event: 'open' });
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'nothing-due', attempts: 3, urlsSuspended: 0 });
       expect(gaveUp.deliveries()[0]!.status).toBe('failed');
-      gaveUp.server.engine.accept(gaveUp.accountId, [{ type: 'open', payload: { event: 'open', email: 'later@example.com' }, occurredAt: T0 + 3 * 3_600_000 }]);
+      whole(gaveUp).engine.accept(gaveUp.accountId, [{ type: 'open', payload: { event: 'open', email: 'later@example.com' }, occurredAt: T0 + 3 * 3_600_000 }]);
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'schedule-elapsed', steps: 0 });
     } finally {
       await gaveUp.close();

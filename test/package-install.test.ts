@@ -4,8 +4,10 @@
  * under `moduleResolution` NodeNext and Bundler, and `require()`.
  *
  * Kept fast (about 15 s) by three shortcuts, none of which skips what a user's install does:
- * - `npm pack --ignore-scripts`: the `prepack` build has already run (`npm test` builds first; the global
- *   setup rebuilds a stale dist/), so packing only archives it. A check below pins that `prepack` builds.
+ * - `npm pack --ignore-scripts` of a copy of the package: the `prepack` build has already run (`npm test`
+ *   builds first; the global setup rebuilds a stale dist/), so the copy runs only the rest of `prepack`
+ *   (which strips `prepare` from the manifest) and packs. A check below pins that `prepack` builds first.
+ *   The copy keeps the checkout's package.json untouched while other test files read it.
  * - `npm install --ignore-scripts --prefer-offline`: dependencies come from npm's cache when `npm ci` has
  *   filled it (CI), else from the registry. With scripts ignored, better-sqlite3 neither downloads nor
  *   compiles its addon; instead the repository's compiled `better_sqlite3.node` is copied in. It matches
@@ -14,7 +16,7 @@
  * - The repository's own TypeScript (`node_modules/typescript`) type-checks the temporary project.
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,19 +37,34 @@ const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 let dir: string;
 let project: string;
 let packedFiles: string[];
+let tarball: string;
+let packedManifest: { scripts?: Record<string, string> };
+
+/** What `prepack` runs after the build, and `postpack`: the manifest's strip and restore. */
+const [BUILD, STRIP] = pkg.scripts.prepack!.split(' && ');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mjsim-package-'));
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir, ...NPM_QUIET], { cwd: ROOT });
+  const copy = join(dir, 'package');
+  for (const entry of ['package.json', 'README.md', 'LICENSE', 'bin', 'cjs', 'dist', 'drizzle', 'docs', 'fixtures', 'scripts/pack-manifest.mjs']) {
+    cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+  }
+  await run('sh', ['-c', STRIP!], { cwd: copy });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir, ...NPM_QUIET], { cwd: copy });
+  await run('sh', ['-c', pkg.scripts.postpack!], { cwd: copy });
+  expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packedFiles = packed!.files.map((f) => f.path);
+  tarball = join(dir, packed!.filename);
+  await run('tar', ['-xzf', tarball, '-C', dir, 'package/package.json', '--transform', 's,^package/,packed-,']);
+  packedManifest = JSON.parse(readFileSync(join(dir, 'packed-package.json'), 'utf8')) as typeof packedManifest;
 
   project = join(dir, 'consumer');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await run(
     'npm',
-    ['install', '--ignore-scripts', '--prefer-offline', ...NPM_QUIET, join(dir, packed!.filename),
+    ['install', '--ignore-scripts', '--prefer-offline', ...NPM_QUIET, tarball,
       `better-sqlite3@${installedVersion('better-sqlite3')}`, `@types/node@${installedVersion('@types/node')}`],
     { cwd: project },
   );
@@ -62,19 +79,36 @@ afterAll(() => {
 
 describe('the packed tarball', () => {
   it('holds the built code, the command, the CommonJS entry, the migrations, the README and docs/; no sources or tests', () => {
-    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'package.json']) {
+    for (const file of ['bin/mjsim.js', 'bin/ensure-dist.js', 'cjs/index.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'drizzle/meta/_journal.json', 'README.md', 'docs/mailjet-api.md', 'docs/ci.md', 'fixtures/samples/bounce.json', 'fixtures/version2-grouped.json', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);
     expect(packedFiles.filter((f) => /^(src|test)\/|\.test\.|\.map$/.test(f))).toEqual([]);
   });
 
-  it('is built before packing, and installing it runs no script of ours', () => {
-    expect(pkg.scripts.prepack).toBe('npm run build');
+  it('is built before packing, and its manifest carries no script of ours that an install would list', () => {
+    expect(BUILD).toBe('npm run build');
+    expect(STRIP).toBe('node scripts/pack-manifest.mjs strip');
+    expect(pkg.scripts.postpack).toBe('node scripts/pack-manifest.mjs restore');
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts[hook]).toBeUndefined();
     // npm runs `prepare` only in a checkout (a clone, a git URL install), never for a tarball or the
     // registry; there it builds dist/ when missing, since npm packs a git dependency without `prepack`.
+    // The checkout keeps it; the packed manifest drops it (npm 11 would list it among install scripts).
     expect(pkg.scripts.prepare).toBe('node bin/ensure-dist.js');
+    expect(packedManifest.scripts?.prepare).toBeUndefined();
+    expect(packedManifest.scripts?.build).toBe(pkg.scripts.build);
+  });
+
+  it('installed with scripts enabled, npm names no script of ours (npm 11 lists unreviewed install scripts)', async () => {
+    // Reinstalled over the first install: better-sqlite3 is already there, so its script does not run
+    // again (it would download or compile), but npm still lists it, which shows the warning is live.
+    rmSync(join(project, 'node_modules', pkg.name), { recursive: true, force: true });
+    const { stdout, stderr } = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project });
+    const output = stdout + stderr;
+    expect(output).not.toContain(`${pkg.name}@`);
+    expect(output).not.toMatch(/ensure-dist|prepare/);
+    if (output.includes('install-scripts')) expect(output).toContain('better-sqlite3@');
+    expect(existsSync(join(project, 'node_modules', pkg.name, 'dist/index.js'))).toBe(true);
   });
 
   it('declares types whose packages it depends on: every bare import in dist/*.d.ts is node:* or a dependency', () => {
@@ -107,7 +141,7 @@ describe('installed in a fresh project', () => {
     expect(stdout).toContain('serve');
   });
 
-  it('`npx mjsim serve` serves /sim/health and shuts down on SIGTERM', async () => {
+  it('`npx mjsim serve` serves /sim/health, takes `npx mjsim replay fixtures/samples/bounce.json` (the shipped fixture), and shuts down on SIGTERM', async () => {
     const child = spawn('npx', ['mjsim', 'serve', '--port', '0', '--clock', 'manual', '--db', join(dir, 'serve.db')], {
       cwd: project,
       detached: true, // its own process group: npx's node child gets the signal too
@@ -127,6 +161,10 @@ describe('installed in a fresh project', () => {
       });
       const health = (await (await fetch(`${url}/sim/health`)).json()) as { status: string; clock: string };
       expect(health).toMatchObject({ status: 'ok', clock: 'manual' });
+      // The docs' `npx mjsim replay fixtures/samples/bounce.json` reads the fixture the package ships.
+      expect(existsSync(join(project, 'fixtures'))).toBe(false);
+      const replayed = await run('npx', ['mjsim', 'replay', 'fixtures/samples/bounce.json', '--server', url, '--db', join(dir, 'serve.db')], { cwd: project });
+      expect(replayed.stdout).toContain(`replayed 1 event(s) from ${join(project, 'node_modules', pkg.name, 'fixtures/samples/bounce.json')}: bounce `);
     } finally {
       process.kill(-child.pid!, 'SIGTERM'); // npx and mjsim both get it; npx may die of it, mjsim exits cleanly
     }
@@ -213,8 +251,9 @@ describe('installed in a fresh project', () => {
     writeFileSync(
       join(project, tsconfig),
       JSON.stringify({
-        // skipLibCheck as `tsc --init` sets it: drizzle-orm's own declarations do not pass a full lib check.
-        compilerOptions: { target: 'ES2022', ...resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        // skipLibCheck off: every declaration the package's types reach is checked, its dependencies' too
+        // (none of them drizzle-orm's, which do not pass a full check).
+        compilerOptions: { target: 'ES2022', ...resolution, strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
         files: ['app.ts'],
       }),
     );

@@ -11,6 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseServeConfig } from '../src/config/config.js';
 import { openDb, autoVacuumMode } from '../src/db/open-db.js';
 import { createSimulator, type Simulator } from '../src/simulator.js';
+import type { RunningServer } from '../src/serve.js';
+
+/** The whole server behind a simulator (its public `server` shows only its address, clock, events and SQLite). */
+const whole = (sim: Simulator) => sim.server as RunningServer;
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { T0 } from './helpers/sim.js';
 
@@ -72,7 +76,7 @@ describe('prune', () => {
     // T0+10h30m: a replay and a sent message that stay pending (their receiver now fails).
     failing.add('/sent');
     const [s2] = s.deliveries({ eventType: 'sent', status: 'delivered' }).filter((d) => d.createdAt === new Date(T0).toISOString()).slice(-1);
-    const replayed = await s.server.engine.replay(s.accountId, s2!.id);
+    const replayed = await whole(s).engine.replay(s.accountId, s2!.id);
     const m2 = await s.send([{ From: { Email: 'shop@example.com' }, To: [{ Email: 'm2@example.com' }], Subject: 'Hi', TextPart: 'Hi' }]);
     await s.advance('1h'); // T0+11h30m
     failing.delete('/sent');
@@ -145,15 +149,15 @@ describe('prune', () => {
     const early = s.emit({ event: 'sent', email: 'early@example.com' });
     await s.waitUntilIdle();
     // Two events the advance reaches on its way: one just before the cutoff the advance ends at, one just after.
-    s.server.engine.accept(s.accountId, [
+    whole(s).engine.accept(s.accountId, [
       { type: 'sent', payload: { ...early[0]!, email: 'before@example.com' }, occurredAt: T0 + 59 * 60_000 + 59_999 },
       { type: 'sent', payload: { ...early[0]!, email: 'after@example.com' }, occurredAt: T0 + H + 1 },
     ]);
     await s.advance('3h');
-    await s.server.retention!.settled();
+    await whole(s).retention!.settled();
     const left = rows(s, 'select e.email from deliveries d join delivery_events de on de.delivery_id = d.id join events e on e.id = de.event_id');
     expect(left.map((row) => row.email)).toEqual(['after@example.com']);
-    expect(s.server.retention!.removed.deliveries).toBe(2);
+    expect(whole(s).retention!.removed.deliveries).toBe(2);
   });
 
   it('keeps the database file from growing once retention is on', async () => {
@@ -166,7 +170,7 @@ describe('prune', () => {
         s.emit(Array.from({ length: 300 }, (_, i) => ({ event: 'sent' as const, email: `r${round}-${i}@example.com`, CustomID: 'x'.repeat(400) })));
         await s.waitUntilIdle();
         await s.advance('1h');
-        await s.server.retention?.settled();
+        await whole(s).retention?.settled();
         const client = s.server.db.$client;
         counts.push((client.pragma('page_count', { simple: true }) as number) - (client.pragma('freelist_count', { simple: true }) as number));
       }

@@ -3,17 +3,14 @@
  * message that names the way out, `mjsim clock set` (offline, on the file) repairs it, and serve starts.
  * Real SQLite files, real child processes.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db/open-db.js';
 import { readState, writeState } from '../src/db/sim-state.js';
-import { BIN, killAllCli, startCli } from './helpers/cli.js';
+import { killAllCli, runMjsim, startCli } from './helpers/cli.js';
 
-const run = promisify(execFile);
 let dir: string;
 
 beforeAll(() => {
@@ -24,16 +21,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function mjsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const mjsim = runMjsim;
 
 /** A real database file whose stored clock is `value`, as the unfixed mjsim left it after `{"by":1e300}`. */
 function badDatabase(name: string, value: string): string {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../src/tls/generate-certificates.js';
+import { permittedFor } from '../src/tls/name-constraints.js';
 import { CA_FILE, CA_KEY_FILE, DEFAULT_TLS_NAMES, ensureSelfSignedCertificate, SERVER_FILE } from '../src/tls/self-signed.js';
 import { readUserCertificate } from '../src/tls/user-certificate.js';
 
@@ -51,31 +52,35 @@ describe('ensureSelfSignedCertificate', () => {
     expect(again.cert).toBe(first.cert);
   });
 
-  it('makes a new server certificate, signed by the same CA, when the names change', async () => {
+  it('makes a new CA (keeping the old names) and server certificate when a name falls outside the CA\'s constraints; fewer names keep both CAs', async () => {
     const first = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW);
     const more = await ensureSelfSignedCertificate(dir, [...DEFAULT_TLS_NAMES, 'mjsim', '10.0.0.7'], NOW);
-    expect(more.created).toEqual({ ca: false, server: true });
-    expect(more.ca).toBe(first.ca);
+    expect(more.created).toEqual({ ca: true, server: true });
+    expect(more.ca).not.toBe(first.ca);
     const server = new X509Certificate(more.cert);
     expect(server.checkHost('mjsim')).toBe('mjsim');
     expect(server.checkIP('10.0.0.7')).toBe('10.0.0.7');
-    expect(server.verify(new X509Certificate(first.ca).publicKey)).toBe(true);
+    expect(server.verify(new X509Certificate(more.ca).publicKey)).toBe(true);
+    // Back to the default names: covered by the new CA, which stays; only the server certificate changes.
+    const fewer = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW);
+    expect(fewer.created).toEqual({ ca: false, server: false });
+    const again = await ensureSelfSignedCertificate(dir, [...DEFAULT_TLS_NAMES, 'mjsim'], NOW);
+    expect(again.created.ca).toBe(false);
   });
 
-  it('renews the server certificate 30 days before it expires, and the CA once it has expired', async () => {
+  it('renews the CA and the server certificate 30 days before the CA expires (a year)', async () => {
     const first = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW);
-    const nearEnd = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW + 368 * DAY);
-    expect(nearEnd.created).toEqual({ ca: false, server: true });
-    expect(nearEnd.ca).toBe(first.ca);
-    const later = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW + 3_651 * DAY);
-    expect(later.created).toEqual({ ca: true, server: true });
-    expect(later.ca).not.toBe(first.ca);
-    expect(readFileSync(join(dir, CA_FILE), 'utf8')).toBe(later.ca);
+    const stillGood = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW + 330 * DAY);
+    expect(stillGood.created).toEqual({ ca: false, server: false });
+    const nearEnd = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW + 340 * DAY);
+    expect(nearEnd.created).toEqual({ ca: true, server: true });
+    expect(nearEnd.ca).not.toBe(first.ca);
+    expect(readFileSync(join(dir, CA_FILE), 'utf8')).toBe(nearEnd.ca);
   });
 
   it('replaces a server certificate that another CA signed', async () => {
     await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW);
-    const other = await createCertificateAuthority(NOW);
+    const other = await createCertificateAuthority(NOW, permittedFor(DEFAULT_TLS_NAMES));
     writeFileSync(join(dir, CA_KEY_FILE), other.key + other.cert);
     const tls = await ensureSelfSignedCertificate(dir, DEFAULT_TLS_NAMES, NOW);
     expect(tls.created).toEqual({ ca: false, server: true });
@@ -111,7 +116,7 @@ describe('readUserCertificate', () => {
     expect(readUserCertificate(tls.cert, tls.key)).toEqual({ cert: tls.cert, key: tls.key });
     expect(readUserCertificate(join(dir, 'missing.pem'), keyFile)).toBe(`cannot read TLS certificate ${join(dir, 'missing.pem')}: ENOENT`);
     expect(readUserCertificate(keyFile, keyFile)).toMatch(/^TLS certificate .*key\.pem: not a PEM certificate/);
-    const other = await createCertificateAuthority(NOW);
+    const other = await createCertificateAuthority(NOW, permittedFor(DEFAULT_TLS_NAMES));
     expect(readUserCertificate(certFile, other.key)).toBe(`TLS key (PEM text) does not belong to the certificate ${certFile}`);
   });
 });

@@ -16,6 +16,12 @@ const advanceTarget = (target: string) => {
   throw expected('clock advance <target>', 'a duration (30s, 5h5m), next, or an ISO time', target);
 };
 
+/** What to do instead of writing a database a server holds: ask that server, or stop it first. */
+function throughTheServer(url: string | undefined): string {
+  const server = url ? ` --server ${url}` : '';
+  return `Go through the server: \`mjsim clock advance <duration|time>${server}\` (its clock only moves forward), or stop it first and run clock set again`;
+}
+
 /**
  * A progress line on stderr while a long advance runs: the server's clock and the attempts made so far,
  * polled every 250 ms, ending with a final line.
@@ -87,11 +93,16 @@ export function registerClockCommands(program: Command): void {
         const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
         const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
         if (Number.isNaN(ms)) throw expected('clock set <time>', 'an ISO 8601 time such as 2026-01-01T00:00:00Z or epoch milliseconds', time);
-        const [{ ClockRangeError }, { setStoredClock, StoredClockError }] = await Promise.all([import('../engine/clock.js'), import('../use-cases/stored-clock.js')]);
+        const [{ ClockRangeError }, { setStoredClock, StoredClockError }, { DatabaseInUseError }] = await Promise.all([
+          import('../engine/clock.js'),
+          import('../use-cases/stored-clock.js'),
+          import('../db/db-lock.js'),
+        ]);
         try {
           setStoredClock(path, ms);
         } catch (error) {
           if (error instanceof ClockRangeError || error instanceof StoredClockError) throw new CliError(error.message, EXIT.usage);
+          if (error instanceof DatabaseInUseError) throw new CliError(`clock set: ${error.message}. ${throughTheServer(error.holder?.url)}`, EXIT.apiError);
           throw error;
         }
         console.log(`clock of ${path} set to ${isoTime(ms)}; it may now reach ${isoTime(clockLimit(ms))}`);

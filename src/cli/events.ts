@@ -2,13 +2,32 @@
  * `mjsim emit <type>` injects one event; `mjsim replay <id|file>` sends a delivery's events again or posts a
  * fixture file's events. Both go through `POST /sim/events` of a running mjsim.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { givenFieldProblem } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
 import { expected, oneOf, UsageError } from './arguments.js';
 import { call, CliError, EXIT, printJson, run, withClientOptions, type ClientOptions } from './client.js';
+
+/** The installed package's root (this file is dist/cli/events.js), which ships `fixtures/`. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The file `replay` reads: `path` as given (relative to the working directory) when it exists there; else a
+ * relative `fixtures/…` path is read from the package's own `fixtures/`, so the docs' `npx mjsim replay
+ * fixtures/samples/bounce.json` works in a project that installed mjsim.
+ *
+ * @example
+ * fixturePath('fixtures/samples/bounce.json') // 'node_modules/mailjet-webhook-simulator/fixtures/samples/bounce.json' in a consumer project
+ */
+export function fixturePath(path: string): string {
+  if (existsSync(path) || isAbsolute(path) || !/^(\.\/)?fixtures[\\/]/.test(path)) return path;
+  const shipped = join(PACKAGE_ROOT, path);
+  return existsSync(shipped) ? shipped : path;
+}
 
 /**
  * What is wrong with one `--field name=value` (parsed), named as the user typed it, or `null`: the checks
@@ -71,7 +90,8 @@ export function registerEventCommands(program: Command): void {
     );
 
   /** Posts a fixture file (one event object or an array) to `POST /sim/events`; given fields are kept. */
-  async function replayFile(path: string, options: ClientOptions & { now?: boolean }): Promise<void> {
+  async function replayFile(given: string, options: ClientOptions & { now?: boolean }): Promise<void> {
+    const path = fixturePath(given);
     let events: JsonValue;
     try {
       events = parseJson(readFileSync(path, 'utf8'));

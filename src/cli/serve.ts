@@ -53,6 +53,7 @@ export function registerServeCommand(program: Command): void {
     };
     const { ConfigError, parseServeConfig } = await import('../config/config.js');
     const { startServer } = await import('../serve.js');
+    const { DatabaseInUseError } = await import('../db/db-lock.js');
     let config;
     try {
       config = parseServeConfig(raw, process.env);
@@ -64,11 +65,20 @@ export function registerServeCommand(program: Command): void {
       throw error;
     }
     const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
-      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${config.port} is in use (try --port 0 or another port)` : error.message}`);
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `port ${config.port} is in use (try --port 0 or another port)`
+          : error instanceof DatabaseInUseError
+            ? `${error.message}: stop it first, or point --db at another file`
+            : error.message;
+      console.error(`mjsim: cannot start: ${why}`);
       process.exit(1);
     });
+    // On every interface (a container): say so, and give a URL that reaches it from this machine.
+    const everywhere = config.host === '0.0.0.0' || config.host === '::';
+    const bind = everywhere ? `${config.host === '::' ? '[::]' : config.host}:${server.port} (every interface; from this machine: ${server.url})` : server.url;
     const lines = [
-      `mjsim ${VERSION} listening on ${server.url}`,
+      `mjsim ${VERSION} listening on ${bind}`,
       `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
         config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
       }`,
@@ -78,7 +88,7 @@ export function registerServeCommand(program: Command): void {
       lines.push(
         `  TLS: self-signed certificate for ${config.tls.mode === 'self-signed' ? config.tls.names.join(', ') : ''}`,
         `  CA: ${resolve(selfSigned.caPath)}${selfSigned.created.ca ? ' (new: trust it once)' : ''}`,
-        '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
+        '    trust it per client, not machine-wide: NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert (docs/mailjet-api.md#https)',
       );
     }
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);

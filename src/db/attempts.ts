@@ -4,35 +4,9 @@
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
-/** How an attempt ended (`self`: refused by mjsim, the URL points at its own listener). */
-export type AttemptOutcome =
-  | 'success'
-  | 'http-status'
-  | 'timeout'
-  | 'refused'
-  | 'reset'
-  | 'dns'
-  | 'tls'
-  | 'self'
-  | 'error'
-  | 'interrupted'
-  | 'url-gone';
+import type { Attempt, AttemptOutcome } from '../core/attempt.js';
 
-export interface Attempt {
-  id: number;
-  deliveryId: number;
-  number: number;
-  url: string;
-  scheduledAt: number;
-  startedAt: number;
-  endedAt: number | null;
-  outcome: AttemptOutcome | null;
-  httpStatus: number | null;
-  latencyMs: number | null;
-  responseBody: string | null;
-  error: string | null;
-}
-
+export type { Attempt, AttemptOutcome } from '../core/attempt.js';
 export interface AttemptResult {
   endedAt: number;
   outcome: AttemptOutcome;

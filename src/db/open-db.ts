@@ -1,13 +1,14 @@
 /**
  * Opens the SQLite database (WAL for files) and applies the committed migrations.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VERSION } from '../core/version.js';
+import { makeDataFolder } from './data-folder.js';
 import * as schema from './schema.js';
 import { diskFull, freeBytes, storageFaultOf, storageHealth } from './storage-health.js';
 import { refuseVanishedDatabase } from './vanished-database.js';
@@ -31,7 +32,7 @@ export class DiskFullError extends Error {}
 const WAL_SIZE_LIMIT = 64 * 2 ** 20;
 
 /**
- * Opens `path` (`:memory:` allowed), creating its folder, and migrates it. A new file gets
+ * Opens `path` (`:memory:` allowed), creating its folder (`makeDataFolder`), and migrates it. A new file gets
  * `auto_vacuum = incremental` (it can only be set before the first table), so pruning can give pages back
  * to the file system; `incrementalVacuum: true` also converts an older file, with a one-time `VACUUM`.
  *
@@ -41,7 +42,7 @@ const WAL_SIZE_LIMIT = 64 * 2 ** 20;
 export function openDb(path: string, options: { incrementalVacuum?: boolean } = {}): Db {
   if (path !== ':memory:') {
     refuseVanishedDatabase(path);
-    mkdirSync(dirname(resolve(path)), { recursive: true });
+    makeDataFolder(dirname(resolve(path)));
   }
   try {
     return openAndMigrate(path, options);

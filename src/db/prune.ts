@@ -12,18 +12,13 @@ import { deleteAttemptsOf } from './attempts.js';
 import { countStatus } from './deliveries.js';
 import type { Db } from './open-db.js';
 import { inTransaction } from './open-db.js';
+import type { PruneCounts } from '../core/prune-summary.js';
 import { statement } from './statements.js';
 
 /** The statuses a delivery never leaves: only these are pruned. */
 export const PRUNABLE_STATUSES = ['delivered', 'failed', 'suppressed', 'handed_over'] as const;
 
-/** Rows removed. */
-export interface PruneCounts {
-  deliveries: number;
-  attempts: number;
-  events: number;
-  messages: number;
-}
+export type { PruneCounts } from '../core/prune-summary.js';
 
 /** Where a pass has got to: per status, the last delivery ID looked at; `done` once every status is through. */
 export interface PruneCursor {

@@ -15,7 +15,10 @@ import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { interruptOpenAttempts, type AttemptOutcome, type AttemptResult } from '../db/attempts.js';
+import { interruptOpenAttempts, type AttemptResult } from '../db/attempts.js';
+import type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engine-events.js';
+
+export type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engine-events.js';
 import type { CallbackUrl } from '../db/callback-urls.js';
 import {
   claimDue,
@@ -36,29 +39,6 @@ import { WEBHOOK_USER_AGENT } from '../core/version.js';
 import { storageHealth } from '../db/storage-health.js';
 import { WriteBackoff } from './write-backoff.js';
 
-/**
- * What one advance of the clock did. The counts cover every attempt that finished since the previous advance
- * ended (or the engine started) up to its end: those due when it began, whether they had already been
- * answered or were still in flight, and those due on the way. So each attempt is counted once, and on the
- * manual clock the counts depend only on clock times, never on how fast a receiver answered. `cancelled` is there when the advance was cancelled (or mjsim
- * stopped) before it reached its target; `to` is then where the clock stopped.
- */
-export interface AdvanceSummary {
-  from: string;
-  to: string;
-  attempts: number;
-  successes: number;
-  failures: number;
-  urlsSuspended: number;
-  cancelled?: true;
-}
-
-/** Options of `Engine.advance`. */
-export interface AdvanceOptions {
-  /** Cancels the advance: attempts in flight finish and are recorded, and the clock stops where all earlier work is done. */
-  signal?: AbortSignal;
-}
-
 /** A running advance of the manual clock (see `Engine.advance`). */
 interface AheadRun {
   until: number;
@@ -69,19 +49,6 @@ interface AheadRun {
   finish: (cancelled: boolean) => void;
   /** Real time (performance.now) the clock was last shown (persisted and announced). */
   shownAt: number;
-}
-
-/** Events the engine announces (for the dashboard's live feed and for tests that wait instead of sleeping). */
-export interface EngineEvents {
-  accepted: [{ accountId: number; count: number }];
-  /** `at`: the attempt's clock time (during an advance, ahead of the visible clock while earlier work is in flight). */
-  attempt: [
-    { deliveryId: number; accountId: number; number: number; outcome: AttemptOutcome; httpStatus: number | null; latencyMs: number; status: string; at?: number },
-  ];
-  /** `at`: the clock time of the suspension (the failed last attempt's). */
-  suspended: [{ callbackUrlId: number; accountId: number; eventType: string; url: string; at?: number }];
-  clock: [{ now: number }];
-  idle: [];
 }
 
 interface Counters {

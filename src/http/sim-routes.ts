@@ -12,6 +12,7 @@ import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf } from '../db/attempts.js';
 import { continuationsOf, getDelivery, type Delivery } from '../db/deliveries.js';
+import { describeDelivery as describe } from '../core/delivery-view.js';
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
@@ -204,38 +205,12 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   return app;
 }
 
-/**
- * A delivery as the control API shows it; `continuedBy` lists the deliveries carrying its events on (the
- * backup's after a hand-over, a replay's), from `continuationsOf`.
- *
- * @example
- * describe(delivery, continuationsOf(db, delivery.id)) // { id: 1, status: 'handed_over', continuedBy: [3], … }
- */
-export function describe(delivery: Delivery, continuedBy: readonly number[]) {
-  return {
-    id: delivery.id,
-    status: delivery.status,
-    callbackUrlId: delivery.callbackUrlId,
-    version: delivery.version,
-    eventTypes: delivery.eventTypes.split(',').filter(Boolean),
-    eventCount: delivery.eventCount,
-    attemptCount: delivery.attemptCount,
-    nextAttemptAt: isoOrNull(delivery.status === 'pending' ? delivery.nextAttemptAt : null),
-    nextAttemptAtMs: delivery.status === 'pending' ? delivery.nextAttemptAt : null,
-    parentId: delivery.parentId,
-    continuedBy: [...continuedBy],
-    reason: delivery.reason,
-    createdAt: iso(delivery.createdAt),
-    updatedAt: iso(delivery.updatedAt),
-  };
-}
-
-const iso = isoTime;
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-
 function boundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new ApiError('invalid-input', `Invalid ${name} "${value}": a whole number from ${min} to ${max}`);
   return n;
 }
+
+const iso = isoTime;
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import { decodeNameConstraints, encodeNameConstraints, NAME_CONSTRAINTS_OID, type PermittedNames } from './name-constraints.js';
 
 /** A certificate and its private key, both PEM. */
 export interface PemPair {
@@ -14,10 +15,12 @@ export interface PemPair {
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
-/** The CA outlives many leaves: users trust it once. */
-export const CA_LIFETIME_MS = 10 * 365 * DAY_MS;
-/** Under the 398 days browsers accept for a server certificate. */
-export const LEAF_LIFETIME_MS = 397 * DAY_MS;
+/**
+ * At most a year, for the CA as for its leaves: a CA whose key sits in a project folder should not stay
+ * trusted for long after the project is gone. A leaf never outlives its CA.
+ */
+export const CA_LIFETIME_MS = 365 * DAY_MS;
+export const LEAF_LIFETIME_MS = 365 * DAY_MS;
 /** Certificates start an hour early so a client clock slightly behind still accepts them. */
 const BACKDATE_MS = 3_600_000;
 
@@ -38,12 +41,14 @@ function serialNumber(): string {
 const keyPem = (key: webcrypto.CryptoKey) => KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
 
 /**
- * A new certificate authority, valid from `now` for ten years.
+ * A new certificate authority, valid from `now` for a year, that may sign only for `permitted` (critical
+ * Name Constraints: name-constraints.ts).
  *
  * @example
- * const ca = await createCertificateAuthority(Date.now()); // { cert: '-----BEGIN CERTIFICATE-----…', key: '-----BEGIN PRIVATE KEY-----…' }
+ * const ca = await createCertificateAuthority(Date.now(), permittedFor(['localhost', '127.0.0.1', '::1']));
+ * // { cert: '-----BEGIN CERTIFICATE-----…', key: '-----BEGIN PRIVATE KEY-----…' }
  */
-export async function createCertificateAuthority(now: number): Promise<PemPair> {
+export async function createCertificateAuthority(now: number, permitted: PermittedNames): Promise<PemPair> {
   const lib = await x509();
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const cert = await lib.X509CertificateGenerator.createSelfSigned({
@@ -58,9 +63,24 @@ export async function createCertificateAuthority(now: number): Promise<PemPair> 
       new lib.BasicConstraintsExtension(true, 0, true),
       new lib.KeyUsagesExtension(lib.KeyUsageFlags.keyCertSign | lib.KeyUsageFlags.cRLSign, true),
       await lib.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new lib.Extension(NAME_CONSTRAINTS_OID, true, encodeNameConstraints(permitted)),
     ],
   });
   return { cert: `${cert.toString('pem').trim()}\n`, key: keyPem(keys.privateKey) };
+}
+
+/**
+ * What a CA certificate may sign for: its critical Name Constraints as mjsim writes them, or undefined
+ * (a CA made before mjsim constrained them, or not mjsim's shape): such a CA is replaced.
+ *
+ * @example
+ * await permittedNamesOf(ca.cert) // { dns: ['localhost'], ips: ['7f000001', '00000000000000000000000000000001'] }
+ */
+export async function permittedNamesOf(caPem: string): Promise<PermittedNames | undefined> {
+  const lib = await x509();
+  const extension = new lib.X509Certificate(caPem).getExtension(NAME_CONSTRAINTS_OID);
+  if (!extension?.critical) return undefined;
+  return decodeNameConstraints(new Uint8Array(extension.value));
 }
 
 /**
@@ -80,7 +100,7 @@ export async function createServerCertificate(ca: PemPair, names: readonly strin
     subject: `CN=${names[0] ?? 'localhost'}`,
     issuer: caCert.subject,
     notBefore: new Date(now - BACKDATE_MS),
-    notAfter: new Date(now + LEAF_LIFETIME_MS),
+    notAfter: new Date(Math.min(now + LEAF_LIFETIME_MS, caCert.notAfter.getTime())),
     signingAlgorithm: ALGORITHM,
     publicKey: keys.publicKey,
     signingKey: caKey,

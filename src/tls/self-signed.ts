@@ -2,12 +2,20 @@
  * `--tls self-signed`: a CA and a server certificate that mjsim makes once and keeps in a folder (beside the
  * database), so users trust the CA once. Several simulators may start at once on the same folder (parallel
  * test workers): the CA is created with an exclusive link, so all of them end up with the same one.
+ *
+ * The CA can sign only for the names mjsim serves (critical Name Constraints: localhost, 127.0.0.1, ::1,
+ * the listening host, `--tls-names`) and lives a year, so a copy of its key, which sits in a project
+ * folder, cannot be used to impersonate any other site, even on a machine that trusts the CA. A new name
+ * outside those constraints, a CA made before mjsim constrained them, or a CA with less than 30 days to live
+ * is replaced (users trust the new one once); the new CA keeps the old one's names.
  */
 import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { createCertificateAuthority, createServerCertificate, type PemPair } from './generate-certificates.js';
+import { makeDataFolder } from '../db/data-folder.js';
+import { createCertificateAuthority, createServerCertificate, permittedNamesOf, type PemPair } from './generate-certificates.js';
+import { covers, permittedFor, unionOf } from './name-constraints.js';
 
 /** The CA certificate users trust (`NODE_EXTRA_CA_CERTS`, `curl --cacert`, …). */
 export const CA_FILE = 'mjsim-ca.pem';
@@ -19,7 +27,7 @@ export const SERVER_FILE = 'mjsim-tls.pem';
 /** The names every self-signed certificate covers. */
 export const DEFAULT_TLS_NAMES = ['localhost', '127.0.0.1', '::1'] as const;
 
-/** A server certificate is made anew when it has less than this left to live. */
+/** A CA or server certificate is made anew when it has less than this left to live. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 /** What `ensureSelfSignedCertificate` found or made. */
@@ -33,23 +41,26 @@ export interface SelfSignedCertificate extends PemPair {
 }
 
 /**
- * Loads the CA and server certificate kept in `dir`, or makes them: a new CA when none is there (or it has
- * expired), a new server certificate when none is there, it expires within 30 days, it was signed by another
- * CA, or it does not cover every one of `names`.
+ * Loads the CA and server certificate kept in `dir`, or makes them: a new CA when none is there, it expires
+ * within 30 days, or its Name Constraints are missing or leave out one of `names`; a new server certificate
+ * when none is there, it expires within 30 days, it was signed by another CA, or it does not cover every one
+ * of `names`. A new `dir` gets a `.gitignore` of `*`: the CA's private key stays out of git.
  *
  * @example
  * const tls = await ensureSelfSignedCertificate('.mjsim', ['localhost', '127.0.0.1', '::1'], Date.now());
  * https.createServer({ cert: tls.cert, key: tls.key }); // clients trust tls.caPath
  */
 export async function ensureSelfSignedCertificate(dir: string, names: readonly string[], now: number): Promise<SelfSignedCertificate> {
-  mkdirSync(dir, { recursive: true });
+  makeDataFolder(dir);
   const caKeyPath = join(dir, CA_KEY_FILE);
   let ca = readPair(caKeyPath);
   let createdCa = false;
-  if (!ca || expiresBefore(ca.cert, now)) {
-    const fresh = await createCertificateAuthority(now);
+  const permitted = ca && !expiresBefore(ca.cert, now + RENEW_BEFORE_MS) ? await permittedNamesOf(ca.cert) : undefined;
+  if (!ca || !permitted || !covers(permitted, names)) {
+    const wanted = permittedFor(names);
+    const fresh = await createCertificateAuthority(now, permitted ? unionOf(permitted, wanted) : wanted);
     const text = fresh.key + fresh.cert;
-    // An expired CA is replaced; a missing one is created only if no other process got there first.
+    // A CA unfit to keep is replaced; a missing one is created only if no other process got there first.
     if (ca) writeAtomically(caKeyPath, text, 0o600);
     else writeExclusively(caKeyPath, text, 0o600);
     ca = readPair(caKeyPath) as PemPair;

@@ -4,25 +4,11 @@
  */
 import { isoTime } from '../core/clock-range.js';
 import { scheduleOffsets } from '../core/retry-policy.js';
-import type { AdvanceSummary, Engine } from '../engine/engine.js';
+import type { UntilSuspendedSummary } from '../core/engine-events.js';
+import type { Engine } from '../engine/engine.js';
 
-/**
- * What `advanceUntilSuspended` did: the sums over every step, and why it stopped.
- *
- * @example
- * const { stoppedBecause, attempts }: UntilSuspendedSummary = await sim.advanceUntilSuspended();
- */
-export interface UntilSuspendedSummary extends AdvanceSummary {
-  steps: number;
-  /**
-   * `suspended`: a URL was suspended; `nothing-due`: no attempt is left; `schedule-elapsed`: the next
-   * attempt is later than the policy's whole schedule from the start, so the work that was pending has run
-   * its course (with a live traffic source, new events would otherwise keep it going forever);
-   * `step-limit`: `maxSteps` steps were taken; `cancelled`: a step was cancelled (`DELETE /sim/clock/advance`,
-   * the dashboard's Cancel).
-   */
-  stoppedBecause: 'suspended' | 'nothing-due' | 'schedule-elapsed' | 'step-limit' | 'cancelled';
-}
+export type { UntilSuspendedSummary } from '../core/engine-events.js';
+
 
 /** Version 2 groups wait up to a second before their first attempt. */
 const GROUP_SLACK_MS = 1_000;

@@ -9,19 +9,9 @@ import type { Db } from '../db/open-db.js';
 import { addCounts, emptyCounts, newPruneCursor, pruneStep, reclaimFreePages, type PruneCounts } from '../db/prune.js';
 import type { Engine } from '../engine/engine.js';
 import { storageHealth } from '../db/storage-health.js';
+import type { PruneSummary } from '../core/prune-summary.js';
 
-/** What a prune pass removed, and the cutoff it used. */
-export interface PruneSummary extends PruneCounts {
-  /** Deliveries that ended before this time (epoch ms) were pruned. */
-  before: number;
-  /** Free pages given back to the file system. */
-  pagesReleased: number;
-  /** The longest single step (one transaction, the event loop held), in ms. */
-  longestStepMs: number;
-  /** Steps run, and how many of them held the event loop over 50 ms. */
-  steps: number;
-  slowSteps: number;
-}
+export type { PruneSummary } from '../core/prune-summary.js';
 
 const STEP_TARGET_MS = 15;
 const MIN_STEP = 20;

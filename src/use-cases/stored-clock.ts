@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createClock, ClockRangeError, type Clock, type ClockMode } from '../engine/clock.js';
 import { clockLimit, EARLIEST_TIME_MS, isoTime, LATEST_TIME_MS, timeOutOfRange } from '../core/clock-range.js';
+import { lockDatabase } from '../db/db-lock.js';
 import { openDb, type Db } from '../db/open-db.js';
 import { readState, writeState } from '../db/sim-state.js';
 
@@ -36,7 +37,8 @@ export function restoreClock(db: Db, spec: { mode: ClockMode; factor: number }, 
 }
 
 /**
- * Sets a database's clock (and its start, so the 100-year range begins there). Run it with mjsim stopped.
+ * Sets a database's clock (and its start, so the 100-year range begins there). Run it with mjsim stopped:
+ * while a server holds the database it throws `DatabaseInUseError` (the server would overwrite the change).
  *
  * @example
  * setStoredClock('.mjsim/mjsim.db', Date.parse('2026-01-01T00:00:00Z'));
@@ -45,12 +47,17 @@ export function setStoredClock(dbPath: string, time: number): void {
   const problem = timeOutOfRange(time);
   if (problem) throw new ClockRangeError(`Cannot set the clock: ${problem}`);
   if (dbPath === ':memory:' || !existsSync(dbPath)) throw new StoredClockError(`no database at ${dbPath}`);
-  const db = openDb(dbPath);
+  const lock = lockDatabase(dbPath, 'clock set');
   try {
-    writeState(db, 'clock_now', String(time));
-    writeState(db, 'clock_start', String(time));
+    const db = openDb(dbPath);
+    try {
+      writeState(db, 'clock_now', String(time));
+      writeState(db, 'clock_start', String(time));
+    } finally {
+      db.$client.close();
+    }
   } finally {
-    db.$client.close();
+    lock.release();
   }
 }
 

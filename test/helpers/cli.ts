@@ -2,9 +2,10 @@
  * `mjsim serve` as a real child process (`node bin/mjsim.js`, which runs the built `dist/`). Waits on its
  * output, never on the wall clock.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = resolve(ROOT, 'bin/mjsim.js');
@@ -90,4 +91,22 @@ export async function killAllCli(): Promise<void> {
         }),
     ),
   );
+}
+
+/**
+ * Runs one `mjsim` command to its end, with no MJSIM_* variable of the caller's shell, and gives its exit
+ * code and output (a failure is an answer, not a throw).
+ *
+ * @example
+ * const { code, stderr } = await runMjsim('clock', 'set', '--db', file, '2026-01-01T00:00:00Z');
+ */
+export async function runMjsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }

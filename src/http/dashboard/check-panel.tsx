@@ -19,7 +19,7 @@ import type { UrlView } from './view-model.js';
 
 const checkBody = z.object({ callbackUrlId: z.coerce.number().int() }).strict();
 
-const CHECK_STYLES = `
+export const CHECK_STYLES = `
 #check { padding: .2em 1.2em .6em; background: #fff; border-bottom: 1px solid #dde1e6; }
 #check form { display: flex; gap: .4em; flex-wrap: wrap; align-items: center; }
 #check-result table { margin-top: .5em; font-size: .9em; }

@@ -20,6 +20,7 @@ import { accountScope, dashboardAccess, requireActionHeader, type DashboardEnv }
 import { checkRoutes } from './check-panel.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { liveFeed } from './live-feed.js';
+import { dashboardSecurityHeaders } from './security-headers.js';
 import { Page, Panels } from './page.js';
 import { loadDashboard } from './view-model.js';
 import { emitOutcomes } from '../../use-cases/emit-outcomes.js';
@@ -38,6 +39,8 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   const { db, clock, engine } = deps;
   const app = new Hono<DashboardEnv>();
   const access = dashboardAccess(db);
+  app.use('/', dashboardSecurityHeaders);
+  app.use('/dashboard/*', dashboardSecurityHeaders);
   app.use('/', access);
   app.use('/dashboard/*', access);
   app.use('/dashboard/*', async (c, next) => {
