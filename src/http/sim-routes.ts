@@ -41,7 +41,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const app = new Hono<Env>();
   const intake = createIntake(engine);
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
+  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()), smtp: deps.smtp?.() ?? null }));
   app.post('*', sameOriginOnly);
   app.use('*', auth);
   app.post('*', jsonBodyOnly);
