@@ -112,6 +112,15 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
   });
 
+  // The SMTP relay's latest replies: refusals (and accepted mail unless `refused=true`), newest first.
+  app.get('/smtp/log', (c) => {
+    const q = c.req.query();
+    const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
+    const log = deps.smtpLog;
+    const entries = log ? log.list(c.get('account').id, limit, { refusedOnly: q.refused === 'true' }) : [];
+    return c.json({ enabled: deps.smtp?.() !== undefined, entries: entries.map((entry) => ({ ...entry, at: isoTime(entry.at) })) });
+  });
+
   app.get('/deliveries', (c) => {
     const q = c.req.query();
     const status = q.status;

@@ -19,7 +19,9 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
     const headers: Record<string, string> = {};
     for (const [name, value] of parsed.headers) {
-      if (typeof value === 'string' && headers[name] === undefined) headers[name] = value;
+      // mailparser decodes the headers it knows; an X- header may still hold RFC 2047 words (Nodemailer
+      // encodes a value with JSON punctuation that way).
+      if (typeof value === 'string' && headers[name] === undefined) headers[name] = decodeWords(value);
     }
     return {
       headers,
@@ -42,4 +44,25 @@ function addressesOf(field: AddressObject | AddressObject[] | undefined): Addres
     list.flatMap((entry) => (entry.group ? flat(entry.group) : entry.address ? [{ email: entry.address, name: entry.name ?? '' }] : []));
   if (!field) return [];
   return (Array.isArray(field) ? field : [field]).flatMap((object) => flat(object.value));
+}
+
+const ENCODED_WORD = /=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g;
+
+/**
+ * Decodes RFC 2047 encoded words (`=?UTF-8?Q?=7B=22a=22=7D?=`); whitespace between two words goes, as the
+ * RFC says. A word in an unknown charset is kept as it is.
+ */
+export function decodeWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(ENCODED_WORD, (word, charset: string, encoding: string, text: string) => {
+    try {
+      const bytes =
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+      return new TextDecoder(charset.split('*')[0]).decode(bytes);
+    } catch {
+      return word;
+    }
+  });
 }
