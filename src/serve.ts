@@ -44,6 +44,8 @@ export interface RunningServer {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The SMTP relay's ports, unless it is off (`--no-smtp`). */
   readonly smtp: { readonly port: number; readonly smtpsPort: number | null } | undefined;
+  /** Why the relay is not running although it was on (its default port was in use). */
+  readonly smtpWarning: string | undefined;
   /** The relay's recent replies (what `GET /sim/smtp/log` shows). */
   readonly smtpLog: SmtpLog;
   /** The pruner when `--retain` is set. */
@@ -103,10 +105,17 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   });
   const port = (server.address() as AddressInfo).port;
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
+  let smtpWarning: string | undefined;
   if (config.smtp) {
+    const smtpConfig = config.smtp;
     const relay = { db, clock, engine, settings: config.settings, log: smtpLog, inbound: options.inbound, chaos: config.smtp.chaos, random: Math.random };
     const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
-    smtp = await startSmtpListener(relay, listen).catch(async (error: unknown) => {
+    smtp = await startSmtpListener(relay, listen).catch(async (error: NodeJS.ErrnoException) => {
+      // The relay is on by default: its default port taken (another mjsim, a parallel job) must not stop the API.
+      if (error.code === 'EADDRINUSE' && !smtpConfig.portChosen) {
+        smtpWarning = `SMTP relay not started: port ${smtpConfig.port} is in use (give --smtp-port 0 for a free one, or --no-smtp)`;
+        return undefined;
+      }
       // Nothing else has started yet: release the HTTP port and the database, then report.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await checkpointer?.stop();
@@ -136,6 +145,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     request: async (path, init) => app.request(path, init),
     smtp: smtp && { port: smtp.port, smtpsPort: smtp.smtpsPort },
     smtpLog,
+    smtpWarning,
     retention,
     close(options = {}) {
       closing ??= (async () => {
