@@ -155,7 +155,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         retention?.stop();
         filer.stop();
         // The relay first: a mail accepted now would be answered while the database closes.
-        await smtp?.close();
+        await smtp?.close(Math.min(1_000, Math.max(0, deadline - performance.now())));
         // No new connections; requests already being answered finish while the attempts drain.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await engine.drain(Math.max(0, deadline - performance.now()));

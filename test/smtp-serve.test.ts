@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseServeConfig } from '../src/config/config.js';
 import { startServer } from '../src/serve.js';
 import { createSimulator } from '../src/simulator.js';
+import { loggedIn } from './helpers/smtp.js';
+import { startTestSim } from './helpers/sim.js';
 
 describe('SMTP relay configuration', () => {
   it('defaults to 7356, follows --port 0, turns off with --no-smtp, and wants TLS for --smtps-port', () => {
@@ -42,5 +44,15 @@ describe('SMTP relay configuration', () => {
     await server.close();
     await expect(startServer({ ...base, smtp: { ...base.smtp!, port: taken, portChosen: true } })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     blocker.close();
+  });
+
+  it('a stop closes open SMTP connections with 421 within the stop timeout', async () => {
+    const sim = await startTestSim();
+    const smtp = await loggedIn(sim.server.smtp!.port);
+    const started = performance.now();
+    await sim.close(); // stop timeout 0
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect((await smtp.reply()).code).toBe(421);
+    await smtp.closed;
   });
 });
