@@ -6,7 +6,8 @@
  *   2. `POST /v3.1/send` with one message to one recipient, 8 requests in flight over keep-alive.
  * They alternate over three rounds (a change in the machine's load hits both); the median ratio is the
  * figure. Goal: SMTP at least 50 % of the Send API's rate (Mailpit's anchor: 200–300 mails/s). Each round
- * also reports the server's CPU time per message.
+ * also reports the server's CPU time per message. Last, one 100 MiB DATA (refused with 552 past the 15 MiB
+ * SIZE) while the server's RSS is sampled: DATA is counted as it streams, never kept whole.
  *
  *   npm run bench:smtp [-- MAILS_PER_ROUND]
  */
@@ -124,6 +125,61 @@ for (let round = 0; round < 3; round++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const ratio = median(rounds.map((round) => round.smtp.rate / round.api.rate));
 
+/** The server's RSS (bytes). */
+async function serverRss(): Promise<number> {
+  child.stdin!.write('rss\n');
+  return Number((await nextLine()).replace('rss ', ''));
+}
+
+/** Sends 100 MiB of DATA on one authenticated connection; resolves with the final reply and the server's peak RSS. */
+async function hugeData(): Promise<{ reply: string; before: number; peak: number }> {
+  const before = await serverRss();
+  let peak = before;
+  const socket = connect(smtpPort, '127.0.0.1');
+  socket.setEncoding('utf8');
+  const replies: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  let buffer = '';
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\r\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 2);
+      if (line[3] === '-') continue;
+      if (waiting) {
+        const w = waiting;
+        waiting = undefined;
+        w(line);
+      } else replies.push(line);
+    }
+  });
+  const reply = (write?: string) =>
+    new Promise<string>((resolve) => {
+      if (write !== undefined) socket.write(write);
+      const queued = replies.shift();
+      if (queued !== undefined) resolve(queued);
+      else waiting = resolve;
+    });
+  await reply();
+  await reply('EHLO bench\r\n');
+  await reply(`AUTH PLAIN ${Buffer.from('\0bench\0secret').toString('base64')}\r\n`);
+  await reply('MAIL FROM:<bench@example.com>\r\n');
+  await reply('RCPT TO:<big@example.com>\r\n');
+  await reply('DATA\r\n');
+  const chunk = Buffer.from(`${'x'.repeat(1022)}\r\n`.repeat(1024));
+  socket.write('Subject: big\r\n\r\n');
+  for (let i = 0; i < 100; i++) {
+    if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+    if (i % 10 === 9) peak = Math.max(peak, await serverRss());
+  }
+  const last = await reply('.\r\n');
+  peak = Math.max(peak, await serverRss());
+  socket.end('QUIT\r\n');
+  return { reply: last, before, peak };
+}
+const huge = await hugeData();
+
 console.log(`smtp: ${conditions()}`);
 console.log(`  mjsim in its own process (SQLite file, WAL, manual clock: no delivery due); ${CONNECTIONS} SMTP connections with PIPELINING vs ${CONNECTIONS} Send API requests in flight`);
 for (const [i, round] of rounds.entries()) {
@@ -133,6 +189,8 @@ for (const [i, round] of rounds.entries()) {
   );
 }
 console.log(`  SMTP relay: median ${Math.round(100 * ratio)} % of the Send API's rate (${total} of each per round; goal ≥ 50 %; Mailpit ingests 200–300 mails/s)`);
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+console.log(`  100 MiB DATA: "${huge.reply}"; server RSS ${mib(huge.before)} MiB before, peak ${mib(huge.peak)} MiB (+${mib(huge.peak - huge.before)} MiB)`);
 child.stdin!.write('exit\n');
 await new Promise((resolve) => child.once('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
