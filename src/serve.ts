@@ -23,6 +23,9 @@ import { httpsRequiredApp } from './http/https-required.js';
 import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './use-cases/retention.js';
+import type { InboundMailbox } from './smtp/inbound-mailbox.js';
+import { SmtpLog } from './smtp/smtp-log.js';
+import { startSmtpListener, type SmtpListener } from './smtp/smtp-listener.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -41,6 +44,12 @@ export interface RunningServer {
   readonly interrupted: number;
   /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** The SMTP relay's ports, unless it is off (`--no-smtp`). */
+  readonly smtp: { readonly port: number; readonly smtpsPort: number | null } | undefined;
+  /** Why the relay is not running although it was on (its default port was in use). */
+  readonly smtpWarning: string | undefined;
+  /** The relay's recent replies (what `GET /sim/smtp/log` shows). */
+  readonly smtpLog: SmtpLog;
   /** The pruner when `--retain` is set. */
   readonly retention: Retention | undefined;
   /**
@@ -62,7 +71,7 @@ const CLOSING_MARGIN_MS = 200;
  * const server = await startServer(parseServeConfig({ port: '0', db: ':memory:', clock: 'manual' }, {}));
  * await server.close();
  */
-export async function startServer(config: ServeConfig, options: { clockStart?: number } = {}): Promise<RunningServer> {
+export async function startServer(config: ServeConfig, options: { clockStart?: number; inbound?: InboundMailbox } = {}): Promise<RunningServer> {
   // Certificates follow real time, never the simulator's clock: clients check them against their own.
   const selfSigned = config.tls.mode === 'self-signed' ? await ensureSelfSignedCertificate(config.tls.dir, config.tls.names, Date.now()) : undefined;
   const pair = config.tls.mode === 'certificate' ? config.tls.pair : selfSigned;
@@ -94,7 +103,10 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   let listener: SelfListener | undefined;
   const selfListener = () => listener;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
-  const app = createApp({ db, clock, engine, settings: config.settings, selfListener });
+  const smtpLog = new SmtpLog();
+  let smtp: SmtpListener | undefined;
+  const smtpStatus = () => (smtp ? { port: smtp.port, smtpsPort: smtp.smtpsPort, connections: smtp.connections() } : undefined);
+  const app = createApp({ db, clock, engine, settings: config.settings, selfListener, smtp: smtpStatus, smtpLog });
   const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -108,6 +120,24 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   });
   const port = (server.address() as AddressInfo).port;
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
+  let smtpWarning: string | undefined;
+  if (config.smtp) {
+    const smtpConfig = config.smtp;
+    const relay = { db, clock, engine, settings: config.settings, log: smtpLog, inbound: options.inbound, chaos: config.smtp.chaos, random: Math.random };
+    const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
+    smtp = await startSmtpListener(relay, listen).catch(async (error: NodeJS.ErrnoException) => {
+      // The relay is on by default: its default port taken (another mjsim, a parallel job) must not stop the API.
+      if (error.code === 'EADDRINUSE' && !smtpConfig.portChosen) {
+        smtpWarning = `SMTP relay not started: port ${smtpConfig.port} is in use (give --smtp-port 0 for a free one, or --no-smtp)`;
+        return undefined;
+      }
+      // Nothing else has started yet: release the HTTP port and the database, then report.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await checkpointer?.stop();
+      db.$client.close();
+      throw error;
+    });
+  }
   const { interrupted } = engine.start();
   engine.persistClock();
   const retention = config.retainMs === null ? undefined : new Retention(db, clock, engine, config.retainMs);
@@ -130,6 +160,9 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     devAccount,
     interrupted,
     request: async (path, init) => app.request(path, init),
+    smtp: smtp && { port: smtp.port, smtpsPort: smtp.smtpsPort },
+    smtpLog,
+    smtpWarning,
     retention,
     close(options = {}) {
       closing ??= (async () => {
@@ -138,6 +171,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         clearInterval(clockSaver);
         retention?.stop();
         filer.stop();
+        // The relay first: a mail accepted now would be answered while the database closes.
+        await smtp?.close(Math.min(1_000, Math.max(0, deadline - performance.now())));
         // No new connections; requests already being answered finish while the attempts drain.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await engine.drain(Math.max(0, deadline - performance.now()));

@@ -37,6 +37,11 @@ export function registerServeCommand(program: Command): void {
       tlsCert: flags.tlsCert,
       tlsKey: flags.tlsKey,
       tlsNames: flags.tlsNames,
+      smtpPort: flags.smtpPort,
+      // commander turns --no-smtp into smtp: false (true otherwise, so only false is a choice).
+      noSmtp: flags.smtp === false ? true : undefined,
+      smtpsPort: flags.smtpsPort,
+      smtpChaos: flags.smtpChaos,
       apiKeys: flags.apiKey,
       clock: flags.clock,
       policy: flags.policy,
@@ -67,7 +72,7 @@ export function registerServeCommand(program: Command): void {
     const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
       const why =
         error.code === 'EADDRINUSE'
-          ? `port ${config.port} is in use (try --port 0 or another port)`
+          ? `port ${(error as { port?: number }).port ?? config.port} is in use (try --port 0 or another port)`
           : error instanceof DatabaseInUseError
             ? `${error.message}: stop it first, or point --db at another file`
             : error.message;
@@ -91,6 +96,15 @@ export function registerServeCommand(program: Command): void {
         '    trust it per client, not machine-wide: NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert (docs/mailjet-api.md#https)',
       );
     }
+    const smtp = server.smtp;
+    const smtpHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    if (smtp) {
+      lines.push(
+        `  SMTP relay: ${smtpHost}:${smtp.port}${config.tls.mode === 'off' ? '' : ' (STARTTLS)'}${smtp.smtpsPort === null ? '' : `, implicit TLS on ${smtp.smtpsPort}`}` +
+          '   user: API key, password: secret key',
+      );
+    }
+    if (server.smtpWarning) lines.push(`  ${server.smtpWarning}`);
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
@@ -104,6 +118,16 @@ export function registerServeCommand(program: Command): void {
         'Try it (a Version 1 URL: each event is POSTed as soon as it is due):',
         `  curl -s${selfSigned ? ` --cacert ${selfSigned.caPath}` : ''} -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
         `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":1}'`,
+      );
+    }
+    if (smtp) {
+      // curl speaks SMTP: one line that sends a mail through the relay, ready to paste.
+      const credentials = dev ? `${dev.publicKey}:${dev.secretKey}` : 'API_KEY:SECRET_KEY';
+      lines.push(
+        '',
+        'Send a mail through the SMTP relay:',
+        `  printf 'From: app@example.com\\r\\nTo: jane@example.com\\r\\nSubject: Hello\\r\\n\\r\\nHi\\r\\n' | curl -s smtp://${smtpHost}:${smtp.port} \\`,
+        `    -u ${credentials} --mail-from app@example.com --mail-rcpt jane@example.com -T -`,
       );
     }
     console.log(lines.join('\n'));

@@ -34,6 +34,8 @@ export interface OutgoingMessage {
   readonly attachmentCount: number;
   /** Tags from the `X-MJSim-Scenario` header, for every recipient without tags of its own. */
   readonly scenarioTags: ScenarioTags | undefined;
+  /** Bytes of the MIME mail as received, when it came whole (the SMTP relay); else estimated. */
+  readonly mimeSize?: number;
 }
 
 /** Most recipients (To + Cc + Bcc) in one message, and most messages in one request (reference §5). */
@@ -109,7 +111,27 @@ export function trackabilityOf(message: OutgoingMessage): Trackability {
  * messageSizeOf(message) // 1523
  */
 export function messageSizeOf(message: OutgoingMessage): number {
+  if (message.mimeSize !== undefined) return message.mimeSize;
   const bytes = (text: string | null) => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
   const headers = Object.entries(message.headers).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value) + 4, 0);
   return 600 + bytes(message.subject) + bytes(message.textPart) + bytes(message.htmlPart) + headers;
+}
+
+/** Where mjsim's own Message-IDs live: `<{MessageUUID}@mjsim.local>`. */
+export const ASSIGNED_MESSAGE_ID_DOMAIN = 'mjsim.local';
+
+/**
+ * The RFC 5322 Message-ID a recipient's message keeps: the client's own (a `Message-ID` header, matched
+ * without regard to case, as the SMTP relay and the Send API's `Headers` both carry it), else one mjsim
+ * assigns from the message's UUID. The Parse API matches replies to it.
+ *
+ * @example
+ * headerMessageIdOf({ 'Message-ID': '<a@b.c>' }, 'f0e1…') // '<a@b.c>'
+ * headerMessageIdOf({}, '1ab23c4d-…')                     // '<1ab23c4d-…@mjsim.local>'
+ */
+export function headerMessageIdOf(headers: Readonly<Record<string, string>>, uuid: string): string {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'message-id' && value.trim() !== '') return value.trim();
+  }
+  return `<${uuid}@${ASSIGNED_MESSAGE_ID_DOMAIN}>`;
 }

@@ -46,7 +46,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 
   const storage = storageHealth(db.$client);
   app.get('/health', (c) => {
-    const health = { status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) };
+    const health = { status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()), smtp: deps.smtp?.() ?? null };
     storage.checkFile();
     const { status, message, since } = storage.state;
     if (status === 'ok') return c.json(health);
@@ -122,6 +122,15 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const texts = await intake.emit(c.get('account').id, inputs);
     const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}],"outcomes":${stringifyJson(emitOutcomes(db, clock, c.get('account').id, inputs))}}` : `{"count":${texts.length}}`;
     return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
+  });
+
+  // The SMTP relay's latest replies: refusals (and accepted mail unless `refused=true`), newest first.
+  app.get('/smtp/log', (c) => {
+    const q = c.req.query();
+    const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
+    const log = deps.smtpLog;
+    const entries = log ? log.list(c.get('account').id, limit, { refusedOnly: q.refused === 'true' }) : [];
+    return c.json({ enabled: deps.smtp?.() !== undefined, entries: entries.map((entry) => ({ ...entry, at: isoTime(entry.at) })) });
   });
 
   app.get('/deliveries', (c) => {

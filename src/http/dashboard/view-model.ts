@@ -10,6 +10,7 @@ import { listAllCallbackUrls } from '../../db/callback-urls.js';
 import { continuationsOf, countDeliveriesByStatus, maskCredentials, type Delivery } from '../../db/deliveries.js';
 import { listDeliveries, type DeliveryFilter } from '../../db/delivery-listing.js';
 import type { AppDeps } from '../app-deps.js';
+import type { SmtpLogEntry } from '../../smtp/smtp-log.js';
 import { accountScope, type Viewer } from './access.js';
 import { parseDeliveryQuery, type DeliveryQuery } from './delivery-query.js';
 import { recentFeed } from './recent-feed.js';
@@ -73,6 +74,8 @@ export interface DashboardView {
   page: DeliveryPage;
   /** The last attempts, newest first, so the live feed does not open empty. */
   feed: FeedItem[];
+  /** The SMTP relay's port and its latest replies (the viewer's and unauthenticated ones), or null when off. */
+  smtp: { port: number; replies: SmtpLogEntry[] } | null;
 }
 
 /**
@@ -128,7 +131,17 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
     problems,
     page,
     feed: recentFeed(db, scope, DELIVERIES_SHOWN),
+    smtp: smtpView(deps, scope),
   };
+}
+
+/** How many SMTP replies (accepted mails and refusals) the dashboard lists. */
+const SMTP_REPLIES_SHOWN = 12;
+
+function smtpView(deps: AppDeps, scope: number | null): DashboardView['smtp'] {
+  const status = deps.smtp?.();
+  if (!status) return null;
+  return { port: status.port, replies: deps.smtpLog?.list(scope, SMTP_REPLIES_SHOWN) ?? [] };
 }
 
 /** The storage filter for a panel query (the URL by its registered text, so its own index is walked). */
