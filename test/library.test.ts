@@ -8,7 +8,7 @@ let sim: Simulator;
 let receiver: Receiver;
 
 beforeEach(async () => {
-  sim = await createSimulator({ startAt: T0 });
+  sim = await createSimulator({ startAt: new Date(T0) });
   receiver = await startReceiver();
 });
 afterEach(async () => {
@@ -83,7 +83,7 @@ describe('createSimulator', () => {
   });
 
   it('stops advancing to suspension when nothing is due, or when the next attempt lies beyond the whole schedule', async () => {
-    const gaveUp = await createSimulator({ startAt: T0, policy: 'custom:1s*2,give-up' });
+    const gaveUp = await createSimulator({ startAt: new Date(T0), policy: 'custom:1s*2,give-up' });
     try {
       receiver.reply({ status: 500 });
       await gaveUp.registerUrl({ eventType: 'open', url: receiver.url });
@@ -110,7 +110,7 @@ describe('createSimulator', () => {
 
   it('rejects bad arguments without touching the clock', async () => {
     await expect(sim.advance('soon')).rejects.toBeInstanceOf(SimulatorError);
-    await expect(sim.advanceTo(T0 - 1)).rejects.toBeInstanceOf(SimulatorError);
+    await expect(sim.advanceTo(new Date(T0 - 1))).rejects.toBeInstanceOf(SimulatorError);
     expect(() => sim.emit({ event: 'opened' as never })).toThrow(SimulatorError);
     expect(() => sim.deliveries({ status: 'lost' as never })).toThrow(SimulatorError);
     expect(sim.now().getTime()).toBe(T0);

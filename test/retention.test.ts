@@ -42,7 +42,7 @@ const statusOf = (s: Simulator, id: number) => (rows(s, 'select status from deli
 
 describe('prune', () => {
   it('removes exactly the finished history before the cutoff, and nothing pending or chained to pending work', async () => {
-    sim = await createSimulator({ db: join(dir, 'exact.db'), startAt: T0, policy: 'custom:1m*1,10h*1', maxBatch: 10 });
+    sim = await createSimulator({ db: join(dir, 'exact.db'), startAt: new Date(T0), policy: 'custom:1m*1,10h*1', maxBatch: 10 });
     const s = sim;
     const url = (path: string) => `${receiver.url}/${path}`;
     await s.registerUrl({ eventType: 'sent', url: url('sent') });
@@ -139,7 +139,7 @@ describe('prune', () => {
   });
 
   it('prunes during an advance of the manual clock, by --retain on the clock', async () => {
-    sim = await createSimulator({ db: join(dir, 'advance.db'), startAt: T0, retain: '2h' });
+    sim = await createSimulator({ db: join(dir, 'advance.db'), startAt: new Date(T0), retain: '2h' });
     const s = sim;
     await s.registerUrl({ eventType: 'sent', url: `${receiver.url}/sent` });
     const early = s.emit({ event: 'sent', email: 'early@example.com' });
@@ -158,7 +158,7 @@ describe('prune', () => {
 
   it('keeps the database file from growing once retention is on', async () => {
     const pages = async (retain: string | undefined, file: string) => {
-      sim = await createSimulator({ db: join(dir, file), startAt: T0, retain });
+      sim = await createSimulator({ db: join(dir, file), startAt: new Date(T0), retain });
       const s = sim;
       await s.registerUrl({ eventType: 'sent', url: `${receiver.url}/sent` });
       const counts: number[] = [];

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseDuration } from '../core/duration.js';
+import { readDuration } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
 import { MAX_MESSAGES } from '../core/outgoing-message.js';
 import { dueCount, parseRate } from '../core/rate.js';
@@ -61,8 +61,9 @@ export function registerTrafficCommands(program: Command): void {
 async function generate(options: GenerateOptions): Promise<void> {
   const perSecond = parseRate(options.rate);
   if (perSecond === null) throw expected('--rate', 'a rate such as 200/s, 600/m or 50', options.rate);
-  const durationMs = parseDuration(options.duration);
-  if (durationMs === null || durationMs <= 0) throw expected('--duration', 'a duration such as 60s or 5m', options.duration);
+  const durationMs = readDuration(options.duration);
+  if (typeof durationMs === 'string') throw new UsageError(`--duration: ${durationMs}`);
+  if (durationMs <= 0) throw expected('--duration', 'a duration above 0, such as 60s or 5m', options.duration);
   if (options.scenario !== undefined) {
     const parsed = headerTags(options.scenario);
     if (!parsed.ok) throw new UsageError(`--scenario: unknown tag(s) ${parsed.unknown.join(', ')}`);

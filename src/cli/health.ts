@@ -1,26 +1,26 @@
 /**
- * `mjsim health [--wait <seconds>]`: whether mjsim answers; `--wait` keeps trying, for CI scripts that start
+ * `mjsim health [--wait <duration>]`: whether mjsim answers; `--wait` keeps trying, for CI scripts that start
  * mjsim and wait until it is up.
  */
 import type { Command } from 'commander';
 import { stringifyJson } from '../core/json.js';
-import { expected } from './arguments.js';
+import { durationArg } from './arguments.js';
+import { parseDuration } from '../core/duration.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 
 /**
  * Adds `health`.
  *
  * @example
- * registerHealthCommand(program); // $ mjsim health --wait 30
+ * registerHealthCommand(program); // $ mjsim health --wait 30s
  */
 export function registerHealthCommand(program: Command): void {
   withClientOptions(program.command('health').description('check that mjsim answers'))
-    .option('--wait <seconds>', 'keep trying for this long (for CI)', '0')
+    .option('--wait <duration>', 'keep trying for this long, e.g. 30s (for CI)', durationArg('--wait'), '0')
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & { wait: string }) => {
-        const seconds = Number(options.wait);
-        if (!Number.isFinite(seconds) || seconds < 0) throw expected('--wait', 'a number of seconds', options.wait);
+        const seconds = (parseDuration(options.wait) ?? 0) / 1000;
         const deadline = Date.now() + seconds * 1000;
         const { default: pRetry, AbortError } = await import('p-retry');
         const health = await pRetry(

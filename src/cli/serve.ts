@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RawServeOptions } from '../config/config.js';
 import { OPTIONS } from '../config/config-options.js';
-import { formatDuration } from '../core/duration.js';
+import { compactDuration, formatDuration } from '../core/duration.js';
+import { policyShortForm } from '../core/retry-policy.js';
 import { VERSION } from '../core/version.js';
 import { whenLauncherGone } from './launcher.js';
 
@@ -69,9 +70,10 @@ export function registerServeCommand(program: Command): void {
     });
     const lines = [
       `mjsim ${VERSION} listening on ${server.url}`,
-      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode} (server-wide)${
         config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
       }`,
+      `  retry policy: ${config.settings.policy.name} (${policyShortForm(config.settings.policy)})   attempt timeout: ${compactDuration(config.settings.attemptTimeoutMs)}`,
     ];
     const selfSigned = server.selfSigned;
     if (selfSigned) {

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { advanceUntilSuspended } from '../../use-cases/advance-until-suspended.js';
-import { parseDuration } from '../../core/duration.js';
+import { readDuration } from '../../core/duration.js';
 import type { EventPayload } from '../../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
 import { listAccounts } from '../../db/accounts.js';
@@ -68,8 +68,8 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
     }
     let target: number | 'next' = 'next';
     if ('by' in parsed.data) {
-      const by = parseDuration(parsed.data.by);
-      if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
+      const by = readDuration(parsed.data.by);
+      if (typeof by === 'string') throw new ApiError('invalid-input', `"by": ${by}`);
       target = clock.now() + by;
     }
     const summary = await engine.advance(target, { signal: c.req.raw.signal });
