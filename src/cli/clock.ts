@@ -9,6 +9,7 @@ import { readDuration, readTime } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
 import { timeArg, UsageError } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 /** An ISO time's start: what tells `clock advance`'s time from its duration. */
 const ISO_START = /^[+-]?\d{4,6}-\d\d-\d\d/;
@@ -27,7 +28,7 @@ const advanceTarget = (target: string) => {
 async function advanceProgress(options: ClientOptions): Promise<{ stop(): Promise<void> }> {
   type ClockView = { now: string; attemptsMade: number };
   const first = (await call(options, 'GET', '/sim/clock')) as ClockView;
-  const show = (clock: ClockView, end: string) => process.stderr.write(`\r  clock ${clock.now}, ${clock.attemptsMade - first.attemptsMade} attempts made${end}`);
+  const show = (clock: ClockView, end: string) => process.stderr.write(`\r  clock ${clock.now}, ${plural(clock.attemptsMade - first.attemptsMade, 'attempt')} made${end}`);
   show(first, '');
   const timer = setInterval(() => {
     call(options, 'GET', '/sim/clock').then((clock) => show(clock as ClockView, ''), () => undefined);
@@ -57,7 +58,7 @@ export function registerClockCommands(program: Command): void {
     .action(
       run(async (options: ClientOptions) => {
         const data = (await call(options, 'GET', '/sim/clock')) as Record<string, unknown>;
-        console.log(options.json ? stringifyJson(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}), next due: ${data.nextDueAt ?? 'nothing'}`);
+        console.log(options.json ? stringifyJson(data) : `${data.now} (${data.mode}${data.mode === 'scaled' ? ` ${data.factor}x` : ''}, server-wide), next due: ${data.nextDueAt ?? 'nothing'}`);
       }),
     );
   withClientOptions(
@@ -81,7 +82,7 @@ export function registerClockCommands(program: Command): void {
         console.log(
           options.json
             ? stringifyJson(data)
-            : `clock ${data.from} -> ${data.to}: ${data.attempts} attempts, ${data.successes} succeeded, ${data.failures} failed, ${data.urlsSuspended} URL(s) suspended`,
+            : `clock ${data.from} -> ${data.to}: ${plural(data.attempts as number, 'attempt')}, ${data.successes} succeeded, ${data.failures} failed, ${plural(data.urlsSuspended as number, 'URL')} suspended`,
         );
       }),
     );

@@ -9,6 +9,7 @@ import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
 import { expected, oneOf, UsageError } from './arguments.js';
 import { call, CliError, EXIT, printJson, run, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 /**
  * What is wrong with one `--field name=value` (parsed), named as the user typed it, or `null`: the checks
@@ -85,6 +86,6 @@ export function registerEventCommands(program: Command): void {
     // One event goes as the object it is, so an error about it does not speak of "Event 0".
     const data = (await call(options, 'POST', '/sim/events', Array.isArray(events) ? list : list[0])) as { count: number; events: { event: string; email: string }[] };
     if (options.json) return printJson(data);
-    console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
+    console.log(`replayed ${plural(data.count, 'event')} from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
   }
 }

@@ -12,6 +12,7 @@ import { dueCount, parseRate } from '../core/rate.js';
 import { headerTags, SCENARIO_HEADER } from '../core/scenario-tags.js';
 import { expected, UsageError } from './arguments.js';
 import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 interface GenerateOptions extends ClientOptions {
   rate: string;
@@ -127,7 +128,7 @@ async function generate(options: GenerateOptions): Promise<void> {
   progress.stop();
   if (unreachable) throw unreachable;
   const summary = summaryOf(tally, started);
-  console.log(options.json ? stringifyJson(summary) : `sent ${summary.accepted} message(s) in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
+  console.log(options.json ? stringifyJson(summary) : `sent ${plural(summary.accepted, 'message')} in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
   if (tally.firstError) console.error(`mjsim: first failure: ${tally.firstError}`);
   if (tally.failed > 0) process.exitCode = EXIT.apiError;
 }

@@ -11,6 +11,7 @@ import { compactDuration, formatDuration } from '../core/duration.js';
 import { policyShortForm } from '../core/retry-policy.js';
 import { VERSION } from '../core/version.js';
 import { whenLauncherGone } from './launcher.js';
+import { plural } from '../core/plural.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -83,7 +84,7 @@ export function registerServeCommand(program: Command): void {
         '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
       );
     }
-    if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
+    if (server.interrupted) lines.push(`  recovered ${plural(server.interrupted, 'attempt')} interrupted by the last stop; ${server.interrupted === 1 ? 'it is' : 'they are'} retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
     }

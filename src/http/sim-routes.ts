@@ -11,7 +11,7 @@ import { countPrunable } from '../db/prune.js';
 import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { attemptsOf } from '../db/attempts.js';
+import { attemptsOf, lastAttemptsOf } from '../db/attempts.js';
 import { getDelivery, type Delivery } from '../db/deliveries.js';
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
@@ -49,8 +49,10 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   app.use('*', auth);
   app.post('*', jsonBodyOnly);
 
+  // One clock per server, whichever account asks or moves it: `scope` says so in every answer.
   app.get('/clock', (c) =>
     c.json({
+      scope: 'server',
       mode: clock.mode,
       factor: clock.factor,
       now: isoTime(clock.now()),
@@ -131,9 +133,26 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const offset = boundedInt(q.offset, 0, 0, 100_000, 'offset');
     const before = q.before === undefined ? undefined : boundedInt(q.before, 0, 1, Number.MAX_SAFE_INTEGER, 'before');
     const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
-    const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), email: email?.trim(), before, after };
+    // `url` is the URL as registered, or the ID `mjsim urls` shows (a URL is never all digits).
+    const byId = q.url !== undefined && /^\d{1,15}$/.test(q.url);
+    const filter = {
+      status: status as DeliveryStatus | undefined,
+      eventType,
+      url: byId ? undefined : q.url,
+      callbackUrlId: byId ? Number(q.url) : undefined,
+      messageId: messageId && BigInt(messageId).toString(),
+      email: email?.trim(),
+      before,
+      after,
+    };
     const rows = listDeliveries(db, c.get('account').id, filter, limit, offset);
-    return c.json({ count: rows.length, deliveries: rows.map(describe) });
+    const last = lastAttemptsOf(db, rows.map((row) => row.id));
+    const lastOf = (id: number) => last.get(id) ?? { outcome: null, httpStatus: null, error: null };
+    const deliveries = rows.map((row) => {
+      const { outcome, httpStatus, error } = lastOf(row.id);
+      return { ...describe(row), lastOutcome: outcome, lastHttpStatus: httpStatus, lastError: error };
+    });
+    return c.json({ count: rows.length, deliveries });
   });
 
   app.get('/deliveries/:id', (c) => {

@@ -22,6 +22,7 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import { liveFeed } from './live-feed.js';
 import { Page, Panels } from './page.js';
 import { loadDashboard } from './view-model.js';
+import { plural } from '../../core/plural.js';
 
 const advanceBody = z.union([z.object({ by: z.union([z.string(), z.number()]) }).strict(), z.object({ to: z.enum(['next', 'suspension']) }).strict()]);
 const emitBody = z.object({ event: z.string(), email: z.string().max(254).optional(), accountId: z.number().int().optional() }).strict();
@@ -64,7 +65,7 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
         'step-limit': 'the step limit was reached',
         cancelled: 'it was cancelled',
       }[summary.stoppedBecause];
-      return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
+      return c.json({ ...summary, message: `clock at ${summary.to}: ${plural(summary.attempts, 'attempt')} in ${plural(summary.steps, 'step')}; stopped because ${why}` });
     }
     let target: number | 'next' = 'next';
     if ('by' in parsed.data) {
@@ -122,5 +123,5 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
 
 function advanceMessage(summary: AdvanceSummary): string {
   const how = summary.cancelled ? 'advance cancelled, clock at' : 'clock at';
-  return `${how} ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended`;
+  return `${how} ${summary.to}: ${plural(summary.attempts, 'attempt')}, ${summary.failures} failed, ${plural(summary.urlsSuspended, 'URL')} suspended`;
 }
