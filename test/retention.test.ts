@@ -190,7 +190,8 @@ describe('--retain', () => {
     expect(parseServeConfig({ retain: '7d' }, {}).retainMs).toBe(7 * 24 * H);
     expect(parseServeConfig({}, { MJSIM_RETAIN: '90m' }).retainMs).toBe(90 * 60_000);
     expect(() => parseServeConfig({ retain: 'forever' }, {})).toThrow(ConfigError);
-    expect(() => parseServeConfig({ retain: '0s' }, {})).toThrow(/invalid duration "0s"/);
+    expect(() => parseServeConfig({ retain: '0s' }, {})).toThrow(/expected a duration above 0 \(e\.g\. 1h, 7d\) or off, got "0s"/);
+    expect(() => parseServeConfig({}, { MJSIM_RETAIN: '7' })).toThrow(/^MJSIM_RETAIN: 7: add a unit, e\.g\. 7s, 7m, 7d$/);
   });
 });
 
