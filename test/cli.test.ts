@@ -179,7 +179,7 @@ describe('mjsim client commands', () => {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     const advance = await run(process.execPath, [BIN, 'clock', 'advance', '--help']);
-    expect(advance.stdout).toMatch(/advance the server-wide clock by a duration \(30s, 5h5m\), to "next", or to an ISO time/);
+    expect(advance.stdout.replace(/\s+/g, ' ')).toMatch(/advance the server-wide clock by a duration \(30s, 5h5m\), to "next", or to an ISO time/);
     const serve = await run(process.execPath, [BIN, 'serve', '--help']);
     expect(serve.stdout).toMatch(/--clock <mode>\s+real, manual, or a speed-up such as 100x \[env\s+MJSIM_CLOCK, default real\]/);
   });

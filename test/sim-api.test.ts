@@ -30,7 +30,7 @@ describe('/sim basics', () => {
 
   it('shows the clock', async () => {
     const res = await sim.api('/sim/clock');
-    expect(await res.json()).toEqual({ mode: 'manual', factor: 0, now: new Date(T0).toISOString(), nowMs: T0, nextDueAt: null, attemptsMade: 0 });
+    expect(await res.json()).toEqual({ scope: 'server', mode: 'manual', factor: 0, now: new Date(T0).toISOString(), nowMs: T0, nextDueAt: null, attemptsMade: 0 });
   });
 
   it('unknown /sim paths are 404 in the envelope', async () => {
