@@ -140,7 +140,7 @@ export function resolvePolicy(spec: string): RetryPolicy | string {
     const delayMs = readDuration(delayText ?? '');
     const count = Number(countText);
     if (typeof delayMs === 'string' || delayMs <= 0 || !Number.isInteger(count) || count < 1) {
-      const why = typeof delayMs === 'string' && /add a unit/.test(delayMs) ? ` (${delayMs})` : '';
+      const why = typeof delayMs === 'string' ? ` (${delayMs})` : '';
       return `invalid step "${part}" in custom policy: write DELAY*COUNT, e.g. 30s*10${why}`;
     }
     // Bounds keep the schedule table small and every retry within the clock's range (clock-range.ts).
