@@ -89,11 +89,24 @@ describe('createSimulator', () => {
       await gaveUp.registerUrl({ eventType: 'open', url: receiver.url });
       gaveUp.emit({ event: 'open' });
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'nothing-due', attempts: 3, urlsSuspended: 0 });
-      expect(gaveUp.deliveries()[0]!.status).toBe('failed');
+      expect(gaveUp.deliveries()[0]).toMatchObject({ status: 'failed', reason: 'all 3 attempts failed' });
       gaveUp.server.engine.accept(gaveUp.accountId, [{ type: 'open', payload: { event: 'open', email: 'later@example.com' }, occurredAt: T0 + 3 * 3_600_000 }]);
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'schedule-elapsed', steps: 0 });
     } finally {
       await gaveUp.close();
+    }
+  });
+
+  it('says why a delivery failed in words that count right: "its only attempt", "all 3 attempts"', async () => {
+    const once = await createSimulator({ startAt: new Date(T0), policy: 'custom:give-up' });
+    try {
+      receiver.reply({ status: 500 });
+      await once.registerUrl({ eventType: 'open', url: receiver.url });
+      once.emit({ event: 'open' });
+      await once.waitUntilIdle();
+      expect(once.deliveries()[0]).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'its only attempt failed' });
+    } finally {
+      await once.close();
     }
   });
 
