@@ -18,7 +18,7 @@ import { DatabaseTooNewError, DiskFullError } from './db/open-db.js';
 import { VanishedDatabaseError } from './db/vanished-database.js';
 import { parseServeConfig } from './config/config.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
-import { parseDuration } from './core/duration.js';
+import { readDuration, readTime, readTimeOrAgo } from './core/duration.js';
 import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
 import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
@@ -41,8 +41,8 @@ import { startServer } from './serve.js';
 export interface SimulatorOptions {
   /** `'manual'` (default: time moves only when you call `advance`), `'real'`, or a speed-up such as `'100x'`. */
   clock?: 'manual' | 'real' | `${number}x`;
-  /** Where a manual or scaled clock starts (Date, epoch ms or ISO text). Default: now. */
-  startAt?: Date | number | string;
+  /** Where a manual or scaled clock starts: a Date or ISO 8601 text (epoch milliseconds are refused). Default: now. */
+  startAt?: Date | string;
   /** Retry policy: `mailjet-2017` (default), `mailjet-2015`, `mailjet-current` or `custom:30s*3,1m*2`. */
   policy?: string;
   /** SQLite file; default `':memory:'`. The simulator holds a file until `close()`: another simulator or `mjsim serve` on it is refused. */
@@ -53,7 +53,7 @@ export interface SimulatorOptions {
   /** Default 0 (a free port) on 127.0.0.1. */
   port?: number;
   host?: string;
-  /** Per-attempt timeout, e.g. `'2s'`; default `'10s'`. */
+  /** Per-attempt timeout, e.g. `'2s'`; default `'10s'`. Like every duration option, a bare number is refused. */
   attemptTimeout?: string;
   /** Count any 2xx as success (Mailjet: only 200). */
   acceptAny2xx?: boolean;
@@ -233,14 +233,15 @@ export interface Simulator {
   /** Sends mail through `POST /v3.1/send`. */
   send(messages: readonly Record<string, unknown>[], options?: { sandbox?: boolean }): Promise<SendResult>;
   /**
-   * Moves the clock by a duration (`'30s'`, `'5h5m'`, ms) or to the next due attempt (`'next'`), running every
+   * Moves the clock by a duration (`'30s'`, `'5h5m'`; a bare number is refused) or to the next due attempt
+   * (`'next'`), running every
    * attempt due on the way, each at its scheduled time. The summary counts every attempt that finished during
    * the advance, those already due or in flight when it began included. `signal` cancels it: the summary then
    * has `cancelled: true` and the clock stands where all earlier work is done.
    */
-  advance(by: string | number | 'next', options?: AdvanceOptions): Promise<AdvanceSummary>;
-  /** Moves the clock to a time (as `advance`). */
-  advanceTo(time: Date | number | string, options?: AdvanceOptions): Promise<AdvanceSummary>;
+  advance(by: string | 'next', options?: AdvanceOptions): Promise<AdvanceSummary>;
+  /** Moves the clock to a time, a Date or ISO 8601 text (as `advance`). */
+  advanceTo(time: Date | string, options?: AdvanceOptions): Promise<AdvanceSummary>;
   /** Steps through due attempts until a URL is suspended or nothing is due. */
   advanceUntilSuspended(): Promise<UntilSuspendedSummary>;
   /** Resolves when nothing is due now and no attempt is in flight. */
@@ -248,11 +249,11 @@ export interface Simulator {
   deliveries(query?: DeliveryQuery): DeliveryInfo[];
   delivery(id: number): DeliveryDetail | undefined;
   /**
-   * Prunes the account's deliveries that finished before `before` (a time, or a duration such as `'1h'`
-   * meaning that long before the simulator's now), with their attempts, events and event-less messages.
-   * Pending work is never pruned.
+   * Prunes the account's deliveries that finished before `before` (a Date, ISO 8601 text, or a duration such
+   * as `'7d'` meaning that long before the simulator's now; never a bare number), with their attempts, events
+   * and event-less messages. Pending work is never pruned.
    */
-  prune(before: Date | number | string): Promise<PruneSummary>;
+  prune(before: Date | string): Promise<PruneSummary>;
   /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -325,7 +326,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     {},
     LIBRARY_OPTION_NAMES,
   );
-  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt) }).catch(asSimulatorError);
+  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt, 'startAt') }).catch(asSimulatorError);
   const { db, engine } = server;
   const accountId = (server.accounts[0] as { id: number }).id;
   const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
@@ -399,12 +400,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     async advance(by, advanceOptions) {
       if (by === 'next') return advance('next', advanceOptions);
-      const ms = parseDuration(by);
-      if (ms === null) throw new SimulatorError(`invalid duration ${JSON.stringify(by)}: use e.g. 30s, 29m59s, 5h5m, 'next' or milliseconds`);
+      const ms = readDuration(by);
+      if (typeof ms === 'string') throw new SimulatorError(`advance: ${ms}, or 'next'`);
       return advance(server.clock.now() + ms, advanceOptions);
     },
     async advanceTo(time, advanceOptions) {
-      const ms = toMs(time);
+      const ms = toMs(time, 'advanceTo');
       if (ms < server.clock.now()) {
         throw new SimulatorError(`the clock only moves forward: ${isoTime(ms)} is before ${isoTime(server.clock.now())}`);
       }
@@ -434,10 +435,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events };
     },
     async prune(before) {
-      const age = typeof before === 'string' ? parseDuration(before) : null;
-      const cutoff = age === null ? toMs(before) : server.clock.now() - age;
+      const cutoff = readTimeOrAgo(before, server.clock.now());
+      if (typeof cutoff === 'string') throw new SimulatorError(`prune: ${cutoff}`);
       if (cutoff > server.clock.now()) {
-        throw new SimulatorError(`prune: ${new Date(cutoff).toISOString()} is after the simulator's now (${new Date(server.clock.now()).toISOString()})`);
+        throw new SimulatorError(`prune: ${isoTime(cutoff)} is after the simulator's now (${isoTime(server.clock.now())})`);
       }
       return pruneBefore(db, cutoff, accountId);
     },
@@ -463,8 +464,9 @@ function asSimulatorError(error: unknown): never {
   throw error;
 }
 
-function toMs(time: Date | number | string): number {
-  const ms = time instanceof Date ? time.getTime() : typeof time === 'number' ? time : Date.parse(time);
-  if (!Number.isFinite(ms)) throw new SimulatorError(`invalid time ${JSON.stringify(time)}: use a Date, epoch milliseconds or ISO 8601 text`);
+/** A time option or argument (a Date or ISO 8601 text) as epoch ms; the problem, named, as a `SimulatorError`. */
+function toMs(time: unknown, name: string): number {
+  const ms = readTime(time);
+  if (typeof ms === 'string') throw new SimulatorError(`${name}: ${ms}`);
   return ms;
 }

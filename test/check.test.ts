@@ -301,13 +301,15 @@ describe('what a consumer receives, and what else is judged', () => {
 
   it('bad usage exits 2 with a message naming the option; the library throws CheckOptionsError', async () => {
     for (const [args, message] of [
-      [['http://127.0.0.1:9/x', '--version', '3'], /version takes 1, 2 or both/],
-      [['http://127.0.0.1:9/x', '--types', 'sent,typofix'], /unknown: typofix/],
-      [['http://127.0.0.1:9/x', '--burst', '5000'], /burst takes a whole number from 0 to 2000/],
-      [['http://127.0.0.1:9/x', '--timeout', 'soon'], /timeout takes a duration/],
-      [['http://127.0.0.1:9/x', '--max-batch', '0'], /max-batch takes a whole number from 1 to 10000/],
-      [['http://127.0.0.1:9/x', '--policy', 'never'], /unknown retry policy "never"/],
-      [['ftp://u:secret@127.0.0.1/x'], /absolute http:\/\/ or https:\/\/ URL/],
+      // Each names the flag as typed (`--types`, not the library's `types`).
+      [['http://127.0.0.1:9/x', '--version', '3'], /check: --version takes 1, 2 or both/],
+      [['http://127.0.0.1:9/x', '--types', 'sent,typofix'], /check: --types takes a comma-separated list .*unknown: typofix/],
+      [['http://127.0.0.1:9/x', '--burst', '5000'], /check: --burst takes a whole number from 0 to 2000/],
+      [['http://127.0.0.1:9/x', '--timeout', 'soon'], /check: --timeout takes a duration: "soon" is not a duration/],
+      [['http://127.0.0.1:9/x', '--timeout', '5'], /check: --timeout takes a duration: 5: add a unit, e\.g\. 5s, 5m, 5d/],
+      [['http://127.0.0.1:9/x', '--max-batch', '0'], /check: --max-batch takes a whole number from 1 to 10000/],
+      [['http://127.0.0.1:9/x', '--policy', 'never'], /check: --policy takes a retry policy: unknown retry policy "never"/],
+      [['ftp://u:secret@127.0.0.1/x'], /check: <url> must be an absolute http:\/\/ or https:\/\/ URL/],
       [['http://127.0.0.1:9/x', '--no-such-flag'], /unknown option/],
       [[], /missing required argument/],
     ] as const) {
@@ -316,7 +318,8 @@ describe('what a consumer receives, and what else is judged', () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toContain('secret');
     }
-    await expect(checkConsumer('http://127.0.0.1:9/x', { burst: -1 })).rejects.toThrow(/burst takes a whole number from 0 to 2000, got -1/);
+    await expect(checkConsumer('http://127.0.0.1:9/x', { burst: -1 })).rejects.toThrow(/^burst takes a whole number from 0 to 2000, got -1$/);
+    await expect(checkConsumer('http://127.0.0.1:9/x', { types: 'nope' })).rejects.toThrow(/^types takes a comma-separated list/);
     const help = await mjsimCheck('--help');
     expect(help.code).toBe(0);
     for (const flag of ['--version <n>', '--types <list>', '--timeout <duration>', '--burst <n>', '--max-batch <n>', '--policy <name>', '--json', '--junit <file>']) {

@@ -37,7 +37,7 @@ it('works as docs/ci.md says', async () => {
       (error: { code: number }) => error.code,
     );
 
-  expect(await mjsim('health', '--wait', '30')).toBe(0);
+  expect(await mjsim('health', '--wait', '30s')).toBe(0);
 
   receiver = await startReceiver();
   const auth = { authorization: `Basic ${Buffer.from('ci-public:ci-secret').toString('base64')}`, 'content-type': 'application/json' };

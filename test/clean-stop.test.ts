@@ -106,7 +106,7 @@ describe('SIGTERM with an attempt in flight', () => {
     receiver.reply({ status: 200 });
     const seen = receiver.requests.length;
     const again = await startCli(args('500ms'));
-    expect(again.stdout()).toMatch(/recovered 1 attempt\(s\) interrupted/);
+    expect(again.stdout()).toMatch(/recovered 1 attempt interrupted/);
     await receiver.waitFor(seen + 1);
     expect(await again.stop('SIGTERM')).toBe(0);
     expect(rows('select number, outcome from attempts order by id')).toEqual([

@@ -20,7 +20,7 @@ describe('mjsim start-up', () => {
     expect(help).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: mjsim') });
     expect(help.packages).toEqual(['commander']);
     const show = packagesLoaded([BIN, 'clock', 'show'], env());
-    expect(show).toMatchObject({ status: 0, stdout: expect.stringContaining('(manual), next due: nothing') });
+    expect(show).toMatchObject({ status: 0, stdout: expect.stringContaining('(manual, server-wide), next due: nothing') });
     expect(show.packages).toEqual(['commander']);
   });
 

@@ -32,7 +32,7 @@ describe('mjsim urls', () => {
 
     const failing = await mjsim('urls', '--fail-on-dead');
     expect(failing.code).toBe(1);
-    expect(failing.stderr).toBe(`mjsim: 1 callback URL(s) dead: #${json.urls[0]!.ID}\n`);
+    expect(failing.stderr).toBe(`mjsim: 1 callback URL dead: #${json.urls[0]!.ID}\n`);
     expect((await mjsim('urls', '--status', 'zombie')).code).toBe(2);
   });
 });

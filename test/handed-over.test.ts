@@ -93,7 +93,7 @@ describe('a suspended primary hands its delivery over to the backup', () => {
 
 describe('the library', () => {
   it('shows the hand-over and its continuation', async () => {
-    const sim = await createSimulator({ startAt: T0 });
+    const sim = await createSimulator({ startAt: new Date(T0) });
     try {
       await sim.registerUrl({ eventType: 'bounce', url: primary.url });
       await sim.registerUrl({ eventType: 'bounce', url: backup.url, isBackup: true });
@@ -112,7 +112,7 @@ describe('the library', () => {
   });
 
   it('a mixed Version 2 group: the type the backup takes goes there, the other is kept suppressed, none counts as failed', async () => {
-    const sim = await createSimulator({ startAt: T0 });
+    const sim = await createSimulator({ startAt: new Date(T0) });
     try {
       await sim.registerUrl({ eventType: 'open', url: primary.url, version: 2 });
       await sim.registerUrl({ eventType: 'click', url: primary.url, version: 2 });

@@ -12,7 +12,7 @@ let sim: Simulator;
 let receiver: Receiver;
 
 beforeEach(async () => {
-  sim = await createSimulator({ startAt: T0 });
+  sim = await createSimulator({ startAt: new Date(T0) });
   receiver = await startReceiver();
 });
 afterEach(async () => {
@@ -89,17 +89,30 @@ describe('createSimulator', () => {
   });
 
   it('stops advancing to suspension when nothing is due, or when the next attempt lies beyond the whole schedule', async () => {
-    const gaveUp = await createSimulator({ startAt: T0, policy: 'custom:1s*2,give-up' });
+    const gaveUp = await createSimulator({ startAt: new Date(T0), policy: 'custom:1s*2,give-up' });
     try {
       receiver.reply({ status: 500 });
       await gaveUp.registerUrl({ eventType: 'open', url: receiver.url });
       gaveUp.emit({ event: 'open' });
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'nothing-due', attempts: 3, urlsSuspended: 0 });
-      expect(gaveUp.deliveries()[0]!.status).toBe('failed');
+      expect(gaveUp.deliveries()[0]).toMatchObject({ status: 'failed', reason: 'all 3 attempts failed' });
       whole(gaveUp).engine.accept(gaveUp.accountId, [{ type: 'open', payload: { event: 'open', email: 'later@example.com' }, occurredAt: T0 + 3 * 3_600_000 }]);
       expect(await gaveUp.advanceUntilSuspended()).toMatchObject({ stoppedBecause: 'schedule-elapsed', steps: 0 });
     } finally {
       await gaveUp.close();
+    }
+  });
+
+  it('says why a delivery failed in words that count right: "its only attempt", "all 3 attempts"', async () => {
+    const once = await createSimulator({ startAt: new Date(T0), policy: 'custom:give-up' });
+    try {
+      receiver.reply({ status: 500 });
+      await once.registerUrl({ eventType: 'open', url: receiver.url });
+      once.emit({ event: 'open' });
+      await once.waitUntilIdle();
+      expect(once.deliveries()[0]).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'its only attempt failed' });
+    } finally {
+      await once.close();
     }
   });
 
@@ -116,7 +129,7 @@ describe('createSimulator', () => {
 
   it('rejects bad arguments without touching the clock', async () => {
     await expect(sim.advance('soon')).rejects.toBeInstanceOf(SimulatorError);
-    await expect(sim.advanceTo(T0 - 1)).rejects.toBeInstanceOf(SimulatorError);
+    await expect(sim.advanceTo(new Date(T0 - 1))).rejects.toBeInstanceOf(SimulatorError);
     expect(() => sim.emit({ event: 'opened' as never })).toThrow(SimulatorError);
     expect(() => sim.deliveries({ status: 'lost' as never })).toThrow(SimulatorError);
     expect(sim.now().getTime()).toBe(T0);

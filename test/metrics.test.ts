@@ -8,7 +8,7 @@ let failing: Receiver;
 let ok: Receiver;
 
 beforeEach(async () => {
-  sim = await createSimulator({ startAt: T0 });
+  sim = await createSimulator({ startAt: new Date(T0) });
   failing = await startReceiver();
   ok = await startReceiver();
   failing.reply({ status: 500 });

@@ -76,6 +76,21 @@ describe('POST /sim/prune', () => {
 
     const attemptsTotal = async () => /mjsim_attempts_total\{outcome="success",status_class="2xx"\} (\d+)/.exec(await (await fetch(`${child.url}/metrics`)).text())?.[1];
     expect(await attemptsTotal()).toBe('4');
+    // A bare number is refused by every door, and nothing is deleted (it once meant "7 ms ago": everything).
+    const bare = await mjsim('prune', '--before', '7', '--yes');
+    expect(bare).toMatchObject({ code: 2, stderr: expect.stringMatching(/^mjsim: --before: 7: add a unit, e\.g\. 7s, 7m, 7d/) });
+    for (const before of [7, '7']) {
+      const response = await api('/sim/prune', { before });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^"before": 7: add a unit, e\.g\. 7s, 7m, 7d/);
+    }
+    // Without --yes: the counts, exit 2, nothing deleted; --dry-run: the counts, exit 0.
+    const unconfirmed = await mjsim('prune', '--before', '1h');
+    expect(unconfirmed).toMatchObject({ code: 2, stdout: expect.stringMatching(/^would prune before \S+: 2 deliveries, 2 attempts, 2 events, 0 messages\n$/) });
+    expect(unconfirmed.stderr).toMatch(/nothing deleted: add --yes/);
+    expect(await mjsim('prune', '--before', '1h', '--dry-run')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^would prune before/) });
+    expect(((await (await api('/sim/deliveries')).json()) as { count: number }).count).toBe(2);
+
     const pruned = await api('/sim/prune', { olderThan: '1h' });
     expect(pruned.status).toBe(200);
     expect(await pruned.json()).toMatchObject({ deliveries: 2, attempts: 2, events: 2, messages: 0 });
@@ -87,13 +102,13 @@ describe('POST /sim/prune', () => {
 
     const bad = await mjsim('prune', '--before', 'last week');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--before: expected an ISO time/);
+    expect(bad.stderr).toMatch(/--before: "last week" is neither a time nor a duration/);
     const future = await mjsim('prune', '--before', '2999-01-01T00:00:00Z');
     expect(future.code).toBe(1);
     expect(future.stderr).toMatch(/after the simulator clock's now/);
-    const other = await run(process.execPath, [BIN, 'prune', '--before', '1h', '--json', '--server', child.url, '--api-key', `${OTHER_KEY}:${OTHER_SECRET}`]);
+    const other = await run(process.execPath, [BIN, 'prune', '--before', '1h', '--yes', '--json', '--server', child.url, '--api-key', `${OTHER_KEY}:${OTHER_SECRET}`]);
     expect(JSON.parse(other.stdout)).toMatchObject({ deliveries: 2, events: 2 });
-    const again = await mjsim('prune', '--before', '1h');
+    const again = await mjsim('prune', '--before', '1h', '--yes');
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^pruned before \S+: 0 deliveries, 0 attempts, 0 events, 0 messages/);
   });

@@ -46,7 +46,7 @@ const statusOf = (s: Simulator, id: number) => (rows(s, 'select status from deli
 
 describe('prune', () => {
   it('removes exactly the finished history before the cutoff, and nothing pending or chained to pending work', async () => {
-    sim = await createSimulator({ db: join(dir, 'exact.db'), startAt: T0, policy: 'custom:1m*1,10h*1', maxBatch: 10 });
+    sim = await createSimulator({ db: join(dir, 'exact.db'), startAt: new Date(T0), policy: 'custom:1m*1,10h*1', maxBatch: 10 });
     const s = sim;
     const url = (path: string) => `${receiver.url}/${path}`;
     await s.registerUrl({ eventType: 'sent', url: url('sent') });
@@ -143,7 +143,7 @@ describe('prune', () => {
   });
 
   it('prunes during an advance of the manual clock, by --retain on the clock', async () => {
-    sim = await createSimulator({ db: join(dir, 'advance.db'), startAt: T0, retain: '2h' });
+    sim = await createSimulator({ db: join(dir, 'advance.db'), startAt: new Date(T0), retain: '2h' });
     const s = sim;
     await s.registerUrl({ eventType: 'sent', url: `${receiver.url}/sent` });
     const early = s.emit({ event: 'sent', email: 'early@example.com' });
@@ -162,7 +162,7 @@ describe('prune', () => {
 
   it('keeps the database file from growing once retention is on', async () => {
     const pages = async (retain: string | undefined, file: string) => {
-      sim = await createSimulator({ db: join(dir, file), startAt: T0, retain });
+      sim = await createSimulator({ db: join(dir, file), startAt: new Date(T0), retain });
       const s = sim;
       await s.registerUrl({ eventType: 'sent', url: `${receiver.url}/sent` });
       const counts: number[] = [];
@@ -194,7 +194,8 @@ describe('--retain', () => {
     expect(parseServeConfig({ retain: '7d' }, {}).retainMs).toBe(7 * 24 * H);
     expect(parseServeConfig({}, { MJSIM_RETAIN: '90m' }).retainMs).toBe(90 * 60_000);
     expect(() => parseServeConfig({ retain: 'forever' }, {})).toThrow(ConfigError);
-    expect(() => parseServeConfig({ retain: '0s' }, {})).toThrow(/invalid duration "0s"/);
+    expect(() => parseServeConfig({ retain: '0s' }, {})).toThrow(/expected a duration above 0 \(e\.g\. 1h, 7d\) or off, got "0s"/);
+    expect(() => parseServeConfig({}, { MJSIM_RETAIN: '7' })).toThrow(/^MJSIM_RETAIN: 7: add a unit, e\.g\. 7s, 7m, 7d$/);
   });
 });
 

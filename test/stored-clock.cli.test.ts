@@ -67,7 +67,8 @@ describe('a stored clock out of range', () => {
   it('clock set refuses a time out of range and a missing file', async () => {
     const file = badDatabase('ok.db', String(Date.parse('2026-01-01T00:00:00Z')));
     expect(await mjsim('clock', 'set', '--db', file, '+275760-09-13T00:00:00Z')).toMatchObject({ code: 2, stderr: expect.stringMatching(/outside 1970-01-01/) });
-    expect(await mjsim('clock', 'set', '--db', file, 'someday')).toMatchObject({ code: 2, stderr: expect.stringMatching(/clock set <time>: expected an ISO 8601 time .*, got "someday"/) });
+    expect(await mjsim('clock', 'set', '--db', file, 'someday')).toMatchObject({ code: 2, stderr: expect.stringMatching(/clock set <time>: "someday" is not a time: write an ISO 8601 time/) });
+    expect(await mjsim('clock', 'set', '--db', file, '1767225600000')).toMatchObject({ code: 2, stderr: expect.stringMatching(/clock set <time>: 1767225600000: a time is an ISO 8601 time .*, not a number/) });
     expect(await mjsim('clock', 'set', '--db', join(dir, 'none.db'), '2026-01-01T00:00:00Z')).toMatchObject({ code: 2, stderr: expect.stringMatching(/no database at/) });
     const db = openDb(file);
     expect(readState(db, 'clock_now')).toBe(String(Date.parse('2026-01-01T00:00:00Z')));

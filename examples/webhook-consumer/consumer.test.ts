@@ -11,7 +11,7 @@ let sim: Simulator;
 let consumer: Consumer;
 
 beforeEach(async () => {
-  sim = await createSimulator({ startAt: T0 });
+  sim = await createSimulator({ startAt: new Date(T0) });
   consumer = await startConsumer({ contacts: ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'] });
 });
 afterEach(async () => {

@@ -4,6 +4,7 @@
  * and what it got (`--limit: expected a whole number from 1 to 1000, got "lots"`). Each returns the text as
  * given: the commands pass it on unchanged.
  */
+import { readDuration, readTime, readTimeOrAgo } from '../core/duration.js';
 import { CliError, EXIT } from './client.js';
 
 /** Bad usage: exits 2 (`runCli` prints it; inside an action `run` does). */
@@ -51,6 +52,50 @@ export function wholeNumber(
 export function oneOf(name: string, values: readonly string[]): (text: string) => string {
   return (text) => {
     if (!values.includes(text)) throw expected(name, `one of ${values.join(', ')}`, text);
+    return text;
+  };
+}
+
+/**
+ * A parser for a duration (core/duration.ts, the grammar of every door: `30s`, `5h5m`; a bare number is
+ * refused with the units to add).
+ *
+ * @example
+ * new Option('--wait <duration>').argParser(durationArg('--wait')) // "--wait 30" exits 2: "--wait: 30: add a unit, e.g. 30s, 30m, 30d"
+ */
+export function durationArg(name: string): (text: string) => string {
+  return (text) => {
+    const problem = readDuration(text);
+    if (typeof problem === 'string') throw new UsageError(`${name}: ${problem}`);
+    return text;
+  };
+}
+
+/**
+ * A parser for a time in the past: an ISO time or a duration ago (`7d`), never a bare number. The server
+ * reads it against its own clock; this only refuses what it would refuse, before any request.
+ *
+ * @example
+ * new Option('--before <time|duration>').argParser(timeOrAgoArg('--before')) // "--before 7" exits 2
+ */
+export function timeOrAgoArg(name: string): (text: string) => string {
+  return (text) => {
+    const problem = readTimeOrAgo(text, 0);
+    if (typeof problem === 'string') throw new UsageError(`${name}: ${problem}`);
+    return text;
+  };
+}
+
+/**
+ * A parser for a time: an ISO 8601 time, never a bare number.
+ *
+ * @example
+ * program.command('set').argument('<time>', 'an ISO time', timeArg('clock set <time>'))
+ */
+export function timeArg(name: string): (text: string) => string {
+  return (text) => {
+    const problem = readTime(text);
+    if (typeof problem === 'string') throw new UsageError(`${name}: ${problem}`);
     return text;
   };
 }

@@ -22,6 +22,18 @@ interface CheckFlags {
 }
 
 /**
+ * A `CheckOptionsError` as the user gave the option: its flag (`--types`, not the library's `types`), or the
+ * environment variable it came from.
+ */
+function asFlag(error: { message: string; option?: string }, flags: CheckFlags): string {
+  const { option, message } = error;
+  if (option === undefined || !message.startsWith(option)) return message;
+  const env = { timeout: ['MJSIM_ATTEMPT_TIMEOUT', flags.timeout], maxBatch: ['MJSIM_MAX_BATCH', flags.maxBatch], policy: ['MJSIM_POLICY', flags.policy] }[option];
+  const name = option === 'url' ? '<url>' : env && env[1] === undefined && process.env[env[0] as string] !== undefined ? env[0] : `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return `${name}${message.slice(option.length)}`;
+}
+
+/**
  * Adds `check`.
  *
  * @example
@@ -66,7 +78,7 @@ export function registerCheckCommand(program: Command): void {
         });
       } catch (error) {
         if (!(error instanceof CheckOptionsError)) throw error;
-        console.error(`mjsim: check: ${error.message}`);
+        console.error(`mjsim: check: ${asFlag(error, flags)}`);
         process.exitCode = EXIT.usage;
         return;
       }

@@ -34,9 +34,17 @@ export class CliError extends Error {
 
 /** The credentials to use: the flag, the environment, or the dev key stored in the local database. */
 export function credentials(options: ClientOptions): string | undefined {
-  const pair = options.apiKey ?? process.env.MJSIM_API_KEY;
-  if (pair) return pair;
-  const path = options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
+  return credentialsOf(options)?.pair;
+}
+
+/**
+ * The credentials to use and where they came from (`--api-key`, `MJSIM_API_KEY`, or the dev key in the
+ * database file), so that a refusal can say which key was tried.
+ */
+export function credentialsOf(options: ClientOptions): { pair: string; source: string } | undefined {
+  if (options.apiKey) return { pair: options.apiKey, source: '--api-key' };
+  if (process.env.MJSIM_API_KEY) return { pair: process.env.MJSIM_API_KEY, source: 'MJSIM_API_KEY' };
+  const path = devKeyPath(options);
   if (path === ':memory:' || !existsSync(path)) return undefined;
   // Loaded here, synchronously, and only when no key was given: better-sqlite3 costs more than the whole CLI.
   const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
@@ -45,7 +53,7 @@ export function credentials(options: ClientOptions): string | undefined {
     const row = db.prepare('select public_key, secret_key from accounts where is_dev = 1 limit 1').get() as
       | { public_key: string; secret_key: string }
       | undefined;
-    return row && `${row.public_key}:${row.secret_key}`;
+    return row && { pair: `${row.public_key}:${row.secret_key}`, source: `the dev key in ${path}` };
   } catch {
     return undefined;
   } finally {
@@ -53,12 +61,25 @@ export function credentials(options: ClientOptions): string | undefined {
   }
 }
 
+const devKeyPath = (options: ClientOptions) => options.db ?? process.env.MJSIM_DB ?? DEFAULT_DB;
+
+/**
+ * What a 401 adds: the key tried (its public part only: the secret is never printed) and where it came
+ * from, or that none was found and where mjsim looked.
+ */
+function refusedKey(options: ClientOptions, sent: { pair: string; source: string } | undefined): string {
+  if (!sent) return `no key was sent (no --api-key, no MJSIM_API_KEY, no dev key in ${devKeyPath(options)}): pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY`;
+  const colon = sent.pair.indexOf(':');
+  const publicKey = colon < 0 ? '(not a PUBLIC:SECRET pair)' : `"${sent.pair.slice(0, colon)}"`;
+  return `the server refused key ${publicKey} from ${sent.source}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY to a key it serves (mjsim serve prints them)`;
+}
+
 /** Calls the control API; throws a `CliError` with the right exit code on failure. */
 export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const base = options.server ?? process.env.MJSIM_URL ?? `http://127.0.0.1:${process.env.MJSIM_PORT ?? 7355}`;
   const headers: Record<string, string> = { accept: 'application/json' };
-  const pair = credentials(options);
-  if (pair) headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  const sent = credentialsOf(options);
+  if (sent) headers.authorization = `Basic ${Buffer.from(sent.pair).toString('base64')}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: { status: number; text: string };
   try {
@@ -73,7 +94,7 @@ export async function call(options: ClientOptions, method: string, path: string,
   const data = parseAnswer(text);
   if (response.status < 200 || response.status > 299) {
     const message = (data as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}${data === null && text ? `: ${text.slice(0, 200)}` : ''}`;
-    throw new CliError(response.status === 401 ? `${message}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY` : message, EXIT.apiError);
+    throw new CliError(response.status === 401 ? `${message}: ${refusedKey(options, sent)}` : message, EXIT.apiError);
   }
   return data;
 }

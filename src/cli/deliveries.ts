@@ -8,11 +8,22 @@ import { EVENT_TYPES } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { expected, oneOf, wholeNumber } from './arguments.js';
 import { call, printJson, run, table, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 /** A MessageID: up to 20 digits (below 2^64; the server checks the bound). */
 const messageId = (text: string) => {
   if (!/^\d{1,20}$/.test(text)) throw expected('--message-id', 'a MessageID (a whole number)', text);
   return text;
+};
+
+/** The last attempt's answer in a table cell: its HTTP status, or what happened instead (timeout, refused, …). */
+const lastAnswer = (row: Record<string, unknown>) => String(row.lastHttpStatus ?? row.lastOutcome ?? '-');
+
+/** A reason in a table cell: its first line, at most 60 characters (`delivery <id>` shows it whole). */
+const short = (text: unknown) => {
+  if (typeof text !== 'string') return '';
+  const line = text.split('\n')[0] as string;
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 };
 
 /**
@@ -26,7 +37,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over', oneOf('--status', DELIVERY_STATUSES))
     .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub', oneOf('--event-type', EVENT_TYPES))
     .option('--event <type>', 'same as --event-type', oneOf('--event', EVENT_TYPES))
-    .option('--url <url>', 'callback URL')
+    .option('--url <url|id>', 'callback URL, as registered or by the ID `mjsim urls` shows')
     .option('--message-id <id>', 'deliveries carrying an event of this MessageID', messageId)
     .option('--email <address>', 'deliveries carrying an event to this recipient (any case)')
     .option('--limit <n>', 'how many (1 to 1000)', wholeNumber('--limit', 1, 1000), '50')
@@ -43,7 +54,8 @@ export function registerDeliveryCommands(program: Command): void {
         }
         const data = (await call(options, 'GET', `/sim/deliveries?${query}`)) as { deliveries: Record<string, unknown>[] };
         if (options.json) return printJson(data);
-        console.log(table(data.deliveries, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'nextAttemptAt', 'callbackUrlId', 'continuedBy']));
+        const rows = data.deliveries.map((row) => ({ ...row, lastHttp: lastAnswer(row), reason: short(row.reason ?? row.lastError) }));
+        console.log(table(rows, ['id', 'status', 'eventTypes', 'eventCount', 'attemptCount', 'lastHttp', 'reason', 'nextAttemptAt', 'callbackUrlId', 'continuedBy']));
       }),
     );
 
@@ -53,12 +65,13 @@ export function registerDeliveryCommands(program: Command): void {
       run(async (id: string, options: ClientOptions) => {
         const data = (await call(options, 'GET', `/sim/deliveries/${encodeURIComponent(id)}`)) as Record<string, unknown> & { attempts: Record<string, unknown>[] };
         if (options.json) return printJson(data);
-        console.log(`delivery ${data.id}: ${data.status}, ${data.attemptCount} attempt(s), next ${data.nextAttemptAt ?? '-'}`);
+        console.log(`delivery ${data.id}: ${data.status}, ${plural(data.attemptCount as number, 'attempt')}, next ${data.nextAttemptAt ?? '-'}`);
+        if (data.reason) console.log(`reason: ${data.reason}`);
         // A hand-over is followed, not hidden: where the events went on, and where they came from.
         const continuedBy = (data.continuedBy as number[] | undefined) ?? [];
         if (continuedBy.length > 0) console.log(`  continued by delivery ${continuedBy.map((next) => `#${next}`).join(', ')} (mjsim delivery ${continuedBy[0]})`);
         if (data.parentId !== null && data.parentId !== undefined) console.log(`  continues delivery #${data.parentId}`);
-        console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url']));
+        console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url', 'error']));
       }),
     );
 

@@ -13,6 +13,7 @@ import { listAllCallbackUrls } from '../db/callback-urls.js';
 import { DEFAULT_PORT, parseServeConfig } from '../config/config.js';
 import { startServer, type RunningServer } from '../serve.js';
 import { startDemoReceiver, type DemoReceiver } from './demo-receiver.js';
+import { plural } from '../core/plural.js';
 
 /** Demo settings; all optional. */
 export interface DemoOptions {
@@ -124,5 +125,5 @@ function statusLine(server: RunningServer): string {
   const counts = countDeliveriesByStatus(server.db);
   const dead = listAllCallbackUrls(server.db).filter((url) => url.status === 'dead').length;
   const { attempts, successes, failures } = server.engine.counters;
-  return `[clock ${new Date(server.clock.now()).toISOString().slice(11, 19)}] ${attempts} attempts (${successes} ok, ${failures} failed) · ${counts.pending ?? 0} pending · ${counts.delivered ?? 0} delivered · ${dead} URL(s) suspended`;
+  return `[clock ${new Date(server.clock.now()).toISOString().slice(11, 19)}] ${plural(attempts, 'attempt')} (${successes} ok, ${failures} failed) · ${counts.pending ?? 0} pending · ${counts.delivered ?? 0} delivered · ${plural(dead, 'URL')} suspended`;
 }

@@ -11,6 +11,7 @@ import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
 import { expected, oneOf, UsageError } from './arguments.js';
 import { call, CliError, EXIT, printJson, run, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 /** The installed package's root (this file is dist/cli/events.js), which ships `fixtures/`. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,6 +108,6 @@ export function registerEventCommands(program: Command): void {
     // One event goes as the object it is, so an error about it does not speak of "Event 0".
     const data = (await call(options, 'POST', '/sim/events', Array.isArray(events) ? list : list[0])) as { count: number; events: { event: string; email: string }[] };
     if (options.json) return printJson(data);
-    console.log(`replayed ${data.count} event(s) from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
+    console.log(`replayed ${plural(data.count, 'event')} from ${path}: ${data.events.map((event) => `${event.event} ${event.email}`).join(', ')}`);
   }
 }

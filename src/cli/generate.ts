@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseDuration } from '../core/duration.js';
+import { readDuration } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
 import { MAX_MESSAGES } from '../core/outgoing-message.js';
 import { dueCount, parseRate } from '../core/rate.js';
 import { headerTags, SCENARIO_HEADER } from '../core/scenario-tags.js';
 import { expected, UsageError } from './arguments.js';
 import { CliError, credentials, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
+import { plural } from '../core/plural.js';
 
 interface GenerateOptions extends ClientOptions {
   rate: string;
@@ -61,8 +62,9 @@ export function registerTrafficCommands(program: Command): void {
 async function generate(options: GenerateOptions): Promise<void> {
   const perSecond = parseRate(options.rate);
   if (perSecond === null) throw expected('--rate', 'a rate such as 200/s, 600/m or 50', options.rate);
-  const durationMs = parseDuration(options.duration);
-  if (durationMs === null || durationMs <= 0) throw expected('--duration', 'a duration such as 60s or 5m', options.duration);
+  const durationMs = readDuration(options.duration);
+  if (typeof durationMs === 'string') throw new UsageError(`--duration: ${durationMs}`);
+  if (durationMs <= 0) throw expected('--duration', 'a duration above 0, such as 60s or 5m', options.duration);
   if (options.scenario !== undefined) {
     const parsed = headerTags(options.scenario);
     if (!parsed.ok) throw new UsageError(`--scenario: unknown tag(s) ${parsed.unknown.join(', ')}`);
@@ -126,7 +128,7 @@ async function generate(options: GenerateOptions): Promise<void> {
   progress.stop();
   if (unreachable) throw unreachable;
   const summary = summaryOf(tally, started);
-  console.log(options.json ? stringifyJson(summary) : `sent ${summary.accepted} message(s) in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
+  console.log(options.json ? stringifyJson(summary) : `sent ${plural(summary.accepted, 'message')} in ${summary.seconds}s (${summary.perSecond}/s), ${summary.failed} failed, latency p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
   if (tally.firstError) console.error(`mjsim: first failure: ${tally.firstError}`);
   if (tally.failed > 0) process.exitCode = EXIT.apiError;
 }

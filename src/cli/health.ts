@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
-import { expected } from './arguments.js';
+import { durationArg } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 
 /**
@@ -16,14 +16,11 @@ import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from
  */
 export function registerHealthCommand(program: Command): void {
   withClientOptions(program.command('health').description('check that mjsim answers'))
-    .option('--wait <duration>', 'keep trying for this long, e.g. 30s (for CI)', '0')
+    .option('--wait <duration>', 'keep trying for this long, e.g. 30s (for CI)', durationArg('--wait'), '0')
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & { wait: string }) => {
-        // A duration with its unit (`30s`, as the README writes it), or a bare number of seconds.
-        const ms = /^\d+(\.\d+)?$/.test(options.wait.trim()) ? Number(options.wait) * 1000 : parseDuration(options.wait);
-        if (ms === null || !Number.isFinite(ms) || ms < 0) throw expected('--wait', 'a duration such as 30s', options.wait);
-        const seconds = ms / 1000;
+        const seconds = (parseDuration(options.wait) ?? 0) / 1000;
         const deadline = Date.now() + seconds * 1000;
         const { default: pRetry, AbortError } = await import('p-retry');
         const health = await pRetry(

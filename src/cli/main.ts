@@ -12,6 +12,7 @@ import { registerCheckCommand } from './check.js';
 import { registerClockCommands } from './clock.js';
 import { registerDeliveryCommands } from './deliveries.js';
 import { registerDemoCommand } from './demo.js';
+import { suggestCommands } from './did-you-mean.js';
 import { registerEventCommands } from './events.js';
 import { registerTrafficCommands } from './generate.js';
 import { registerHealthCommand } from './health.js';
@@ -43,6 +44,7 @@ export function buildCli(): Command {
   registerTrafficCommands(program);
   registerPruneCommand(program);
   registerCheckCommand(program);
+  suggestCommands(program);
   return program;
 }
 

@@ -7,9 +7,11 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RawServeOptions } from '../config/config.js';
 import { OPTIONS } from '../config/config-options.js';
-import { formatDuration } from '../core/duration.js';
+import { compactDuration, formatDuration } from '../core/duration.js';
+import { policyShortForm } from '../core/retry-policy.js';
 import { VERSION } from '../core/version.js';
 import { whenLauncherGone } from './launcher.js';
+import { plural } from '../core/plural.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -84,9 +86,10 @@ export function registerServeCommand(program: Command): void {
     const bind = everywhere ? `${config.host === '::' ? '[::]' : config.host}:${server.port} (every interface; from this machine: ${server.url})` : server.url;
     const lines = [
       `mjsim ${VERSION} listening on ${bind}`,
-      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode}   retry policy: ${config.settings.policy.name}${
+      `  database: ${config.db}   clock: ${config.clock.mode === 'scaled' ? `${config.clock.factor}x` : config.clock.mode} (server-wide)${
         config.retainMs === null ? '' : `   retain: ${formatDuration(config.retainMs)}`
       }`,
+      `  retry policy: ${config.settings.policy.name} (${policyShortForm(config.settings.policy)})   attempt timeout: ${compactDuration(config.settings.attemptTimeoutMs)}`,
     ];
     const selfSigned = server.selfSigned;
     if (selfSigned) {
@@ -105,7 +108,7 @@ export function registerServeCommand(program: Command): void {
       );
     }
     if (server.smtpWarning) lines.push(`  ${server.smtpWarning}`);
-    if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
+    if (server.interrupted) lines.push(`  recovered ${plural(server.interrupted, 'attempt')} interrupted by the last stop; ${server.interrupted === 1 ? 'it is' : 'they are'} retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
     }

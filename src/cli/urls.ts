@@ -8,6 +8,7 @@ import { oneOf } from './arguments.js';
 import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './client.js';
 import { stringifyJson } from '../core/json.js';
 import { maskCredentials } from '../db/deliveries.js';
+import { plural } from '../core/plural.js';
 
 interface MailjetCallbackUrl {
   ID: number;
@@ -39,7 +40,7 @@ export function registerUrlCommands(program: Command): void {
         console.log(options.json ? stringifyJson({ count: rows.length, urls: rows }) : table(rows, ['ID', 'EventType', 'IsBackup', 'Version', 'Status', 'Url']));
         const dead = rows.filter((row) => row.Status === 'dead');
         if (options.failOnDead && dead.length > 0) {
-          throw new CliError(`${dead.length} callback URL(s) dead: #${dead.map((row) => row.ID).join(', #')}`, EXIT.apiError);
+          throw new CliError(`${plural(dead.length, 'callback URL')} dead: #${dead.map((row) => row.ID).join(', #')}`, EXIT.apiError);
         }
       }),
     );

@@ -43,7 +43,7 @@ export const OPTIONS = [
     flag: '--api-key <public:secret>',
     env: 'MJSIM_API_KEYS',
     default: '(a generated dev pair)',
-    help: 'an account\'s key pair; repeatable (env: comma-separated)',
+    help: 'an account\'s key pair; repeatable (env: comma-separated; MJSIM_API_KEY, the pair the CLI sends, is served too)',
   },
   { flag: '--clock <mode>', env: 'MJSIM_CLOCK', default: 'real', help: 'real, manual, or a speed-up such as 100x' },
   { flag: '--policy <name>', env: 'MJSIM_POLICY', default: DEFAULT_POLICY_NAME, help: 'mailjet-2017, mailjet-2015, mailjet-current, or custom:30s*10,30m*10' },

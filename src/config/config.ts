@@ -9,7 +9,7 @@ import { parseClockSpec, type ClockMode } from '../engine/clock.js';
 import type { Settings } from '../engine/settings.js';
 import { DEFAULT_DB, DEFAULT_PORT, DEFAULT_SMTP_PORT, OPTIONS } from './config-options.js';
 import { parseSmtpChaos, type SmtpChaosRates } from '../core/smtp-chaos.js';
-import { parseDuration } from '../core/duration.js';
+import { readDuration } from '../core/duration.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy } from '../core/retry-policy.js';
 import { parseScenarioFile } from '../core/scenario-config.js';
 import type { PemPair } from '../tls/generate-certificates.js';
@@ -56,19 +56,23 @@ export interface ServeConfig {
   readonly stopTimeoutMs: number;
 }
 
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (e.g. 10s, 500ms, 1m)` });
-    return z.NEVER;
-  }
-  // Node's timers overflow past 2^31-1 ms (and then fire at once): a day is far beyond any receiver.
-  if (ms > 86_400_000) {
-    ctx.addIssue({ code: 'custom', message: `duration "${text}" is too long: at most 1d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * A duration (core/duration.ts: a bare number is refused, as in every door) from `min` to `max` ms;
+ * `range` says the bounds in words. Numbers reach here from the library and are judged the same way.
+ */
+const duration = (min: number, max: number, range: string) =>
+  z.unknown().transform((value, ctx) => {
+    const ms = readDuration(value);
+    if (typeof ms === 'string') {
+      ctx.addIssue({ code: 'custom', message: ms });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `expected ${range}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 /** A whole number from `min` to `max`, given as text (flags, environment) or as a number (library). */
 const wholeNumber = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -174,34 +178,25 @@ const schema = z.object({
     }
     return policy;
   }),
-  attemptTimeout: duration,
+  // Node's timers overflow past 2^31-1 ms (and then fire at once): a day is far beyond any receiver.
+  attemptTimeout: duration(1, 86_400_000, 'a duration from 1ms to 1d, e.g. 10s'),
   accept2xx: flagBool,
   maxBatch: positiveInt(),
   concurrency: positiveInt(),
   urlConcurrency: positiveInt(),
   responseCap: positiveInt(),
   safeMessageIds: flagBool,
-  retain: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text === '' || text === 'off') return null;
-      const ms = parseDuration(text);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (e.g. 1h, 7d, 30m)` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
-  stopTimeout: z.string().transform((text, ctx) => {
-    const ms = text === '0' ? 0 : parseDuration(text);
-    // A stop longer than a minute is a hang by another name (and container runtimes kill sooner).
-    if (ms === null || ms < 0 || ms > 60_000) {
-      ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (0 to 1m, e.g. 2s, 500ms)` });
+  retain: z.unknown().transform((value, ctx) => {
+    if (value === undefined || value === '' || value === 'off') return null;
+    const ms = readDuration(value);
+    if (typeof ms === 'string' || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: typeof ms === 'string' ? ms : `expected a duration above 0 (e.g. 1h, 7d) or off, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return ms;
   }),
+  // A stop longer than a minute is a hang by another name (and container runtimes kill sooner).
+  stopTimeout: duration(0, 60_000, 'a duration from 0 to 1m, e.g. 2s, 500ms'),
   scenarioFile: z
     .string()
     .optional()
@@ -250,11 +245,19 @@ export class ConfigError extends Error {}
 export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv, names: Partial<Record<RawOptionName, string>> = {}): ServeConfig {
   const labelOf = (name: RawOptionName): string => {
     const source = SOURCES[name];
+    if (name === 'apiKeys' && flags.apiKeys === undefined && env.MJSIM_API_KEYS === undefined && env.MJSIM_API_KEY !== undefined) return 'MJSIM_API_KEY';
     const given = name === 'apiKeys' ? Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 : flags[name] !== undefined;
     return !given && env[source.env] !== undefined ? source.env : (names[name] ?? source.flag);
   };
-  const envKeys = env.MJSIM_API_KEYS ? env.MJSIM_API_KEYS.split(',').map((pair) => pair.trim()).filter(Boolean) : [];
+  // MJSIM_API_KEY is the pair the CLI sends: serving it too means a shell that sets it for the CLI also
+  // starts a server that accepts it. Flags replace both variables.
+  const envKeys = [...new Set([...(env.MJSIM_API_KEYS ?? '').split(','), env.MJSIM_API_KEY ?? ''].map((pair) => pair.trim()).filter(Boolean))];
   const flagKeys = Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 ? flags.apiKeys : undefined;
+  const publicOf = (pair: string) => pair.slice(0, pair.indexOf(':'));
+  const single = env.MJSIM_API_KEY?.trim();
+  if (!flagKeys && single && envKeys.some((pair) => pair !== single && publicOf(pair) === publicOf(single))) {
+    throw new ConfigError(`MJSIM_API_KEY and MJSIM_API_KEYS give public key "${publicOf(single)}" different secrets: make them agree`);
+  }
   const host = flags.host ?? env.MJSIM_HOST ?? '127.0.0.1';
   const db = flags.db ?? env.MJSIM_DB ?? DEFAULT_DB;
   const port = flags.port ?? env.MJSIM_PORT ?? DEFAULT_PORT;
@@ -288,7 +291,7 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv,
     safeMessageIds: flags.safeMessageIds ?? env.MJSIM_SAFE_MESSAGE_IDS ?? false,
     scenarioFile: flags.scenarioFile ?? env.MJSIM_SCENARIO_FILE,
     retain: flags.retain ?? env.MJSIM_RETAIN,
-    stopTimeout: String(flags.stopTimeout ?? env.MJSIM_STOP_TIMEOUT ?? '2s'),
+    stopTimeout: flags.stopTimeout ?? env.MJSIM_STOP_TIMEOUT ?? '2s',
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, labelOf)).join('\n'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxAttempts, nextAttemptAt, resolvePolicy, retryDelay, RETRY_POLICIES, scheduleOffsets, scheduleTable } from './retry-policy.js';
+import { maxAttempts, nextAttemptAt, policyShortForm, resolvePolicy, retryDelay, RETRY_POLICIES, scheduleOffsets, scheduleTable } from './retry-policy.js';
 
 const policy = RETRY_POLICIES['mailjet-2017']!;
 const S = 1000;
@@ -52,6 +52,7 @@ describe('other presets and custom tables', () => {
     expect(custom.onExhausted).toBe('give-up');
     expect(resolvePolicy('custom:5s')).toMatchObject({ steps: [{ delayMs: 5 * S, count: 1 }], onExhausted: 'suspend' });
     expect(resolvePolicy('custom:abc*2')).toMatch(/invalid step "abc\*2"/);
+    expect(resolvePolicy('custom:30*10')).toMatch(/invalid step "30\*10" in custom policy: write DELAY\*COUNT, e\.g\. 30s\*10 \(30: add a unit/);
     expect(resolvePolicy('mailjet-1999')).toMatch(/unknown retry policy/);
   });
 
@@ -59,5 +60,15 @@ describe('other presets and custom tables', () => {
     expect(resolvePolicy('custom:100000000d*1')).toMatch(/a delay is at most 365d/);
     expect(resolvePolicy('custom:1s*100000000')).toMatch(/a count at most 100000/);
     expect(resolvePolicy('custom:365d*2')).toMatchObject({ steps: [{ delayMs: 365 * 24 * 60 * MIN, count: 2 }] });
+  });
+});
+
+describe('short form', () => {
+  it('writes a policy as the custom: spec that reads back to the same schedule', () => {
+    expect(policyShortForm(RETRY_POLICIES['mailjet-2017']!)).toBe('custom:30s*10,30m*10,suspend');
+    expect(policyShortForm(RETRY_POLICIES['mailjet-current']!)).toBe('custom:30s*2880,give-up');
+    for (const policy of Object.values(RETRY_POLICIES)) {
+      expect((resolvePolicy(policyShortForm(policy)) as typeof policy).steps).toEqual(policy.steps);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * reads it. Offsets are measured from the scheduled time of the previous attempt, so the default policy's
  * attempts land exactly at 0 s, 30 s, ..., 5 h 05 min after the first.
  */
-import { formatDuration, parseDuration } from './duration.js';
+import { compactDuration, formatDuration, readDuration } from './duration.js';
 
 /** What happens when the last attempt of a policy fails. */
 export type ExhaustedAction = 'suspend' | 'give-up';
@@ -96,6 +96,16 @@ export function scheduleOffsets(policy: RetryPolicy): number[] {
   return offsets;
 }
 
+/**
+ * A policy in the `custom:` form `--policy` reads (the same schedule, written out), for banners and logs.
+ *
+ * @example
+ * policyShortForm(RETRY_POLICIES['mailjet-2017']!) // 'custom:30s*10,30m*10,suspend'
+ */
+export function policyShortForm(policy: RetryPolicy): string {
+  return `custom:${[...policy.steps.map((step) => `${compactDuration(step.delayMs)}*${step.count}`), policy.onExhausted].join(',')}`;
+}
+
 /** The schedule as a Markdown table, as printed in docs/delivery.md. */
 export function scheduleTable(policy: RetryPolicy): string {
   const rows = scheduleOffsets(policy).map((offset, i, all) => {
@@ -127,10 +137,11 @@ export function resolvePolicy(spec: string): RetryPolicy | string {
   const steps: RetryStep[] = [];
   for (const part of parts) {
     const [delayText, countText = '1'] = part.split('*');
-    const delayMs = parseDuration(delayText ?? '');
+    const delayMs = readDuration(delayText ?? '');
     const count = Number(countText);
-    if (delayMs === null || delayMs <= 0 || !Number.isInteger(count) || count < 1) {
-      return `invalid step "${part}" in custom policy: write DELAY*COUNT, e.g. 30s*10`;
+    if (typeof delayMs === 'string' || delayMs <= 0 || !Number.isInteger(count) || count < 1) {
+      const why = typeof delayMs === 'string' ? ` (${delayMs})` : '';
+      return `invalid step "${part}" in custom policy: write DELAY*COUNT, e.g. 30s*10${why}`;
     }
     // Bounds keep the schedule table small and every retry within the clock's range (clock-range.ts).
     if (delayMs > MAX_STEP_DELAY_MS || count > MAX_STEP_COUNT) {

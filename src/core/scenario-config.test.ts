@@ -12,7 +12,7 @@ describe('scenario files', () => {
   });
 
   it('merges per-account overrides over the file defaults', () => {
-    const file = parseScenarioFile({ open: { probability: 0.4 }, accounts: { KEY2: { open: { delay: 5000 } } } }) as ScenarioFile;
+    const file = parseScenarioFile({ open: { probability: 0.4 }, accounts: { KEY2: { open: { delay: '5s' } } } }) as ScenarioFile;
     expect(scenarioFor(file, 'KEY2').open).toEqual({ probability: 0.4, delay: [5_000, 5_000] });
     expect(scenarioFor(file, 'OTHER')).toBe(file.base);
     expect(scenarioFor(undefined, 'KEY2')).toBe(DEFAULT_SCENARIO);
@@ -22,7 +22,8 @@ describe('scenario files', () => {
     expect(parseScenarioFile({ open: { probabilty: 0.4 } })).toMatch(/^open: Unrecognized key/);
     expect(parseScenarioFile({ open: { probability: 1.5 } })).toMatch(/open\.probability: a probability is from 0 to 1/);
     expect(parseScenarioFile({ open: { delay: ['1h', '1m'] } })).toMatch(/min <= max/);
-    expect(parseScenarioFile({ sent: { delay: 'soon' } })).toMatch(/invalid duration in "soon"/);
+    expect(parseScenarioFile({ sent: { delay: 'soon' } })).toMatch(/invalid delay "soon": "soon" is not a duration/);
+    expect(parseScenarioFile({ sent: { delay: 5000 } })).toMatch(/invalid delay 5000: 5000: add a unit, e\.g\. 5000s/);
     expect(parseScenarioFile({ bounce: { probability: 0.7 }, blocked: { probability: 0.5 } })).toMatch(/must not exceed 1/);
     expect(parseScenarioFile([])).toMatch(/^\(file\)/);
     expect(parseScenarioFile({ open: { delay: ['1m', '100000000d'] } })).toMatch(/a delay is at most 365d/);

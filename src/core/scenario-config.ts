@@ -7,7 +7,7 @@
  * opened; `hard` is the share of bounces that are hard.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { readDuration } from './duration.js';
 
 /** A delay range in milliseconds, `[min, max]`. */
 export type DelayRange = readonly [number, number];
@@ -52,14 +52,14 @@ export const DEFAULT_SCENARIO: ScenarioConfig = Object.freeze({
 const durationText = z.union([z.string(), z.number()]);
 /** A year: events of a lifecycle stay within reach of the clock (see clock-range.ts). */
 const MAX_SCENARIO_DELAY_MS = 365 * 86_400_000;
-/** A delay: one duration ("30s", 1500) or a range ["1m", "60m"]; as [min, max] milliseconds. */
+/** A delay: one duration ("30s") or a range ["1m", "60m"]; as [min, max] milliseconds. A bare number is refused, as everywhere. */
 const delay = z.union([durationText, z.tuple([durationText, durationText])]).transform((value, ctx): DelayRange => {
-  const [min, max] = (Array.isArray(value) ? value : [value, value]).map((part) => parseDuration(part));
-  const bad = [min, max].some((ms) => ms === null || ms === undefined);
-  if (bad) ctx.addIssue({ code: 'custom', message: `invalid duration in ${JSON.stringify(value)} (e.g. "30s", "1m", "2h", or milliseconds)` });
+  const [min, max] = (Array.isArray(value) ? value : [value, value]).map((part) => readDuration(part));
+  const problem = [min, max].find((ms) => typeof ms === 'string');
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid delay ${JSON.stringify(value)}: ${problem}` });
   else if ((min as number) > (max as number)) ctx.addIssue({ code: 'custom', message: 'a delay range is [min, max] with min <= max' });
   else if ((max as number) > MAX_SCENARIO_DELAY_MS) ctx.addIssue({ code: 'custom', message: 'a delay is at most 365d (event times stay within the clock range)' });
-  return [min ?? 0, max ?? 0];
+  return problem === undefined ? [min as number, max as number] : [0, 0];
 });
 const probability = z.number().min(0, 'a probability is from 0 to 1').max(1, 'a probability is from 0 to 1');
 const rule = z.object({ probability: probability.optional(), delay: delay.optional() }).strict();

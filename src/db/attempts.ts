@@ -38,6 +38,25 @@ export function interruptOpenAttempts(db: Db, now: number): number {
   ).run(now).changes;
 }
 
+/** The last finished attempt of a delivery, as a listing shows it. */
+export type LastAttempt = Pick<Attempt, 'outcome' | 'httpStatus' | 'error'>;
+
+/**
+ * The last finished attempt of each of `deliveryIds` (by attempt ID, through `attempts_delivery`); a
+ * delivery never attempted has no entry.
+ *
+ * @example
+ * lastAttemptsOf(db, [1, 2]).get(1) // { outcome: 'http-status', httpStatus: 500, error: null }
+ */
+export function lastAttemptsOf(db: Db, deliveryIds: readonly number[]): Map<number, LastAttempt> {
+  const rows = statement(
+    db,
+    `select delivery_id, outcome, http_status, error from attempts where id in
+       (select max(id) from attempts where delivery_id in (select value from json_each(?)) and ended_at is not null group by delivery_id)`,
+  ).all(JSON.stringify(deliveryIds)) as { delivery_id: number; outcome: AttemptOutcome | null; http_status: number | null; error: string | null }[];
+  return new Map(rows.map((row) => [row.delivery_id, { outcome: row.outcome, httpStatus: row.http_status, error: row.error }]));
+}
+
 /** A delivery's attempts in order. */
 export function attemptsOf(db: Db, deliveryId: number): Attempt[] {
   const rows = statement(db, 'select * from attempts where delivery_id = ? order by id').all(deliveryId) as Record<string, unknown>[];

@@ -50,7 +50,7 @@ export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery
     return { status, suspended };
   }
   const status = transition('in_flight', { kind: 'failure', nextAttemptAt: next });
-  const reason = next === null ? `all ${claim.attemptNumber} attempts failed` : null;
+  const reason = next === null ? (claim.attemptNumber === 1 ? 'its only attempt failed' : `all ${claim.attemptNumber} attempts failed`) : null;
   updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: next, reason }, now);
   if (claim.callbackUrlId === null) return { status, suspended: [] };
   if (next !== null) {

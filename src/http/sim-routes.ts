@@ -6,11 +6,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { isoTime } from '../core/clock-range.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/delivery-state.js';
-import { parseDuration } from '../core/duration.js';
+import { readDuration, readTime, readTimeOrAgo } from '../core/duration.js';
+import { countPrunable } from '../db/prune.js';
 import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { attemptsOf } from '../db/attempts.js';
+import { attemptsOf, lastAttemptsOf } from '../db/attempts.js';
 import { continuationsOf, getDelivery, type Delivery } from '../db/deliveries.js';
 import { describeDelivery as describe } from '../core/delivery-view.js';
 import { listDeliveries } from '../db/delivery-listing.js';
@@ -31,12 +32,14 @@ import { storageHealth } from '../db/storage-health.js';
 
 type Env = { Variables: AuthVariables };
 
-const pruneBody = z.union([z.object({ before: z.union([z.string(), z.number()]) }).strict(), z.object({ olderThan: z.union([z.string(), z.number()]) }).strict()]);
-
-const advanceBody = z.union([
-  z.object({ by: z.union([z.string(), z.number()]) }).strict(),
-  z.object({ to: z.string() }).strict(),
+// Numbers pass the shape so that the duration grammar (core/duration.ts) refuses them with its own message.
+const durationField = z.union([z.string(), z.number()]);
+const pruneBody = z.union([
+  z.object({ before: durationField, dryRun: z.boolean().optional() }).strict(),
+  z.object({ olderThan: durationField, dryRun: z.boolean().optional() }).strict(),
 ]);
+
+const advanceBody = z.union([z.object({ by: durationField }).strict(), z.object({ to: durationField }).strict()]);
 
 /** Builds `/sim`; `auth` is the same Basic-auth middleware as Mailjet's routes. */
 export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env> {
@@ -58,8 +61,10 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   app.use('*', auth);
   app.post('*', jsonBodyOnly);
 
+  // One clock per server, whichever account asks or moves it: `scope` says so in every answer.
   app.get('/clock', (c) =>
     c.json({
+      scope: 'server',
       mode: clock.mode,
       factor: clock.factor,
       now: isoTime(clock.now()),
@@ -71,17 +76,17 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 
   app.post('/clock/advance', async (c) => {
     const parsed = advanceBody.safeParse((await readJson(c)) ?? {});
-    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"} (or milliseconds), {"to":"next"} or {"to":"<ISO time>"}');
+    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"}, {"to":"next"} or {"to":"<ISO time>"}');
     let target: number | 'next';
     if ('by' in parsed.data) {
-      const by = parseDuration(parsed.data.by);
-      if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s, 29m59s, 5h5m or milliseconds`);
+      const by = readDuration(parsed.data.by);
+      if (typeof by === 'string') throw new ApiError('invalid-input', `"by": ${by}`);
       target = clock.now() + by;
     } else if (parsed.data.to === 'next') {
       target = 'next';
     } else {
-      const time = Date.parse(parsed.data.to);
-      if (Number.isNaN(time)) throw new ApiError('invalid-input', `Invalid time "${parsed.data.to}": use "next" or an ISO 8601 time`);
+      const time = readTime(parsed.data.to);
+      if (typeof time === 'string') throw new ApiError('invalid-input', `"to": ${time}, or "next"`);
       if (time < clock.now()) throw new ApiError('invalid-input', `The clock only moves forward: ${parsed.data.to} is before ${isoTime(clock.now())}`);
       target = time;
     }
@@ -149,9 +154,26 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const offset = boundedInt(q.offset, 0, 0, 100_000, 'offset');
     const before = q.before === undefined ? undefined : boundedInt(q.before, 0, 1, Number.MAX_SAFE_INTEGER, 'before');
     const after = q.after === undefined ? undefined : boundedInt(q.after, 0, 0, Number.MAX_SAFE_INTEGER, 'after');
-    const filter = { status: status as DeliveryStatus | undefined, eventType, url: q.url, messageId: messageId && BigInt(messageId).toString(), email: email?.trim(), before, after };
+    // `url` is the URL as registered, or the ID `mjsim urls` shows (a URL is never all digits).
+    const byId = q.url !== undefined && /^\d{1,15}$/.test(q.url);
+    const filter = {
+      status: status as DeliveryStatus | undefined,
+      eventType,
+      url: byId ? undefined : q.url,
+      callbackUrlId: byId ? Number(q.url) : undefined,
+      messageId: messageId && BigInt(messageId).toString(),
+      email: email?.trim(),
+      before,
+      after,
+    };
     const rows = listDeliveries(db, c.get('account').id, filter, limit, offset);
-    return c.json({ count: rows.length, deliveries: rows.map((row) => describe(row, continuationsOf(db, row.id))) });
+    const last = lastAttemptsOf(db, rows.map((row) => row.id));
+    const lastOf = (id: number) => last.get(id) ?? { outcome: null, httpStatus: null, error: null };
+    const deliveries = rows.map((row) => {
+      const { outcome, httpStatus, error } = lastOf(row.id);
+      return { ...describe(row, continuationsOf(db, row.id)), lastOutcome: outcome, lastHttpStatus: httpStatus, lastError: error };
+    });
+    return c.json({ count: rows.length, deliveries });
   });
 
   app.get('/deliveries/:id', (c) => {
@@ -181,21 +203,18 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 
   app.post('/prune', async (c) => {
     const parsed = pruneBody.safeParse((await readJson(c)) ?? {});
-    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"before":"<ISO time>"} (or epoch milliseconds) or {"olderThan":"7d"}');
-    let before: number;
-    if ('olderThan' in parsed.data) {
-      const age = parseDuration(parsed.data.olderThan);
-      if (age === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.olderThan)}: use e.g. 30m, 12h, 7d or milliseconds`);
-      before = clock.now() - age;
-    } else {
-      before = typeof parsed.data.before === 'number' ? parsed.data.before : Date.parse(parsed.data.before);
-      if (!Number.isSafeInteger(before)) throw new ApiError('invalid-input', `Invalid time ${JSON.stringify(parsed.data.before)}: use an ISO 8601 time or epoch milliseconds`);
+    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"before":"<ISO time>"} or {"before":"7d"} (a duration ago), with "dryRun":true to count only');
+    const [field, given] = 'olderThan' in parsed.data ? ['olderThan', parsed.data.olderThan] : ['before', parsed.data.before];
+    // `olderThan` is a duration only; `before` a time or a duration ago. Neither takes a bare number.
+    const before = field === 'olderThan' ? readDuration(given) : readTimeOrAgo(given, clock.now());
+    if (typeof before === 'string') throw new ApiError('invalid-input', `"${field}": ${before}`);
+    const cutoff = field === 'olderThan' ? clock.now() - before : before;
+    if (cutoff > clock.now()) {
+      throw new ApiError('invalid-input', `"before" ${iso(cutoff)} is after the simulator clock's now (${iso(clock.now())}); give a time in its past`);
     }
-    if (before > clock.now()) {
-      throw new ApiError('invalid-input', `"before" ${iso(before)} is after the simulator clock's now (${iso(clock.now())}); give a time in its past`);
-    }
-    const { before: cutoff, ...removed } = await pruneBefore(db, before, c.get('account').id);
-    return c.json({ before: iso(cutoff), beforeMs: cutoff, ...removed });
+    if (parsed.data.dryRun) return c.json({ dryRun: true, before: iso(cutoff), beforeMs: cutoff, ...countPrunable(db, cutoff, c.get('account').id) });
+    const { before: pruned, ...removed } = await pruneBefore(db, cutoff, c.get('account').id);
+    return c.json({ before: iso(pruned), beforeMs: pruned, ...removed });
   });
 
   app.post('/reset', async (c) => {

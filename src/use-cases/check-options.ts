@@ -3,7 +3,7 @@
  * everywhere, and one error class whose message names the option.
  */
 import { DEFAULT_BURST, MAX_BURST, MAX_CHECK_BATCH, MAX_CHECK_TIMEOUT_MS } from '../core/check-cases.js';
-import { parseDuration } from '../core/duration.js';
+import { readDuration } from '../core/duration.js';
 import { EVENT_TYPES, isEventType, type EventType } from '../core/event-types.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from '../core/retry-policy.js';
 import { maskCredentials } from '../db/deliveries.js';
@@ -14,8 +14,10 @@ export interface CheckOptions {
   version?: 1 | 2 | 'both' | '1' | '2';
   /** Event types to send (default all seven), as a list or comma-separated; the first is used by the shared cases. */
   types?: readonly EventType[] | readonly string[] | string;
-  /** Per-request timeout: `'10s'`, `'300ms'` or milliseconds (default 10 s, like delivery's `--attempt-timeout`). */
-  timeout?: string | number;
+  /** Per-request timeout: `'10s'`, `'300ms'` (default 10 s, like delivery's `--attempt-timeout`); a bare number is refused. */
+  timeout?: string;
+  /** The timeout in milliseconds, for callers that hold a number (the name says the unit); `timeout` wins. */
+  timeoutMs?: number;
   /** Events in the burst case (default 50, at most 2,000; 0 skips it). */
   burst?: number | string;
   /** Events in the largest Version 2 array (default 500, like delivery's `--max-batch`). */
@@ -25,12 +27,23 @@ export interface CheckOptions {
 }
 
 /**
- * A bad option: the message names it and says what it takes.
+ * A bad option: the message starts with its name (`option`, as `CheckOptions` spells it; the CLI shows its
+ * flag instead) and says what it takes.
  *
  * @example
  * await checkConsumer(url, { burst: 5000 }); // throws CheckOptionsError: burst takes a whole number from 0 to 2000, got 5000
  */
-export class CheckOptionsError extends Error {}
+export class CheckOptionsError extends Error {
+  constructor(
+    message: string,
+    readonly option?: keyof CheckOptions | 'url',
+  ) {
+    super(message);
+  }
+}
+
+/** A `CheckOptionsError` whose message names `option` first. */
+const bad = (option: keyof CheckOptions | 'url', text: string) => new CheckOptionsError(`${option} ${text}`, option);
 
 /** Options after validation. */
 export interface ResolvedCheckOptions {
@@ -45,10 +58,10 @@ export interface ResolvedCheckOptions {
   readonly policy: RetryPolicy;
 }
 
-const wholeNumber = (value: unknown, name: string, min: number, max: number): number => {
+const wholeNumber = (value: unknown, name: 'burst' | 'maxBatch', min: number, max: number): number => {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new CheckOptionsError(`${name} takes a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw bad(name, `takes a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
 };
@@ -62,23 +75,25 @@ const wholeNumber = (value: unknown, name: string, min: number, max: number): nu
 export function resolveCheckOptions(url: string, options: CheckOptions = {}): ResolvedCheckOptions {
   const parsed = URL.canParse(url) ? new URL(url) : null;
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new CheckOptionsError(`the URL must be an absolute http:// or https:// URL, got ${JSON.stringify(maskCredentials(url))}`);
+    throw bad('url', `must be an absolute http:// or https:// URL, got ${JSON.stringify(maskCredentials(url))}`);
   }
   const version = String(options.version ?? 'both');
-  if (!['1', '2', 'both'].includes(version)) throw new CheckOptionsError(`version takes 1, 2 or both, got ${JSON.stringify(options.version)}`);
+  if (!['1', '2', 'both'].includes(version)) throw bad('version', `takes 1, 2 or both, got ${JSON.stringify(options.version)}`);
   const versions: (1 | 2)[] = version === 'both' ? [1, 2] : [Number(version) as 1 | 2];
 
   const typeList = typeof options.types === 'string' ? options.types.split(',').map((type) => type.trim()).filter(Boolean) : [...(options.types ?? EVENT_TYPES)];
   const unknown = typeList.filter((type) => !isEventType(type));
   if (unknown.length > 0 || typeList.length === 0) {
-    throw new CheckOptionsError(`types takes a comma-separated list of ${EVENT_TYPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    throw bad('types', `takes a comma-separated list of ${EVENT_TYPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
   }
-  const timeoutMs = parseDuration(options.timeout ?? '10s');
-  if (timeoutMs === null || timeoutMs < 1 || timeoutMs > MAX_CHECK_TIMEOUT_MS) {
-    throw new CheckOptionsError(`timeout takes a duration from 1ms to ${MAX_CHECK_TIMEOUT_MS / 1000}s (e.g. 10s, 500ms), got ${JSON.stringify(options.timeout)}`);
+  const timeoutName = options.timeout === undefined && options.timeoutMs !== undefined ? 'timeoutMs' : 'timeout';
+  const timeoutMs = timeoutName === 'timeoutMs' ? options.timeoutMs : readDuration(options.timeout ?? '10s');
+  if (typeof timeoutMs === 'string') throw bad('timeout', `takes a duration: ${timeoutMs}`);
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_CHECK_TIMEOUT_MS) {
+    throw bad(timeoutName, `takes a duration from 1ms to ${MAX_CHECK_TIMEOUT_MS / 1000}s (e.g. 10s, 500ms), got ${JSON.stringify(options[timeoutName])}`);
   }
   const policy = typeof options.policy === 'object' ? options.policy : resolvePolicy(options.policy ?? DEFAULT_POLICY_NAME);
-  if (typeof policy === 'string') throw new CheckOptionsError(policy);
+  if (typeof policy === 'string') throw bad('policy', `takes a retry policy: ${policy}`);
   return Object.freeze({
     url: parsed,
     maskedUrl: maskCredentials(parsed.toString()),
@@ -87,7 +102,7 @@ export function resolveCheckOptions(url: string, options: CheckOptions = {}): Re
     types: [...new Set(typeList)] as EventType[],
     timeoutMs,
     burst: wholeNumber(options.burst ?? DEFAULT_BURST, 'burst', 0, MAX_BURST),
-    maxBatch: wholeNumber(options.maxBatch ?? 500, 'max-batch', 1, MAX_CHECK_BATCH),
+    maxBatch: wholeNumber(options.maxBatch ?? 500, 'maxBatch', 1, MAX_CHECK_BATCH),
     policy,
   });
 }

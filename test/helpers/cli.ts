@@ -30,14 +30,14 @@ export interface CliSim {
 const running = new Set<ChildProcess>();
 
 /**
- * Starts `mjsim serve` with `args` (add `--port 0`) and resolves once it prints where it listens.
+ * Starts `mjsim serve` with `args` (add `--port 0`) and `extraEnv`, and resolves once it prints where it listens.
  *
  * @example
  * const sim = await startCli(['--port', '0', '--db', file, '--api-key', 'K1:S1']);
  */
-export function startCli(args: readonly string[]): Promise<CliSim> {
-  // Only the flags given here configure the child: drop any MJSIM_* variable of the caller's shell.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_')));
+export function startCli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliSim> {
+  // Only the flags given here (and `extraEnv`) configure the child: drop any MJSIM_* variable of the caller's shell.
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MJSIM_'))), ...extraEnv };
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const exited = new Promise<number | null>((resolveExit) =>

@@ -169,7 +169,7 @@ export function checkRoutes(deps: AppDeps): Hono<DashboardEnv> {
       const report = await checkConsumer(target.url, {
         version: target.version === 2 ? 2 : 1,
         types: [target.eventType, ...EVENT_TYPES.filter((type: EventType) => type !== target.eventType && sameUrl.has(type))],
-        timeout: Math.min(deps.settings.attemptTimeoutMs, MAX_CHECK_TIMEOUT_MS),
+        timeoutMs: Math.min(deps.settings.attemptTimeoutMs, MAX_CHECK_TIMEOUT_MS),
         maxBatch: Math.min(deps.settings.maxBatch, MAX_CHECK_BATCH),
         policy: deps.settings.policy,
       });

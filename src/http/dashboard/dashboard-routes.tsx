@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { advanceUntilSuspended } from '../../use-cases/advance-until-suspended.js';
-import { parseDuration } from '../../core/duration.js';
+import { readDuration } from '../../core/duration.js';
 import type { EventPayload } from '../../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
 import { listAccounts } from '../../db/accounts.js';
@@ -24,6 +24,7 @@ import { dashboardSecurityHeaders } from './security-headers.js';
 import { Page, Panels } from './page.js';
 import { loadDashboard } from './view-model.js';
 import { emitOutcomes } from '../../use-cases/emit-outcomes.js';
+import { plural } from '../../core/plural.js';
 
 const advanceBody = z.union([z.object({ by: z.union([z.string(), z.number()]) }).strict(), z.object({ to: z.enum(['next', 'suspension']) }).strict()]);
 const emitBody = z.object({ event: z.string(), email: z.string().max(254).optional(), accountId: z.number().int().optional() }).strict();
@@ -68,12 +69,12 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
         'step-limit': 'the step limit was reached',
         cancelled: 'it was cancelled',
       }[summary.stoppedBecause];
-      return c.json({ ...summary, message: `clock at ${summary.to}: ${summary.attempts} attempt(s) in ${summary.steps} step(s); stopped because ${why}` });
+      return c.json({ ...summary, message: `clock at ${summary.to}: ${plural(summary.attempts, 'attempt')} in ${plural(summary.steps, 'step')}; stopped because ${why}` });
     }
     let target: number | 'next' = 'next';
     if ('by' in parsed.data) {
-      const by = parseDuration(parsed.data.by);
-      if (by === null) throw new ApiError('invalid-input', `Invalid duration ${JSON.stringify(parsed.data.by)}: use e.g. 30s or 30m`);
+      const by = readDuration(parsed.data.by);
+      if (typeof by === 'string') throw new ApiError('invalid-input', `"by": ${by}`);
       target = clock.now() + by;
     }
     const summary = await engine.advance(target, { signal: c.req.raw.signal });
@@ -127,5 +128,5 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
 
 function advanceMessage(summary: AdvanceSummary): string {
   const how = summary.cancelled ? 'advance cancelled, clock at' : 'clock at';
-  return `${how} ${summary.to}: ${summary.attempts} attempt(s), ${summary.failures} failed, ${summary.urlsSuspended} URL(s) suspended`;
+  return `${how} ${summary.to}: ${plural(summary.attempts, 'attempt')}, ${summary.failures} failed, ${plural(summary.urlsSuspended, 'URL')} suspended`;
 }

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { plural } from './plural.js';
+
+describe('plural', () => {
+  it('is singular for exactly one', () => {
+    expect(plural(1, 'attempt')).toBe('1 attempt');
+    expect(plural(0, 'attempt')).toBe('0 attempts');
+    expect(plural(21, 'attempt')).toBe('21 attempts');
+    expect(plural(1, 'delivery', 'deliveries')).toBe('1 delivery');
+    expect(plural(2, 'delivery', 'deliveries')).toBe('2 deliveries');
+  });
+});
