@@ -5,7 +5,7 @@
  * event-loop turn between them, so a big poll never stalls delivery.
  */
 import { Hono, type Context } from 'hono';
-import { parseJson, stringifyJson } from '../core/json.js';
+import { parseJson } from '../core/json.js';
 import type { EventPayload } from '../core/event-payload.js';
 import { parseMessageQuery } from '../core/message-query.js';
 import { toHistoryRow, toMailjetMessage } from '../core/message-shapes.js';
@@ -15,11 +15,10 @@ import type { MessageRecord } from '../core/message-shapes.js';
 import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { ApiError } from './errors.js';
+import { exactJson } from './exact-json.js';
 import { envelope } from './mailjet-envelope.js';
 
 type Env = { Variables: AuthVariables };
-
-const exactJson = (value: unknown) => new Response(stringifyJson(value), { headers: { 'content-type': 'application/json; charset=UTF-8' } });
 
 /**
  * `GET /v3/REST/message` and `GET /v3/REST/message/{ID}`; mount at `/v3/REST/message`.

@@ -1,12 +1,12 @@
 /**
  * The Send API: `POST /v3.1/send` (per-message results, partial failure, SandboxMode) and the older
- * `POST /v3/send` (reference §5). Bodies may carry big integers; answers are written with stringifyJson so
+ * `POST /v3/send` (reference §5). Bodies may carry big integers; answers are written with exactJson so
  * MessageIDs above 2^53 stay exact. Sends arriving in the same event-loop turn share one commit (group
  * commit); each answers only once its messages are committed.
  */
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { stringifyJson, type JsonValue } from '../core/json.js';
+import type { JsonValue } from '../core/json.js';
 import type { OutgoingMessage } from '../core/outgoing-message.js';
 import { sendResponseV3, sendResponseV31, type MessageOutcome } from '../core/send-response.js';
 import { validateSendV3 } from '../core/send-v3.js';
@@ -17,14 +17,12 @@ import type { AppDeps } from './app-deps.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';
 import { ApiError } from './errors.js';
+import { exactJson } from './exact-json.js';
 
 type Env = { Variables: AuthVariables };
 
 /** Mailjet accepts sends of up to 15 MB (attachments included). */
 export const MAX_SEND_BYTES = 15 * 1024 * 1024;
-
-const exactJson = (value: unknown, status: number) =>
-  new Response(stringifyJson(value), { status, headers: { 'content-type': 'application/json; charset=UTF-8' } });
 
 /** Reads a send body; malformed JSON and oversized bodies get Mailjet's Send API codes. */
 async function readSendBody(c: Context<Env>): Promise<JsonValue | undefined> {
