@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { oneOf } from './arguments.js';
 import { call, CliError, EXIT, run, table, withClientOptions, type ClientOptions } from './client.js';
 import { stringifyJson } from '../core/json.js';
-import { maskCredentials } from '../db/deliveries.js';
+import { maskCredentials } from '../core/webhook-url.js';
 import { plural } from '../core/plural.js';
 
 interface MailjetCallbackUrl {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_URL_LENGTH, normalizeWebhookUrl } from './webhook-url.js';
+import { maskCredentials, MAX_URL_LENGTH, normalizeWebhookUrl } from './webhook-url.js';
 
 describe('normalizeWebhookUrl', () => {
   it('returns what new URL() requests, and is idempotent', () => {
@@ -33,5 +33,14 @@ describe('normalizeWebhookUrl', () => {
     for (const raw of ['ftp://h.test/x', 'mailto:a@b.c', '//h.test/x', 'http://a b/', 'http://user@/x', 'http://[::1/']) {
       expect(normalizeWebhookUrl(raw), raw).toMatchObject({ ok: false, reason: expect.stringMatching(/absolute http/) });
     }
+  });
+});
+
+describe('maskCredentials', () => {
+  it('hides a username and a password, and leaves other URLs as they are', () => {
+    expect(maskCredentials('https://user:pass@hooks.test/x')).toBe('https://***:***@hooks.test/x');
+    expect(maskCredentials('https://user@hooks.test/x')).toBe('https://***@hooks.test/x');
+    expect(maskCredentials('https://hooks.test/x?token=t')).toBe('https://hooks.test/x?token=t');
+    expect(maskCredentials('not a url')).toBe('not a url');
   });
 });

@@ -50,3 +50,18 @@ const EXPECTED = 'expected an absolute http:// or https:// URL';
 function refuse(reason: string): WebhookUrlCheck {
   return { ok: false, reason };
 }
+
+/**
+ * A URL with its userinfo replaced by `***`, for storage and display.
+ *
+ * @example
+ * maskCredentials('https://user:pass@hooks.test/x') // 'https://***:***@hooks.test/x'
+ */
+export function maskCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  if (parsed.username) parsed.username = '***';
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -2,6 +2,7 @@
  * The `deliveries` and `delivery_events` tables: one POST to one URL and the events it carries.
  */
 import type { DeliveryStatus } from '../core/delivery-state.js';
+import { maskCredentials } from '../core/webhook-url.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -440,19 +441,4 @@ export function countDeliveriesByStatus(db: Db, accountId: number | null = null)
     n: number;
   }[];
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
-}
-
-/**
- * A URL with its userinfo replaced by `***`, for storage and display.
- *
- * @example
- * maskCredentials('https://user:pass@hooks.test/x') // 'https://***:***@hooks.test/x'
- */
-export function maskCredentials(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const parsed = new URL(url);
-  if (!parsed.username && !parsed.password) return url;
-  if (parsed.username) parsed.username = '***';
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

@@ -14,6 +14,7 @@ import type { Settings } from './settings.js';
 import { buildEventPayload, type EventPayload } from '../core/event-payload.js';
 import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
 import type { EventType } from '../core/event-types.js';
+import { maskCredentials } from '../core/webhook-url.js';
 import { stringifyJson } from '../core/json.js';
 import { interruptOpenAttempts, type AttemptResult } from '../db/attempts.js';
 import type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engine-events.js';
@@ -24,7 +25,6 @@ import {
   claimDue,
   earliestPendingAfterAttempts,
   getDelivery,
-  maskCredentials,
   nextPendingAt,
   requeueInFlight,
   type ClaimedDelivery,

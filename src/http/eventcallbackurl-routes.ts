@@ -16,7 +16,7 @@ import {
   type CallbackUrl,
   type CallbackUrlFilter,
 } from '../db/callback-urls.js';
-import { maskCredentials } from '../db/deliveries.js';
+import { maskCredentials } from '../core/webhook-url.js';
 import { inTransaction } from '../db/open-db.js';
 import type { AuthVariables } from './auth.js';
 import { readJson } from './body.js';

@@ -6,7 +6,7 @@ import { DEFAULT_BURST, MAX_BURST, MAX_CHECK_BATCH, MAX_CHECK_TIMEOUT_MS } from 
 import { readDuration } from '../core/duration.js';
 import { EVENT_TYPES, isEventType, type EventType } from '../core/event-types.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from '../core/retry-policy.js';
-import { maskCredentials } from '../db/deliveries.js';
+import { maskCredentials } from '../core/webhook-url.js';
 
 /** What `checkConsumer` accepts; every field is optional. */
 export interface CheckOptions {

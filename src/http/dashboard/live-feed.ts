@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { maskCredentials } from '../../db/deliveries.js';
+import { maskCredentials } from '../../core/webhook-url.js';
 import type { Engine, EngineEvents } from '../../engine/engine.js';
 import { accountScope, type DashboardEnv, type Viewer } from './access.js';
 import { clockText, resultText } from './format.js';
