@@ -123,12 +123,6 @@ export function nextUnroutedAt(db: Db): number | null {
   return earliest === Infinity ? null : earliest;
 }
 
-/** How many events wait for their time, staged or in the time index. */
-export function countUnrouted(db: Db): number {
-  const waiting = (statement(db, 'select count(*) as n from events where routed = 0').get() as { n: number }).n;
-  return waiting + (statement(db, 'select count(*) as n from events where routed = 2').get() as { n: number }).n;
-}
-
 /** The events of a delivery, in body order. */
 export function eventsOfDelivery(db: Db, deliveryId: number): StoredEvent[] {
   const rows = statement(
@@ -145,21 +139,4 @@ export function payloadsOfDelivery(db: Db, deliveryId: number): string[] {
     'select e.payload from delivery_events de join events e on e.id = de.event_id where de.delivery_id = ? order by de.position',
   ).all(deliveryId) as { payload: string }[];
   return rows.map((row) => row.payload);
-}
-
-/** An account's events, newest first, with an optional message filter. */
-export function listEvents(db: Db, accountId: number, options: { messageId?: string; limit: number; offset: number }): StoredEvent[] {
-  const rows = options.messageId
-    ? (statement(db, 'select * from events where account_id = ? and message_id = ? order by occurred_at, id limit ? offset ?').all(
-        accountId,
-        options.messageId,
-        options.limit,
-        options.offset,
-      ) as EventRow[])
-    : (statement(db, 'select * from events where account_id = ? order by id desc limit ? offset ?').all(
-        accountId,
-        options.limit,
-        options.offset,
-      ) as EventRow[]);
-  return rows.map(toEvent);
 }
