@@ -1,5 +1,5 @@
 /**
- * What a webhook POST looks like and which answers count as success (reference §3).
+ * What a webhook POST looks like and which answers count as success (docs/delivery.md#delivery).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,6 @@
 /**
  * `/v3/REST/eventcallbackurl` in-process: every wrong input gets Mailjet's v3 error envelope with a message
- * naming the property and what it allows; never a 500 (reference §2).
+ * naming the property and what it allows; never a 500 (docs/mailjet-api.md#eventcallbackurl-exactly).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/core/event-types.js';
@@ -71,7 +71,7 @@ describe('body validation', () => {
     ['EventType as a number', { EventType: 6, Url: HOOK }, /"EventType".*sent, open/],
     ['Version 3', { EventType: 'open', Url: HOOK, Version: 3 }, /"Version".*1 or 2/],
     ['Version 0', { EventType: 'open', Url: HOOK, Version: 0 }, /"Version".*1 or 2/],
-    // Only the exact strings "1" and "2" of Mailjet's own examples are read as integers (reference §2).
+    // Only the exact strings "1" and "2" of Mailjet's own examples are read as integers (docs/mailjet-api.md#eventcallbackurl-exactly).
     ['Version " 2"', { EventType: 'open', Url: HOOK, Version: ' 2' }, /Invalid value " 2" for property "Version": expected 1 or 2/],
     ['Version "2.0"', { EventType: 'open', Url: HOOK, Version: '2.0' }, /"Version".*1 or 2/],
     ['Version "02"', { EventType: 'open', Url: HOOK, Version: '02' }, /"Version".*1 or 2/],

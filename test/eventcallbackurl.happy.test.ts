@@ -1,5 +1,5 @@
 /**
- * `/v3/REST/eventcallbackurl` in-process: what a well-behaved client gets (reference §2).
+ * `/v3/REST/eventcallbackurl` in-process: what a well-behaved client gets (docs/mailjet-api.md#eventcallbackurl-exactly).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/core/event-types.js';
@@ -164,7 +164,7 @@ describe('PUT behaves like PATCH', () => {
     }
   });
 
-  it('revives a dead URL when its Url changes (reference §7)', async () => {
+  it('revives a dead URL when its Url changes (docs/decisions.md#our-decisions-where-mailjet-is-silent)', async () => {
     const created = await t.create({ EventType: 'open', Url: HOOK });
     suspendCallbackUrl(t.db, created.ID, T0);
     const res = await t.call('PUT', `${EVENTCALLBACKURL}/${created.ID}`, { json: { Url: `${HOOK}/fixed` } });
@@ -224,7 +224,7 @@ async function postRaw(body: string, contentType: string, method = 'POST', path 
   return { status: res.status, text, object: text ? (JSON.parse(text) as { Data: CallbackUrlObject[] }).Data[0] : undefined };
 }
 
-describe("Mailjet's own examples, unmodified (reference §2)", () => {
+describe("Mailjet's own examples, unmodified (docs/mailjet-api.md#eventcallbackurl-exactly)", () => {
   // guides/_event-api.md, "Create a grouped handler for the open event". PHP: mailjet-apiv3-php hands the
   // array to Guzzle's `json` option, i.e. json_encode() with its default flags, which escapes slashes.
   const PHP = '{"EventType":"open","Url":"https:\\/\\/mydomain.com\\/event_handler","Version":"2"}';

@@ -1,6 +1,6 @@
 /**
  * `/v3/REST/eventcallbackurl` in-process: Mailjet's exact 401, and accounts that cannot see each other
- * (reference §1).
+ * (docs/mailjet-api.md#mailjet-api).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, envelopeOf, EVENTCALLBACKURL, type CallbackUrlObject, type TestApp } from './helpers/app.js';

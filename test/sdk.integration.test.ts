@@ -1,6 +1,6 @@
 /**
  * `mjsim serve` as a child process, driven by the official node-mailjet SDK exactly as an application drives
- * api.mailjet.com (reference §6), plus raw HTTP for what the SDK cannot express.
+ * api.mailjet.com (docs/mailjet-api.md#pointing-clients-at-mjsim), plus raw HTTP for what the SDK cannot express.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';

@@ -4,7 +4,7 @@
  *
  * Mailjet's own PHP, C#, Java, Ruby and Python "grouped handler" examples send `"Version": "2"`, so
  * exactly the strings `"1"`/`"2"` for Version and `"true"`/`"false"` for IsBackup are accepted beside the
- * JSON types (reference §2); the answer always carries the canonical integer and boolean.
+ * JSON types (docs/mailjet-api.md#eventcallbackurl-exactly); the answer always carries the canonical integer and boolean.
  * Nothing looser (`" 2"`, `"2.0"`, `"TRUE"`, `1` for a boolean) is guessed at.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Mailjet's `error_related_to` / `error` pairs (reference §3), each with the scenario slug that selects it,
+ * Mailjet's `error_related_to` / `error` pairs (docs/sending-mail.md#scenarios), each with the scenario slug that selects it,
  * whether a bounce with it is hard by default, and a realistic SMTP `comment` for bounce events.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Builds Mailjet event payloads exactly as the reference's samples (§3): common fields first, in the
+ * Builds Mailjet event payloads exactly as Mailjet's documented samples (docs/delivery.md#delivery): common fields first, in the
  * documented order, then the type's own fields, then anything extra the caller gave. Pure: every
  * identifier and random choice comes in through `EventContext`.
  */

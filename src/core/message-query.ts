@@ -1,5 +1,5 @@
 /**
- * The filters of `GET /v3/REST/message` (reference §5): names are case-insensitive as on Mailjet, values
+ * The filters of `GET /v3/REST/message` (docs/mailjet-api.md#the-polling-side): names are case-insensitive as on Mailjet, values
  * are checked, and an unknown filter is refused rather than silently ignored. `MessageStatus`, `FromType`
  * and `MessageState` take node-mailjet's numeric enum codes as well as names. Pure.
  */

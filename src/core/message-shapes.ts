@@ -1,5 +1,5 @@
 /**
- * The polling side's shapes (reference §5, "The polling side"): a message's `Status` from the last event
+ * The polling side's shapes (docs/mailjet-api.md#the-polling-side): a message's `Status` from the last event
  * that has happened on the clock, the `message` object, and `messagehistory` rows. Field names follow a
  * recorded `GET /v3/REST/message` answer (mailjet-apiv3-go's tests). Pure.
  */

@@ -38,7 +38,7 @@ export interface OutgoingMessage {
   readonly mimeSize?: number;
 }
 
-/** Most recipients (To + Cc + Bcc) in one message, and most messages in one request (reference §5). */
+/** Most recipients (To + Cc + Bcc) in one message, and most messages in one request (docs/mailjet-api.md#send-api-support). */
 export const MAX_RECIPIENTS = 50;
 export const MAX_MESSAGES = 50;
 

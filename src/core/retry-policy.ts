@@ -26,7 +26,7 @@ const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-/** The presets named in the reference, §4. */
+/** The presets Mailjet documents (docs/delivery.md#the-retry-schedule). */
 export const RETRY_POLICIES: Readonly<Record<string, RetryPolicy>> = Object.freeze({
   'mailjet-2017': {
     name: 'mailjet-2017',

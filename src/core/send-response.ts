@@ -1,5 +1,5 @@
 /**
- * The Send API's answers (reference §5): v3.1's per-message `Messages` array, with HTTP 400 as soon as
+ * The Send API's answers (docs/mailjet-api.md#send-api-support): v3.1's per-message `Messages` array, with HTTP 400 as soon as
  * one message failed, and v3's `Sent` list. MessageIDs stay `bigint`: write the body with stringifyJson.
  * Pure: error identifiers come from the `newId` passed in.
  */

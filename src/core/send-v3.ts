@@ -1,5 +1,5 @@
 /**
- * The older `POST /v3/send` (reference §5): `FromEmail`, `Recipients` or `To`/`Cc`/`Bcc` strings,
+ * The older `POST /v3/send` (docs/mailjet-api.md#send-api-support): `FromEmail`, `Recipients` or `To`/`Cc`/`Bcc` strings,
  * `Text-part`/`Html-part`, `Mj-*` properties, optionally a bulk `Messages` array. Mailjet documents no
  * per-message errors for v3, so a request is accepted whole or refused whole with the first problem found
  * (our decision). Pure.

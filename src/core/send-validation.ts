@@ -1,5 +1,5 @@
 /**
- * Validation of `POST /v3.1/send` bodies with Mailjet's error codes (reference §5; DOC `_send-api.md`
+ * Validation of `POST /v3.1/send` bodies with Mailjet's error codes (docs/mailjet-api.md#send-api-support; DOC `_send-api.md`
  * error table). Whole-request problems are one global error; each message is checked on its own, so the
  * valid ones can still be sent. Pure: JSON in, normalised messages or errors out.
  */

@@ -1,6 +1,6 @@
 /**
  * Mail arriving through the SMTP relay, turned into the Send API's input: Mailjet's `X-MJ-*` and
- * `X-Mailjet-*` headers (reference §5a) become the v3.1 message properties they stand for, and the result
+ * `X-Mailjet-*` headers (docs/smtp.md#mailjets-headers) become the v3.1 message properties they stand for, and the result
  * goes through the Send API's own validation (`validateMessage`), so a header is accepted or refused by the
  * same rule as the property it maps to. Pure: parsed mail and envelope in, a message or a refusal out.
  */
@@ -37,7 +37,7 @@ export type SmtpMailCheck = { readonly ok: true; readonly message: OutgoingMessa
 /** The sender mjsim records when neither the `From` header nor `MAIL FROM` holds a usable address. */
 export const UNKNOWN_SENDER = 'unknown-sender@mjsim.local';
 
-/** Which Send API property each relay header stands for (reference §5a), to name headers in errors. */
+/** Which Send API property each relay header stands for (docs/smtp.md#mailjets-headers), to name headers in errors. */
 export const RELAY_HEADERS: Readonly<Record<string, string>> = {
   CustomID: 'X-MJ-CustomID',
   EventPayload: 'X-MJ-EventPayload',

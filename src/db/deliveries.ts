@@ -126,7 +126,7 @@ const LINK_EVENT =
 
 /**
  * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
- * account and URL text, so event types registered on the same URL share one array (reference §3).
+ * account and URL text, so event types registered on the same URL share one array (docs/delivery.md#delivery).
  */
 export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt: number, maxBatch: number): Delivery | undefined {
   const row = statement(

@@ -1,7 +1,7 @@
 /**
  * What one finished attempt changes, inside the engine's flush transaction: the attempt row, the delivery's
  * transition, and — when the policy is exhausted — the URL's suspension and the hand-over of its work to the
- * backup URL (reference §4 and §7).
+ * backup URL (docs/delivery.md#the-retry-schedule, docs/decisions.md#our-decisions-where-mailjet-is-silent).
  */
 import type { Settings } from './settings.js';
 import { transition, type DeliveryStatus } from '../core/delivery-state.js';

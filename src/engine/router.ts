@@ -1,5 +1,5 @@
 /**
- * Routing: which URL an event goes to (reference §7), how Version 2 groups form, and how deliveries pass to
+ * Routing: which URL an event goes to (docs/decisions.md#our-decisions-where-mailjet-is-silent), how Version 2 groups form, and how deliveries pass to
  * the backup URL when their URL is suspended or deleted. Runs inside the engine's transactions.
  */
 import type { Db } from '../db/open-db.js';

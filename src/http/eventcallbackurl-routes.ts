@@ -1,5 +1,5 @@
 /**
- * `/v3/REST/eventcallbackurl`: Mailjet's webhook registration resource (reference §2).
+ * `/v3/REST/eventcallbackurl`: Mailjet's webhook registration resource (docs/mailjet-api.md#eventcallbackurl-exactly).
  */
 import { Hono, type Context } from 'hono';
 import { validateCallbackUrlInput, type CallbackUrlInput } from '../core/callback-url-input.js';
@@ -156,7 +156,7 @@ function validated(body: unknown, mode: 'create' | 'update'): CallbackUrlInput {
   throw new ApiError(result.problem.kind === 'read-only' ? 'read-only-property' : 'invalid-input', result.problem.message);
 }
 
-/** The columns a PUT really changes; a changed `Url` revives a dead URL (reference §7). */
+/** The columns a PUT really changes; a changed `Url` revives a dead URL (docs/decisions.md#our-decisions-where-mailjet-is-silent). */
 function changesOf(before: CallbackUrl, input: CallbackUrlInput): Partial<Pick<CallbackUrl, 'url' | 'status' | 'version' | 'isBackup'>> & {
   eventType?: EventType;
 } {

@@ -1,5 +1,5 @@
 /**
- * The polling side (reference §5): `GET /v3/REST/message`, `/v3/REST/message/{ID}`,
+ * The polling side (docs/mailjet-api.md#the-polling-side): `GET /v3/REST/message`, `/v3/REST/message/{ID}`,
  * `/v3/REST/messagehistory/{ID}` and `/v3/REST/messagehistory?Message={ID}`, answered from the same store
  * the webhooks come from. In the v3 envelope; MessageIDs exact. Lists and counts read in slices with an
  * event-loop turn between them, so a big poll never stalls delivery.

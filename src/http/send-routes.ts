@@ -1,6 +1,6 @@
 /**
  * The Send API: `POST /v3.1/send` (per-message results, partial failure, SandboxMode) and the older
- * `POST /v3/send` (reference §5). Bodies may carry big integers; answers are written with exactJson so
+ * `POST /v3/send` (docs/mailjet-api.md#send-api-support). Bodies may carry big integers; answers are written with exactJson so
  * MessageIDs above 2^53 stay exact. Sends arriving in the same event-loop turn share one commit (group
  * commit); each answers only once its messages are committed.
  */

@@ -1,5 +1,5 @@
 /**
- * What the relay answers at each step of a mail (Mailjet's `in-v3.mailjet.com`, reference §5a): AUTH with
+ * What the relay answers at each step of a mail (Mailjet's `in-v3.mailjet.com`, docs/smtp.md#what-the-relay-does): AUTH with
  * an account's key pair, MAIL and RCPT checked (authentication, relaying, the recipient limit, refusals on
  * demand), DATA read as it streams (never past SIZE), then relayed as Send API messages, or handed to the
  * inbound mailbox for the addresses it owns. Replies carry their own enhanced status code; the listener

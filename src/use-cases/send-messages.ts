@@ -38,7 +38,7 @@ const PROCESS_SEED = randomUUID();
 
 /**
  * Creates the messages of `messages` for `account` and schedules their events. In sandbox mode nothing is
- * stored or scheduled and every recipient gets MessageID 0 and MessageUUID "" (reference §5).
+ * stored or scheduled and every recipient gets MessageID 0 and MessageUUID "" (docs/mailjet-api.md#send-api-support).
  * Returns, per message, its recipients in answer order (To, Cc, Bcc).
  *
  * @example

@@ -15,7 +15,7 @@ const Mailjet = MailjetModule as unknown as typeof MailjetModule.default;
 const sdkRequest = Mailjet.Request as unknown as { protocol: string };
 
 /**
- * node-mailjet talking plain HTTP to the simulator (reference §6).
+ * node-mailjet talking plain HTTP to the simulator (docs/mailjet-api.md#pointing-clients-at-mjsim).
  *
  * @example
  * const client = mailjetClient(sim);
