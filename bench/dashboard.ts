@@ -44,7 +44,7 @@ const settings = defaultSettings();
 const engine = new Engine(db, clock, settings, createHttpTransport(settings.concurrency));
 const [account] = ensureAccounts(db, [{ publicKey: 'benchkey', secretKey: 'benchsecret' }], T0);
 const accountId = account!.id;
-const deps = { db, clock, engine, settings };
+const deps = { db, clock, engine, settings, seed: 'bench' };
 const app = createApp(deps);
 const authorization = `Basic ${Buffer.from('benchkey:benchsecret').toString('base64')}`;
 

@@ -45,7 +45,7 @@ const settings = defaultSettings();
 const engine = new Engine(db, clock, settings, createHttpTransport(settings.concurrency));
 const [account] = ensureAccounts(db, [{ publicKey: 'benchkey', secretKey: 'benchsecret' }], T0);
 const accountId = account!.id;
-const app = createApp({ db, clock, engine, settings });
+const app = createApp({ db, clock, engine, settings, seed: 'bench' });
 const authorization = `Basic ${Buffer.from('benchkey:benchsecret').toString('base64')}`;
 
 console.log(`polling: ${conditions()}`);

@@ -2,6 +2,7 @@
  * The composition root: opens the database, builds the clock, accounts, engine and HTTP app, listens, and
  * shuts down cleanly. The CLI's `serve` and the library API both start mjsim through `startServer`.
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -106,7 +107,9 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const smtpLog = new SmtpLog();
   let smtp: SmtpListener | undefined;
   const smtpStatus = () => (smtp ? { port: smtp.port, smtpsPort: smtp.smtpsPort, connections: smtp.connections() } : undefined);
-  const app = createApp({ db, clock, engine, settings: config.settings, selfListener, smtp: smtpStatus, smtpLog });
+  // Without a seed in the scenario file, each process draws its own: runs differ, as real mail does.
+  const seed = randomUUID();
+  const app = createApp({ db, clock, engine, settings: config.settings, seed, selfListener, smtp: smtpStatus, smtpLog });
   const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -123,7 +126,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   let smtpWarning: string | undefined;
   if (config.smtp) {
     const smtpConfig = config.smtp;
-    const relay = { db, clock, engine, settings: config.settings, log: smtpLog, inbound: options.inbound, chaos: config.smtp.chaos, random: Math.random };
+    const relay = { db, clock, engine, settings: config.settings, seed, log: smtpLog, inbound: options.inbound, chaos: config.smtp.chaos, random: Math.random };
     const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
     smtp = await startSmtpListener(relay, listen).catch(async (error: NodeJS.ErrnoException) => {
       // The relay is on by default: its default port taken (another mjsim, a parallel job) must not stop the API.

@@ -176,7 +176,7 @@ describe('dashboard deliveries filters and paging', () => {
     for (const query of queries) expect((await t.call('GET', `/dashboard/panels?${query}`)).status).toBe(200);
     const settings = defaultSettings();
     const clock = createClock({ mode: 'manual', factor: 0 }, T0);
-    const deps = { db: t.db, clock, settings, engine: new Engine(t.db, clock, settings, createHttpTransport(1)) };
+    const deps = { db: t.db, clock, settings, seed: 'test', engine: new Engine(t.db, clock, settings, createHttpTransport(1)) };
     for (const query of queries) loadDashboard(deps, { scope: 'all' }, Object.fromEntries(new URLSearchParams(query)));
     const plans = recorder.plans();
     expect(plans.length).toBeGreaterThan(20);

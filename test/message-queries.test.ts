@@ -294,7 +294,7 @@ describe('a long poll and the delivery engine', () => {
     inTransaction(db, () => {
       for (let n = 0; n < 50_000; n++) insertMessage(db, base(account.id, n, clock.now()));
     });
-    const app = createApp({ db, clock, engine, settings: engine.settings });
+    const app = createApp({ db, clock, engine, settings: engine.settings, seed: 'test' });
     const attempts = () => (db.$client.prepare('select count(*) as n from attempts').get() as { n: number }).n;
     expect(attempts()).toBe(0);
 

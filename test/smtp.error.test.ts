@@ -128,7 +128,7 @@ describe('slow, idle and many clients', () => {
   let relay: SmtpListener;
   beforeEach(async () => {
     const { db, clock, engine } = sim.server;
-    const deps = { db, clock, engine, settings: engine.settings, log: new SmtpLog(), chaos: {}, random: Math.random };
+    const deps = { db, clock, engine, settings: engine.settings, seed: 'test', log: new SmtpLog(), chaos: {}, random: Math.random };
     relay = await startSmtpListener(deps, { host: '127.0.0.1', port: 0, smtpsPort: null, tls: undefined, idleTimeoutMs: 300, sessionTimeoutMs: 1_000 });
   });
   afterEach(() => relay.close());

@@ -11,6 +11,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly engine: Engine;
   readonly settings: Settings;
+  /** The seed of sent messages' lifecycles when the scenario file names none (see `SendDeps`). */
+  readonly seed: string;
   /** Where mjsim itself listens, once it does (registration refuses webhook URLs that point there). */
   readonly selfListener?: () => SelfListener | undefined;
   /** The SMTP relay's ports and open connections, when it runs (for `/sim/health`). */

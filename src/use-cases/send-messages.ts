@@ -3,7 +3,6 @@
  * MessageUUID) and hands their planned lifecycle events to the engine, due at send time + delay. The HTTP
  * routes of both Send API versions and `mjsim generate` (through HTTP) all come here.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../engine/clock.js';
 import type { Settings } from '../engine/settings.js';
 import { buildEventPayload, stableId, type EventPayload } from '../core/event-payload.js';
@@ -24,6 +23,11 @@ export interface SendDeps {
   readonly clock: Clock;
   readonly engine: Engine;
   readonly settings: Settings;
+  /**
+   * The seed of the lifecycle randomness when the scenario file names none. The composition root draws one
+   * per process (`randomUUID()`), so runs differ as real mail does; tests pass a fixed one.
+   */
+  readonly seed: string;
 }
 
 export interface SendOptions {
@@ -33,16 +37,13 @@ export interface SendOptions {
   readonly source?: MessageSource;
 }
 
-/** Without a seed in the scenario file, each process draws its own: runs differ, as real mail does. */
-const PROCESS_SEED = randomUUID();
-
 /**
  * Creates the messages of `messages` for `account` and schedules their events. In sandbox mode nothing is
  * stored or scheduled and every recipient gets MessageID 0 and MessageUUID "" (docs/mailjet-api.md#send-api-support).
  * Returns, per message, its recipients in answer order (To, Cc, Bcc).
  *
  * @example
- * const [recipients] = sendMessages({ db, clock, engine, settings }, account, [message], { sandbox: false });
+ * const [recipients] = sendMessages({ db, clock, engine, settings, seed: 'fixed' }, account, [message], { sandbox: false });
  * recipients[0].messageId // 576460752303423489n
  */
 export function sendMessages(deps: SendDeps, account: Account, messages: readonly OutgoingMessage[], options: SendOptions): SentRecipient[][] {
@@ -51,7 +52,7 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
   }
   const { db, clock, engine, settings } = deps;
   const rules = scenarioFor(settings.scenario, account.publicKey);
-  const seed = settings.scenario?.seed ?? PROCESS_SEED;
+  const seed = settings.scenario?.seed ?? deps.seed;
   const recipients = messages.map(recipientsOf);
   const total = recipients.reduce((sum, list) => sum + list.length, 0);
   return atomically(db, () => {

@@ -68,7 +68,7 @@ export function buildTestApp(): TestApp {
     ],
     clock.now(),
   ) as [Account, Account];
-  const app = createApp({ db, clock, engine, settings });
+  const app = createApp({ db, clock, engine, settings, seed: 'test' });
 
   const call: TestApp['call'] = (method, path, init = {}) => Promise.resolve(app.request(path, { method, ...authorized(init) }));
 
