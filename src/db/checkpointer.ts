@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { CheckpointWorkerData } from './checkpoint-worker.js';
 import type { Db } from './open-db.js';
 
 /** How often the worker checkpoints (ms). */
@@ -15,20 +16,12 @@ const EVERY_MS = 250;
 /** The server connection's own threshold while a worker checkpoints (pages; SQLite's default is 1,000). */
 const SAFETY_NET_PAGES = 20_000;
 
-/** Runs in the worker: a passive checkpoint (never blocks the writer) every `everyMs`, until told to stop. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next turn tries again */ }
-}, workerData.everyMs);
-parentPort.once('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
+/**
+ * The worker module beside this file: compiled JavaScript in dist/; in src/ (tests, benches) TypeScript,
+ * which `ts-worker.mjs` loads through tsx.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_MODULE = new URL(FROM_SOURCE ? './checkpoint-worker.ts' : './checkpoint-worker.js', import.meta.url);
 
 export interface Checkpointer {
   /** Stops the worker (after its checkpoint in progress) and gives the threshold back to the connection. */
@@ -44,7 +37,10 @@ export interface Checkpointer {
  */
 export function startCheckpointer(db: Db, path: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs: EVERY_MS } });
+  const workerData: CheckpointWorkerData = { driver, path, everyMs: EVERY_MS };
+  const worker = FROM_SOURCE
+    ? new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData, argv: [WORKER_MODULE.href] })
+    : new Worker(WORKER_MODULE, { workerData });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A worker that fails (it cannot open the file) leaves the connection's own checkpoints to do the work.
