@@ -96,6 +96,13 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(db, config.db);
   // Notices a database file deleted or replaced under the running server (storage-health.ts).
   storageHealth(db.$client).watch();
+  // A failed start gives back, in reverse, what it opened, so the caller (or a retry) finds the file free.
+  const giveBack = async () => {
+    await checkpointer?.stop();
+    storageHealth(db.$client).unwatch();
+    db.$client.close();
+    lock.release();
+  };
   const now = clock.now();
   const configured = config.apiKeys.length ? ensureAccounts(db, config.apiKeys, now) : [];
   const devAccount = config.apiKeys.length ? undefined : ensureDevAccount(db, now);
@@ -117,8 +124,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
       server.off('error', reject);
       resolve();
     });
-  }).catch((error: unknown) => {
-    lock.release();
+  }).catch(async (error: unknown) => {
+    await giveBack();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
@@ -136,8 +143,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
       }
       // Nothing else has started yet: release the HTTP port and the database, then report.
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await checkpointer?.stop();
-      db.$client.close();
+      await giveBack();
       throw error;
     });
   }
