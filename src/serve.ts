@@ -11,7 +11,7 @@ import type { SelfListener } from './core/self-target.js';
 import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
 import { startCheckpointer } from './db/checkpointer.js';
-import { MessageFiler } from './use-cases/message-filing.js';
+import { MessageFiler } from './use-cases/message-filer.js';
 import { lockDatabase } from './db/db-lock.js';
 import { openDb, type Db } from './db/open-db.js';
 import { storageHealth } from './db/storage-health.js';
