@@ -1,0 +1,1 @@
+export function findRepliedMessage(): undefined { return undefined; }
