@@ -364,6 +364,7 @@ describe('migrations 0003 and 0004 on a database made by the previous migrations
       'messages_contact',
       'messages_custom_id',
       'messages_domain',
+      'messages_header_message_id',
       'messages_message_id',
       'messages_queued',
       'messages_sender',

@@ -113,3 +113,22 @@ export function messageSizeOf(message: OutgoingMessage): number {
   const headers = Object.entries(message.headers).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value) + 4, 0);
   return 600 + bytes(message.subject) + bytes(message.textPart) + bytes(message.htmlPart) + headers;
 }
+
+/** Where mjsim's own Message-IDs live: `<{MessageUUID}@mjsim.local>`. */
+export const ASSIGNED_MESSAGE_ID_DOMAIN = 'mjsim.local';
+
+/**
+ * The RFC 5322 Message-ID a recipient's message keeps: the client's own (a `Message-ID` header, matched
+ * without regard to case, as the SMTP relay and the Send API's `Headers` both carry it), else one mjsim
+ * assigns from the message's UUID. The Parse API matches replies to it.
+ *
+ * @example
+ * headerMessageIdOf({ 'Message-ID': '<a@b.c>' }, 'f0e1…') // '<a@b.c>'
+ * headerMessageIdOf({}, '1ab23c4d-…')                     // '<1ab23c4d-…@mjsim.local>'
+ */
+export function headerMessageIdOf(headers: Readonly<Record<string, string>>, uuid: string): string {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'message-id' && value.trim() !== '') return value.trim();
+  }
+  return `<${uuid}@${ASSIGNED_MESSAGE_ID_DOMAIN}>`;
+}

@@ -30,7 +30,14 @@ export interface NewMessage {
   messageSize: number;
   bounceHard: boolean | null;
   arrivedAt: number;
+  /** The mail's RFC 5322 Message-ID (see `headerMessageIdOf`); null for rows written without one. */
+  headerMessageId?: string | null;
+  /** `api` when absent. */
+  source?: MessageSource;
 }
+
+/** How a message arrived: the Send API or the SMTP relay. */
+export type MessageSource = 'api' | 'smtp';
 
 /** A `messages` row as SQLite returns it. */
 export interface MessageRow {
@@ -84,8 +91,8 @@ export function insertMessage(db: Db, row: NewMessage): void {
     db,
     `insert into messages (account_id, message_id, uuid, email, recipient_type, from_email, from_name, subject, custom_id, event_payload,
        campaign, campaign_id, contact_id, is_open_tracked, is_click_tracked, is_html_part_included, is_text_part_included,
-       attachment_count, message_size, bounce_hard, arrived_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       attachment_count, message_size, bounce_hard, arrived_at, header_message_id, source)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     row.accountId,
     row.messageId,
@@ -108,7 +115,48 @@ export function insertMessage(db: Db, row: NewMessage): void {
     row.messageSize,
     row.bounceHard === null ? null : Number(row.bounceHard),
     row.arrivedAt,
+    row.headerMessageId ?? null,
+    row.source ?? 'api',
   );
+}
+
+/** A stored message as a reply to its mail needs it: whose it is and what its events carry. */
+export interface MessageByHeaderId {
+  readonly accountId: number;
+  readonly messageId: string;
+  readonly uuid: string;
+  readonly email: string;
+  readonly customId: string;
+  readonly eventPayload: string;
+  readonly campaign: string;
+  readonly source: MessageSource;
+}
+
+/**
+ * The messages (one per recipient, oldest first) of the mail with this RFC 5322 Message-ID, in every
+ * account: a reply names the mail it answers by it (`In-Reply-To`, `References`). Angle brackets are
+ * optional in `headerMessageId`.
+ *
+ * @example
+ * findMessagesByHeaderMessageId(db, '<4f1c…@mjsim.local>')[0]?.customId // 'order-42'
+ */
+export function findMessagesByHeaderMessageId(db: Db, headerMessageId: string): MessageByHeaderId[] {
+  const bare = headerMessageId.trim().replace(/^<|>$/g, '');
+  const rows = statement(
+    db,
+    `select account_id, message_id, uuid, email, custom_id, event_payload, campaign, source from messages
+      where header_message_id = ? and header_message_id is not null order by id`,
+  ).all(`<${bare}>`) as { account_id: number; message_id: string; uuid: string; email: string; custom_id: string; event_payload: string; campaign: string; source: MessageSource }[];
+  return rows.map((row) => ({
+    accountId: row.account_id,
+    messageId: row.message_id,
+    uuid: row.uuid,
+    email: row.email,
+    customId: row.custom_id,
+    eventPayload: row.event_payload,
+    campaign: row.campaign,
+    source: row.source,
+  }));
 }
 
 /** Whether the account already sent a message of `campaign` (never "": DeduplicateCampaign needs one) to `email`. @example campaignHasRecipient(db, 1000001, 'spring', 'a@x.com') // false */

@@ -219,6 +219,14 @@ export const messages = sqliteTable(
      * `src/use-cases/message-filing.ts`); 0 while it is among the newest, which a filter reads in slices.
      */
     filed: integer('filed').notNull().default(0),
+    /**
+     * The RFC 5322 `Message-ID` of the mail this message belongs to: the one the client set (the SMTP
+     * `Message-ID` header, or the Send API's `Headers["Message-ID"]`), else `<{MessageUUID}@mjsim.local>`.
+     * The recipients of one SMTP mail share it. Null for messages stored before migration 0010.
+     */
+    headerMessageId: text('header_message_id'),
+    /** How the message arrived: `api` (the Send API) or `smtp` (the SMTP relay). */
+    source: text('source', { enum: ['api', 'smtp'] }).notNull().default('api'),
   },
   (t) => [
     uniqueIndex('messages_message_id').on(t.messageId),
@@ -242,6 +250,8 @@ export const messages = sqliteTable(
     index('messages_campaign_id').on(t.accountId, t.campaignId, t.id, t.lastEvent).where(sql`${t.filed} = 1 and ${t.campaignId} <> 0`),
     // The sender's index (and the domain's) carries the status too: a status and a sender together read no row.
     index('messages_sender').on(t.accountId, t.fromEmail, t.id, t.lastEvent).where(sql`${t.filed} = 1`),
+    // Replies name the mail they answer by Message-ID (the Parse API matches them to it).
+    index('messages_header_message_id').on(t.headerMessageId).where(sql`${t.headerMessageId} is not null`),
   ],
 );
 

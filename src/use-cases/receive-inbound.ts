@@ -4,13 +4,13 @@
  * per route recipient, and every recipient's inbound message and delivery stored in one transaction (all or
  * nothing), then the engine is woken to POST it like any delivery.
  */
-import { addressesIn, buildParsePayload, attachmentCount } from '../core/parse-payload.js';
+import { addressesIn, attachmentCount, buildParsePayload, repliedMessageIds, type HeaderField } from '../core/parse-payload.js';
 import type { Engine } from '../engine/engine.js';
 import type { Clock } from '../engine/clock.js';
 import { storeInboundMessage } from '../db/inbound-messages.js';
 import { inTransaction, type Db } from '../db/open-db.js';
 import { findParseRouteByEmail, hasAnyParseRoute, type ParseRoute } from '../db/parse-routes.js';
-import { findRepliedMessage } from '../db/replied-message.js';
+import { findMessagesByHeaderMessageId } from '../db/messages.js';
 import { InboundMailError, readMime } from '../inbound/read-mime.js';
 import type { InboundEnvelope, InboundMailbox } from '../smtp/inbound-mailbox.js';
 
@@ -73,9 +73,9 @@ export function createParseInbox(deps: { db: Db; clock: Clock; engine: Engine })
       if (!route) throw new InboundMailError('no-route', `No parse route for ${address}: register one with POST /v3/REST/parseroute`);
       return route;
     });
-    const repliesTo = findRepliedMessage(db, headers);
     const stored = inTransaction(db, () =>
       routes.map((route, i) => {
+        const repliesTo = repliedMessage(db, route.accountId, headers);
         const payload = buildParsePayload(mail.parts, { sender, recipient: recipients[i] as string, subject: mail.subject, from: mail.from, repliesTo });
         const summary = {
           sender,
@@ -98,4 +98,16 @@ export function createParseInbox(deps: { db: Db; clock: Clock; engine: Engine })
     receive: async (raw: Buffer, envelope: InboundEnvelope) => accept(raw, envelope),
     receiveRaw: async (raw, envelope = {}) => accept(raw, envelope),
   };
+}
+
+/**
+ * The CustomID and EventPayload of the route account's message this mail replies to (`In-Reply-To`, then
+ * `References` from the latest), when that message had either: Mailjet returns them on replies (reference §5b).
+ */
+function repliedMessage(db: Db, accountId: number, headers: readonly HeaderField[]): { customId: string; payload: string } | undefined {
+  for (const id of repliedMessageIds(headers)) {
+    const message = findMessagesByHeaderMessageId(db, id).find((row) => row.accountId === accountId && (row.customId !== '' || row.eventPayload !== ''));
+    if (message) return { customId: message.customId, payload: message.eventPayload };
+  }
+  return undefined;
 }

@@ -9,13 +9,13 @@ import type { Settings } from '../engine/settings.js';
 import { buildEventPayload, stableId, type EventPayload } from '../core/event-payload.js';
 import type { EventType } from '../core/event-types.js';
 import { planLifecycle } from '../core/lifecycle-plan.js';
-import { messageSizeOf, recipientsOf, trackabilityOf, type OutgoingMessage } from '../core/outgoing-message.js';
+import { headerMessageIdOf, messageSizeOf, recipientsOf, trackabilityOf, type OutgoingMessage } from '../core/outgoing-message.js';
 import { scenarioFor } from '../core/scenario-config.js';
 import { addressTags } from '../core/scenario-tags.js';
 import { seededRandom, uuidFrom } from '../core/seeded-random.js';
 import type { SentRecipient } from '../core/send-response.js';
 import type { Account } from '../db/accounts.js';
-import { campaignHasRecipient, insertMessage } from '../db/messages.js';
+import { campaignHasRecipient, insertMessage, type MessageSource } from '../db/messages.js';
 import { atomically, type Db } from '../db/open-db.js';
 import type { Engine } from '../engine/engine.js';
 
@@ -24,6 +24,13 @@ export interface SendDeps {
   readonly clock: Clock;
   readonly engine: Engine;
   readonly settings: Settings;
+}
+
+export interface SendOptions {
+  /** Send API's SandboxMode: validate, store nothing. */
+  readonly sandbox: boolean;
+  /** How the messages arrived (shown on the dashboard and `/sim`); the Send API when absent. */
+  readonly source?: MessageSource;
 }
 
 /** Without a seed in the scenario file, each process draws its own: runs differ, as real mail does. */
@@ -38,7 +45,7 @@ const PROCESS_SEED = randomUUID();
  * const [recipients] = sendMessages({ db, clock, engine, settings }, account, [message], { sandbox: false });
  * recipients[0].messageId // 576460752303423489n
  */
-export function sendMessages(deps: SendDeps, account: Account, messages: readonly OutgoingMessage[], options: { sandbox: boolean }): SentRecipient[][] {
+export function sendMessages(deps: SendDeps, account: Account, messages: readonly OutgoingMessage[], options: SendOptions): SentRecipient[][] {
   if (options.sandbox) {
     return messages.map((message) => recipientsOf(message).map((recipient) => ({ kind: recipient.kind, email: recipient.email, messageId: 0n, uuid: '' })));
   }
@@ -92,6 +99,8 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
           messageSize,
           bounceHard: bounce ? bounce.fields.hard_bounce === true : null,
           arrivedAt: now,
+          headerMessageId: headerMessageIdOf(message.headers, uuid),
+          source: options.source ?? 'api',
         });
         // One reader, one device: the click comes from the browser that opened.
         let device: EventPayload | undefined;

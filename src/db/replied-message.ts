@@ -1,1 +1,0 @@
-export function findRepliedMessage(): undefined { return undefined; }
