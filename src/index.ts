@@ -18,11 +18,14 @@ export {
   type DeliveryInfo,
   type DeliveryQuery,
   type EmitInput,
+  type InboundInfo,
+  type ParseRouteInfo,
   type SendResult,
   type Simulator,
   type SimulatorOptions,
 } from './simulator.js';
 export type { UntilSuspendedSummary } from './use-cases/advance-until-suspended.js';
+export type { InboundReceipt } from './use-cases/receive-inbound.js';
 import type { PruneSummary as RetentionPruneSummary } from './use-cases/retention.js';
 
 /**

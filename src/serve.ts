@@ -21,6 +21,7 @@ import { httpsRequiredApp } from './http/https-required.js';
 import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './use-cases/retention.js';
+import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -37,6 +38,8 @@ export interface RunningServer {
   readonly devAccount: Account | undefined;
   /** How many attempts a previous run left in flight (recorded as interrupted and retried). */
   readonly interrupted: number;
+  /** Inbound mail for the Parse API (the SMTP listener, `/sim/inbound`, the library and the CLI all end here). */
+  readonly inbox: ParseInbox;
   /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The pruner when `--retain` is set. */
@@ -82,7 +85,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   let listener: SelfListener | undefined;
   const selfListener = () => listener;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
-  const app = createApp({ db, clock, engine, settings: config.settings, selfListener });
+  const inbox = createParseInbox({ db, clock, engine });
+  const app = createApp({ db, clock, engine, settings: config.settings, selfListener, inbox });
   const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,6 +116,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     accounts,
     devAccount,
     interrupted,
+    inbox,
     request: async (path, init) => app.request(path, init),
     retention,
     close(options = {}) {

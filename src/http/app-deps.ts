@@ -3,6 +3,7 @@ import type { Db } from '../db/open-db.js';
 import type { Engine } from '../engine/engine.js';
 import type { Settings } from '../engine/settings.js';
 import type { SelfListener } from '../core/self-target.js';
+import type { ParseInbox } from '../use-cases/receive-inbound.js';
 
 /** What the HTTP app is built from (the composition root hands these in). */
 export interface AppDeps {
@@ -12,4 +13,6 @@ export interface AppDeps {
   readonly settings: Settings;
   /** Where mjsim itself listens, once it does (registration refuses webhook URLs that point there). */
   readonly selfListener?: () => SelfListener | undefined;
+  /** Where inbound mail for parse routes goes (built from the rest when not given). */
+  readonly inbox?: ParseInbox;
 }
