@@ -126,7 +126,8 @@ export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: Event
  */
 export interface DeliveryQuery {
   status?: DeliveryStatus;
-  eventType?: EventType;
+  /** An event type, or `'parse'` for the Parse API deliveries of inbound mail. */
+  eventType?: EventType | 'parse';
   /** The callback URL exactly as registered. */
   url?: string;
   /** Deliveries carrying an event of this MessageID. */

@@ -5,8 +5,9 @@
  * Decisions where Mailjet's sample is silent (docs/parse-api.md): `Parts` lists every part below the root in
  * MIME order, multipart containers included; a message that is not multipart lists its root (its `Content-*`
  * headers) as its one part. Part `Headers` follow the same array rule as the message's. The first text/plain
- * and the first text/html leaf that are not attachments are `Text-part` and `Html-part`; every other leaf is an
- * attachment, `InlineAttachment<N>` when it has a Content-ID and is not `Content-Disposition: attachment`,
+ * and the first text/html leaf that are neither `Content-Disposition: attachment` nor named files are `Text-part`
+ * and `Html-part`; every other leaf is an attachment, `InlineAttachment<N>` when it has a Content-ID and is not
+ * `Content-Disposition: attachment`,
  * else `Attachment<N>` (each kind numbered from 1). A forwarded `message/rfc822` is a leaf, hence an attachment.
  */
 
@@ -23,8 +24,10 @@ export interface MimePart {
   readonly container: boolean;
   /** The media type, lower-case (`text/plain` when the part declares none). */
   readonly mediaType: string;
-  /** `Content-Disposition: attachment`, or a file name given: never the body text. */
-  readonly attachment: boolean;
+  /** The `Content-Disposition` type, lower-case (`attachment`, `inline`), null when none. */
+  readonly disposition: string | null;
+  /** A file name (Content-Disposition `filename` or Content-Type `name`): such a part is never the body text. */
+  readonly filename: string | null;
   /** The Content-ID, when the part has one. */
   readonly contentId: string | null;
   /** A text/plain or text/html leaf's content decoded to a JS string (from its charset and transfer encoding). */
@@ -164,14 +167,15 @@ export function buildParsePayload(parts: readonly MimePart[], context: InboundCo
     const headers = headerObject(part.headers);
     if (part.container) return { Headers: headers };
     let ref: string;
-    if (!part.attachment && part.text !== null && part.mediaType === 'text/plain' && contents['Text-part'] === undefined) {
+    const body = part.disposition !== 'attachment' && part.filename === null && part.text !== null;
+    if (body && part.mediaType === 'text/plain' && contents['Text-part'] === undefined) {
       ref = 'Text-part';
-      contents[ref] = part.text;
-    } else if (!part.attachment && part.text !== null && part.mediaType === 'text/html' && contents['Html-part'] === undefined) {
+      contents[ref] = part.text as string;
+    } else if (body && part.mediaType === 'text/html' && contents['Html-part'] === undefined) {
       ref = 'Html-part';
-      contents[ref] = part.text;
+      contents[ref] = part.text as string;
     } else {
-      ref = !part.attachment && part.contentId !== null ? `InlineAttachment${(inline += 1)}` : `Attachment${(attachments += 1)}`;
+      ref = part.disposition !== 'attachment' && part.contentId !== null ? `InlineAttachment${(inline += 1)}` : `Attachment${(attachments += 1)}`;
       contents[ref] = part.base64 ?? '';
     }
     return { Headers: headers, ContentRef: ref };

@@ -12,6 +12,7 @@ import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf } from '../db/attempts.js';
 import { getDelivery, type Delivery } from '../db/deliveries.js';
+import { inboundPayloadOfDelivery, PARSE_DELIVERY_TYPE } from '../db/inbound-messages.js';
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
@@ -119,7 +120,9 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
       throw new ApiError('invalid-input', `Invalid status "${status}": one of ${DELIVERY_STATUSES.join(', ')}`);
     }
     const eventType = q.eventType ?? q.event;
-    if (eventType !== undefined && !isEventType(eventType)) throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}`);
+    if (eventType !== undefined && !isEventType(eventType) && eventType !== PARSE_DELIVERY_TYPE) {
+      throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}, or ${PARSE_DELIVERY_TYPE} (Parse API deliveries)`);
+    }
     const messageId = q.messageId ?? q.MessageID;
     if (messageId !== undefined && !/^\d{1,20}$/.test(messageId)) throw new ApiError('invalid-input', `Invalid messageId "${messageId}": a MessageID is a number`);
     const email = q.email;
@@ -135,7 +138,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 
   app.get('/deliveries/:id', (c) => {
     const delivery = deliveryOr404(c.get('account').id, c.req.param('id'));
-    const payloads = payloadsOfDelivery(db, delivery.id);
+    const payloads = delivery.parseRouteId === null ? payloadsOfDelivery(db, delivery.id) : [inboundPayloadOfDelivery(db, delivery.id) ?? 'null'];
     const body = delivery.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? 'null');
     const detail = {
       ...describe(delivery),
@@ -197,8 +200,11 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 export function describe(delivery: Delivery) {
   return {
     id: delivery.id,
+    /** `parse`: a Parse API delivery of an inbound mail (to `parseRouteId`); `event`: event webhook. */
+    kind: delivery.parseRouteId === null ? ('event' as const) : ('parse' as const),
     status: delivery.status,
     callbackUrlId: delivery.callbackUrlId,
+    parseRouteId: delivery.parseRouteId,
     version: delivery.version,
     eventTypes: delivery.eventTypes.split(',').filter(Boolean),
     eventCount: delivery.eventCount,

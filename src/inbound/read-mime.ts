@@ -107,16 +107,18 @@ function toPart(node: SplitNode, body: Buffer): MimePart {
   const headers = node.headers ? node.headers.getList().map(headerField) : [];
   const mediaType = (node.contentType || 'text/plain').toLowerCase();
   const container = node.multipart !== false;
-  const attachment = node.disposition === 'attachment' || node.filename !== false;
+  const disposition = node.disposition ? node.disposition.toLowerCase() : null;
+  const filename = node.filename || null;
   const contentIdField = headers.find((field) => field.name.toLowerCase() === 'content-id');
-  if (container) return { headers, container, mediaType, attachment, contentId: null, text: null };
+  if (container) return { headers, container, mediaType, disposition, filename, contentId: null, text: null };
   const bytes = decodeTransfer(body, (node.encoding || '7bit').toLowerCase());
   const isBodyText = mediaType === 'text/plain' || mediaType === 'text/html';
   return {
     headers,
     container,
     mediaType,
-    attachment,
+    disposition,
+    filename,
     contentId: contentIdField ? contentIdField.value.trim() : null,
     text: isBodyText ? decodeCharset(bytes, node.charset || 'utf-8') : null,
     base64: bytes.toString('base64'),
