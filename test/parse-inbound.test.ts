@@ -46,6 +46,7 @@ describe('inbound mail through /sim/inbound', () => {
     expect(Buffer.from(payload.Attachment2 as string, 'base64').toString()).toContain('Subject: Your order 42');
     expect(payload.SpamAssassinScore).toBe('1.7');
     expect(payload).not.toHaveProperty('CustomID');
+    await sim.server.engine.idle();
     const listed = (await (await sim.api('/sim/deliveries?eventType=parse')).json()) as { deliveries: { kind: string; status: string }[] };
     expect(listed.deliveries).toMatchObject([{ kind: 'parse', status: 'delivered' }]);
     const inbound = (await (await sim.api('/sim/inbound')).json()) as { inbound: Record<string, unknown>[] };
