@@ -74,7 +74,7 @@ describe('inbound mail through /sim/inbound', () => {
     expect((await postInbound(sim, SUPPORT_REQUEST)).status).toBe(201);
     await receiver.waitFor(1);
     await sim.server.engine.idle();
-    let [row] = (await (await sim.api('/sim/inbound')).json()).inbound as { status: string; attemptCount: number }[];
+    let [row] = ((await (await sim.api('/sim/inbound')).json()) as { inbound: unknown }).inbound as { status: string; attemptCount: number }[];
     expect(row).toMatchObject({ status: 'pending', attemptCount: 1 });
     const summary = await sim.server.engine.advance(T0 + 30_000);
     expect(summary.attempts).toBe(1);
@@ -82,7 +82,7 @@ describe('inbound mail through /sim/inbound', () => {
     expect(receiver.requests[1]?.body).toBe(receiver.requests[0]?.body);
     await sim.server.engine.advance(T0 + 6 * 3_600_000);
     expect(receiver.requests).toHaveLength(21);
-    [row] = (await (await sim.api('/sim/inbound')).json()).inbound as { status: string; attemptCount: number }[];
+    [row] = ((await (await sim.api('/sim/inbound')).json()) as { inbound: unknown }).inbound as { status: string; attemptCount: number }[];
     expect(row).toMatchObject({ status: 'failed', attemptCount: 21 });
     const still = await sim.api(`/v3/REST/parseroute/${route.ID}`);
     expect(still.status).toBe(200);
@@ -98,7 +98,7 @@ describe('inbound mail through /sim/inbound', () => {
     await receiver.waitFor(1);
     await sim.server.engine.idle();
     expect((await sim.api(`/v3/REST/parseroute/${route.ID}`, { method: 'DELETE' })).status).toBe(204);
-    const [row] = (await (await sim.api('/sim/inbound')).json()).inbound as { status: string }[];
+    const [row] = ((await (await sim.api('/sim/inbound')).json()) as { inbound: unknown }).inbound as { status: string }[];
     expect(row?.status).toBe('suppressed');
     await sim.server.engine.advance(T0 + 3_600_000);
     expect(receiver.requests).toHaveLength(1);

@@ -125,13 +125,26 @@ function toPart(node: SplitNode, body: Buffer): MimePart {
   };
 }
 
-/** A raw header line (read by the splitter as latin1) as a name and unfolded value, 8-bit bytes read as UTF-8 when they are. */
+/**
+ * A raw header line (read by the splitter as latin1) as a name and its unfolded value, with RFC 2047 words
+ * decoded and 8-bit bytes read as UTF-8 when they are. Decoded, because consumers read these values as
+ * text: django-anymail rebuilds the message from them and shows an encoded Subject as is.
+ */
 function headerField({ line }: { line: string }): HeaderField {
   const text = eightBit(line);
   const colon = text.indexOf(':');
   const name = colon === -1 ? text.trim() : text.slice(0, colon).trim();
   const value = colon === -1 ? '' : text.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim();
-  return { name, value };
+  return { name, value: decodeWords(value) };
+}
+
+function decodeWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
 }
 
 function eightBit(latin1: string): string {
@@ -148,13 +161,7 @@ function eightBit(latin1: string): string {
 function decodedHeader(node: SplitNode, key: string): string {
   if (!node.headers) return '';
   const field = node.headers.getList().find((line) => line.key === key);
-  if (!field) return '';
-  const { value } = headerField(field);
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
+  return field ? headerField(field).value : '';
 }
 
 /** Base64 and quoted-printable decoded leniently (bad characters skipped, a stray `=` kept); anything else as is. */
