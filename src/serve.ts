@@ -22,6 +22,9 @@ import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './use-cases/retention.js';
 import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
+import type { InboundMailbox } from './smtp/inbound-mailbox.js';
+import { SmtpLog } from './smtp/smtp-log.js';
+import { startSmtpListener, type SmtpListener } from './smtp/smtp-listener.js';
 
 /** A running simulator. */
 export interface RunningServer {
@@ -42,6 +45,10 @@ export interface RunningServer {
   readonly inbox: ParseInbox;
   /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** The SMTP relay's ports, unless it is off (`--no-smtp`). */
+  readonly smtp: { readonly port: number; readonly smtpsPort: number | null } | undefined;
+  /** The relay's recent replies (what `GET /sim/smtp/log` shows). */
+  readonly smtpLog: SmtpLog;
   /** The pruner when `--retain` is set. */
   readonly retention: Retention | undefined;
   /**
@@ -63,7 +70,7 @@ const CLOSING_MARGIN_MS = 200;
  * const server = await startServer(parseServeConfig({ port: '0', db: ':memory:', clock: 'manual' }, {}));
  * await server.close();
  */
-export async function startServer(config: ServeConfig, options: { clockStart?: number } = {}): Promise<RunningServer> {
+export async function startServer(config: ServeConfig, options: { clockStart?: number; inbound?: InboundMailbox } = {}): Promise<RunningServer> {
   // Certificates follow real time, never the simulator's clock: clients check them against their own.
   const selfSigned = config.tls.mode === 'self-signed' ? await ensureSelfSignedCertificate(config.tls.dir, config.tls.names, Date.now()) : undefined;
   const pair = config.tls.mode === 'certificate' ? config.tls.pair : selfSigned;
@@ -86,7 +93,10 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   const selfListener = () => listener;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
   const inbox = createParseInbox({ db, clock, engine });
-  const app = createApp({ db, clock, engine, settings: config.settings, selfListener, inbox });
+  const smtpLog = new SmtpLog();
+  let smtp: SmtpListener | undefined;
+  const smtpStatus = () => (smtp ? { port: smtp.port, smtpsPort: smtp.smtpsPort, connections: smtp.connections() } : undefined);
+  const app = createApp({ db, clock, engine, settings: config.settings, selfListener, inbox, smtp: smtpStatus, smtpLog });
   const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -97,6 +107,17 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   });
   const port = (server.address() as AddressInfo).port;
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
+  if (config.smtp) {
+    const relay = { db, clock, engine, settings: config.settings, log: smtpLog, inbound: options.inbound ?? inbox, chaos: config.smtp.chaos, random: Math.random };
+    const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
+    smtp = await startSmtpListener(relay, listen).catch(async (error: unknown) => {
+      // Nothing else has started yet: release the HTTP port and the database, then report.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await checkpointer?.stop();
+      db.$client.close();
+      throw error;
+    });
+  }
   const { interrupted } = engine.start();
   engine.persistClock();
   const retention = config.retainMs === null ? undefined : new Retention(db, clock, engine, config.retainMs);
@@ -118,6 +139,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     interrupted,
     inbox,
     request: async (path, init) => app.request(path, init),
+    smtp: smtp && { port: smtp.port, smtpsPort: smtp.smtpsPort },
+    smtpLog,
     retention,
     close(options = {}) {
       closing ??= (async () => {
@@ -126,6 +149,8 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         clearInterval(clockSaver);
         retention?.stop();
         filer.stop();
+        // The relay first: a mail accepted now would be answered while the database closes.
+        await smtp?.close();
         // No new connections; requests already being answered finish while the attempts drain.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await engine.drain(Math.max(0, deadline - performance.now()));

@@ -67,6 +67,11 @@ export interface SimulatorOptions {
   tls?: 'self-signed' | { cert: string; key: string };
   /** More host names or IPs for the self-signed certificate. */
   tlsNames?: readonly string[];
+  /**
+   * Start the SMTP relay (Mailjet's `in-v3.mailjet.com`): `true` on a free port, or `{ port }` (0: a free one;
+   * `smtpsPort` adds implicit TLS, with `tls`). Default: off. The port is `sim.smtpPort`.
+   */
+  smtp?: boolean | { port?: number; smtpsPort?: number; chaos?: string };
   /** Prune finished deliveries, their attempts and events older than this much clock time (`'1h'`, `'7d'`); default: keep everything. */
   retain?: string;
   /**
@@ -190,6 +195,8 @@ export interface Simulator {
   readonly apiSecret: string;
   /** The account's `APIKeyID`. */
   readonly accountId: number;
+  /** With `smtp`: the SMTP relay's port on `host` (AUTH with `apiKey` / `apiSecret`); else undefined. */
+  readonly smtpPort: number | undefined;
   /** The server underneath (engine events: `server.engine.on('attempt', ...)`). */
   readonly server: RunningServer;
   /** The simulator clock's time. */
@@ -264,6 +271,9 @@ const LIBRARY_OPTION_NAMES = {
   safeMessageIds: 'safeMessageIds',
   tlsMode: 'tls',
   tlsCert: 'tls.cert',
+  smtpPort: 'smtp.port',
+  smtpsPort: 'smtp.smtpsPort',
+  smtpChaos: 'smtp.chaos',
   tlsKey: 'tls.key',
   tlsNames: 'tlsNames',
   retain: 'retain',
@@ -306,6 +316,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       tlsNames: options.tlsNames?.join(','),
       retain: options.retain,
       stopTimeout: options.stopTimeout,
+      noSmtp: !options.smtp,
+      smtpPort: typeof options.smtp === 'object' ? (options.smtp.port ?? 0) : 0,
+      smtpsPort: typeof options.smtp === 'object' ? options.smtp.smtpsPort : undefined,
+      smtpChaos: typeof options.smtp === 'object' ? options.smtp.chaos : undefined,
     },
     {},
     LIBRARY_OPTION_NAMES,
@@ -345,6 +359,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     apiKey,
     apiSecret,
     accountId,
+    smtpPort: server.smtp?.port,
     server,
     now: () => new Date(server.clock.now()),
     registerUrl: (input) =>

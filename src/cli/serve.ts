@@ -37,6 +37,11 @@ export function registerServeCommand(program: Command): void {
       tlsCert: flags.tlsCert,
       tlsKey: flags.tlsKey,
       tlsNames: flags.tlsNames,
+      smtpPort: flags.smtpPort,
+      // commander turns --no-smtp into smtp: false (true otherwise, so only false is a choice).
+      noSmtp: flags.smtp === false ? true : undefined,
+      smtpsPort: flags.smtpsPort,
+      smtpChaos: flags.smtpChaos,
       apiKeys: flags.apiKey,
       clock: flags.clock,
       policy: flags.policy,
@@ -81,6 +86,14 @@ export function registerServeCommand(program: Command): void {
         '    clients trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert or the system store',
       );
     }
+    const smtp = server.smtp;
+    const smtpHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    if (smtp) {
+      lines.push(
+        `  SMTP relay: ${smtpHost}:${smtp.port}${config.tls.mode === 'off' ? '' : ' (STARTTLS)'}${smtp.smtpsPort === null ? '' : `, implicit TLS on ${smtp.smtpsPort}`}` +
+          '   user: API key, password: secret key',
+      );
+    }
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);
@@ -92,6 +105,16 @@ export function registerServeCommand(program: Command): void {
         'Try it:',
         `  curl -s${selfSigned ? ` --cacert ${selfSigned.caPath}` : ''} -u ${dev.publicKey}:${dev.secretKey} ${server.url}/v3/REST/eventcallbackurl \\`,
         `    -H 'Content-Type: application/json' -d '{"EventType":"open","Url":"http://127.0.0.1:8080/webhook","Version":2}'`,
+      );
+    }
+    if (smtp) {
+      // curl speaks SMTP: one line that sends a mail through the relay, ready to paste.
+      const credentials = dev ? `${dev.publicKey}:${dev.secretKey}` : 'API_KEY:SECRET_KEY';
+      lines.push(
+        '',
+        'Send a mail through the SMTP relay:',
+        `  printf 'From: app@example.com\\r\\nTo: jane@example.com\\r\\nSubject: Hello\\r\\n\\r\\nHi\\r\\n' | curl -s smtp://${smtpHost}:${smtp.port} \\`,
+        `    -u ${credentials} --mail-from app@example.com --mail-rcpt jane@example.com -T -`,
       );
     }
     console.log(lines.join('\n'));

@@ -8,6 +8,8 @@ import { DEFAULT_POLICY_NAME } from '../core/retry-policy.js';
 /** The port mjsim listens on by default: unused by common dev tools. */
 export const DEFAULT_PORT = 7355;
 export const DEFAULT_DB = '.mjsim/mjsim.db';
+/** The SMTP relay's port by default (Mailjet's relay listens on 587/465; those need root or clash). */
+export const DEFAULT_SMTP_PORT = 7356;
 
 /** Each option: its flag, its environment variable, its default and what it means (the table in docs/cli.md). */
 export const OPTIONS = [
@@ -23,6 +25,20 @@ export const OPTIONS = [
   { flag: '--tls-cert <pem>', env: 'MJSIM_TLS_CERT', default: '(none)', help: 'serve HTTPS with this certificate (PEM, chain may follow); needs --tls-key' },
   { flag: '--tls-key <pem>', env: 'MJSIM_TLS_KEY', default: '(none)', help: 'the private key of --tls-cert (PEM, no passphrase)' },
   { flag: '--tls-names <names>', env: 'MJSIM_TLS_NAMES', default: '(none)', help: 'more host names or IPs for the self-signed certificate, comma-separated' },
+  {
+    flag: '--smtp-port <n>',
+    env: 'MJSIM_SMTP_PORT',
+    default: `${DEFAULT_SMTP_PORT} (a free one with --port 0)`,
+    help: 'port of the SMTP relay (Mailjet\'s in-v3.mailjet.com); 0 picks a free one',
+  },
+  { flag: '--no-smtp', env: 'MJSIM_NO_SMTP', default: 'off', help: 'do not start the SMTP relay' },
+  { flag: '--smtps-port <n>', env: 'MJSIM_SMTPS_PORT', default: '(none)', help: 'also serve SMTP over implicit TLS on this port (like Mailjet\'s 465); needs TLS' },
+  {
+    flag: '--smtp-chaos <rates>',
+    env: 'MJSIM_SMTP_CHAOS',
+    default: '(none)',
+    help: 'refuse mail at random per stage, e.g. mail=0.05,rcpt:550=0.1,data:451=0.2 (see docs/smtp.md)',
+  },
   {
     flag: '--api-key <public:secret>',
     env: 'MJSIM_API_KEYS',

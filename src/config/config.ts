@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseClockSpec, type ClockMode } from '../engine/clock.js';
 import type { Settings } from '../engine/settings.js';
-import { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
+import { DEFAULT_DB, DEFAULT_PORT, DEFAULT_SMTP_PORT, OPTIONS } from './config-options.js';
+import { parseSmtpChaos, type SmtpChaosRates } from '../core/smtp-chaos.js';
 import { parseDuration } from '../core/duration.js';
 import { DEFAULT_POLICY_NAME, resolvePolicy } from '../core/retry-policy.js';
 import { parseScenarioFile } from '../core/scenario-config.js';
@@ -16,7 +17,7 @@ import { DEFAULT_TLS_NAMES } from '../tls/self-signed.js';
 import { readUserCertificate } from '../tls/user-certificate.js';
 
 // The option table lives apart so that the CLI can print help without loading zod.
-export { DEFAULT_DB, DEFAULT_PORT, OPTIONS } from './config-options.js';
+export { DEFAULT_DB, DEFAULT_PORT, DEFAULT_SMTP_PORT, OPTIONS } from './config-options.js';
 export type { Settings } from '../engine/settings.js';
 
 /**
@@ -28,12 +29,22 @@ export type TlsConfig =
   | { readonly mode: 'self-signed'; readonly dir: string; readonly names: readonly string[] }
   | { readonly mode: 'certificate'; readonly pair: PemPair };
 
+/** The SMTP relay: where it listens (plain, and implicit TLS when set) and its refusal rates. */
+export interface SmtpConfig {
+  readonly port: number;
+  /** Implicit TLS (like Mailjet's 465); needs TLS configured. */
+  readonly smtpsPort: number | null;
+  readonly chaos: SmtpChaosRates;
+}
+
 /** Everything `mjsim serve` needs. */
 export interface ServeConfig {
   readonly port: number;
   readonly host: string;
   readonly db: string;
   readonly tls: TlsConfig;
+  /** The SMTP relay, or null when off (`--no-smtp`). */
+  readonly smtp: SmtpConfig | null;
   readonly apiKeys: readonly { publicKey: string; secretKey: string }[];
   readonly clock: { mode: ClockMode; factor: number };
   readonly settings: Settings;
@@ -130,6 +141,20 @@ const schema = z.object({
   host: text('an address such as 127.0.0.1 or 0.0.0.0'),
   db: text('a file path or :memory:'),
   tls: tlsSchema,
+  smtpPort: wholeNumber('a port number (0-65535)', 0, 65535),
+  noSmtp: flagBool,
+  smtpsPort: z.union([z.undefined(), wholeNumber('a port number (0-65535)', 0, 65535)]),
+  smtpChaos: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const rates = parseSmtpChaos(text ?? '');
+      if (typeof rates === 'string') {
+        ctx.addIssue({ code: 'custom', message: rates });
+        return z.NEVER;
+      }
+      return rates;
+    }),
   apiKeys: z.array(keyPair),
   clock: z.string().transform((text, ctx) => {
     const parsed = parseClockSpec(text);
@@ -230,8 +255,14 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv,
   const flagKeys = Array.isArray(flags.apiKeys) && flags.apiKeys.length > 0 ? flags.apiKeys : undefined;
   const host = flags.host ?? env.MJSIM_HOST ?? '127.0.0.1';
   const db = flags.db ?? env.MJSIM_DB ?? DEFAULT_DB;
+  const port = flags.port ?? env.MJSIM_PORT ?? DEFAULT_PORT;
   const raw = {
-    port: flags.port ?? env.MJSIM_PORT ?? DEFAULT_PORT,
+    port,
+    // With --port 0 (tests, parallel CI jobs) the relay takes a free port too, unless told otherwise.
+    smtpPort: flags.smtpPort ?? env.MJSIM_SMTP_PORT ?? (String(port).trim() === '0' ? 0 : DEFAULT_SMTP_PORT),
+    noSmtp: flags.noSmtp ?? env.MJSIM_NO_SMTP ?? false,
+    smtpsPort: flags.smtpsPort ?? env.MJSIM_SMTPS_PORT,
+    smtpChaos: flags.smtpChaos ?? env.MJSIM_SMTP_CHAOS,
     host,
     db,
     tls: {
@@ -260,11 +291,15 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv,
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, labelOf)).join('\n'));
   const value = parsed.data;
+  if (value.smtpsPort !== undefined && value.tls.mode === 'off') {
+    throw new ConfigError(`${labelOf('smtpsPort')}: implicit TLS needs a certificate: add --tls self-signed or --tls-cert/--tls-key`);
+  }
   return Object.freeze({
     port: value.port,
     host: value.host,
     db: value.db,
     tls: Object.freeze(value.tls),
+    smtp: value.noSmtp ? null : Object.freeze({ port: value.smtpPort, smtpsPort: value.smtpsPort ?? null, chaos: Object.freeze(value.smtpChaos) }),
     apiKeys: Object.freeze(value.apiKeys),
     clock: Object.freeze(value.clock),
     retainMs: value.retain,

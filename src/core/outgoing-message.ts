@@ -34,6 +34,8 @@ export interface OutgoingMessage {
   readonly attachmentCount: number;
   /** Tags from the `X-MJSim-Scenario` header, for every recipient without tags of its own. */
   readonly scenarioTags: ScenarioTags | undefined;
+  /** Bytes of the MIME mail as received, when it came whole (the SMTP relay); else estimated. */
+  readonly mimeSize?: number;
 }
 
 /** Most recipients (To + Cc + Bcc) in one message, and most messages in one request (reference §5). */
@@ -109,6 +111,7 @@ export function trackabilityOf(message: OutgoingMessage): Trackability {
  * messageSizeOf(message) // 1523
  */
 export function messageSizeOf(message: OutgoingMessage): number {
+  if (message.mimeSize !== undefined) return message.mimeSize;
   const bytes = (text: string | null) => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
   const headers = Object.entries(message.headers).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value) + 4, 0);
   return 600 + bytes(message.subject) + bytes(message.textPart) + bytes(message.htmlPart) + headers;

@@ -42,7 +42,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
   const app = new Hono<Env>();
   const intake = createIntake(engine);
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()) }));
+  app.get('/health', (c) => c.json({ status: 'ok', version: VERSION, clock: clock.mode, now: isoTime(clock.now()), smtp: deps.smtp?.() ?? null }));
   app.post('*', sameOriginOnly);
   app.use('*', auth);
   app.post('*', jsonBodyOnly);
@@ -111,6 +111,15 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const texts = await intake.emit(c.get('account').id, inputs);
     const answer = echo === 'true' ? `{"count":${texts.length},"events":[${texts.join(',')}]}` : `{"count":${texts.length}}`;
     return new Response(answer, { status: 201, headers: { 'content-type': 'application/json; charset=UTF-8' } });
+  });
+
+  // The SMTP relay's latest replies: refusals (and accepted mail unless `refused=true`), newest first.
+  app.get('/smtp/log', (c) => {
+    const q = c.req.query();
+    const limit = boundedInt(q.limit, 100, 1, 1000, 'limit');
+    const log = deps.smtpLog;
+    const entries = log ? log.list(c.get('account').id, limit, { refusedOnly: q.refused === 'true' }) : [];
+    return c.json({ enabled: deps.smtp?.() !== undefined, entries: entries.map((entry) => ({ ...entry, at: isoTime(entry.at) })) });
   });
 
   app.get('/deliveries', (c) => {

@@ -4,6 +4,7 @@
  */
 import { parseServeConfig, type RawServeOptions } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/serve.js';
+import type { InboundMailbox } from '../../src/smtp/inbound-mailbox.js';
 
 export const KEY = 'testpublickey0000000000000000001';
 export const SECRET = 'testsecretkey0000000000000000001';
@@ -45,12 +46,12 @@ export function authorized(init: { headers?: RequestInit['headers']; body?: Requ
  * database). `close()` stops at once (stop timeout 0), as a test that leaves a receiver hanging wants;
  * test/clean-stop.test.ts covers the drain.
  */
-export async function startTestSim(options: RawServeOptions = {}): Promise<TestSim> {
+export async function startTestSim(options: RawServeOptions = {}, serve: { inbound?: InboundMailbox } = {}): Promise<TestSim> {
   const config = parseServeConfig(
     { port: '0', db: ':memory:', clock: 'manual', apiKeys: [`${KEY}:${SECRET}`, `${OTHER_KEY}:${OTHER_SECRET}`], stopTimeout: '0', ...options },
     {},
   );
-  const server = await startServer(config, { clockStart: T0 });
+  const server = await startServer(config, { clockStart: T0, inbound: serve.inbound });
   return {
     server,
     api(path, init = {}) {
