@@ -1,7 +1,10 @@
 /**
  * Done when: django-anymail's MailjetInboundWebhookView, a real third-party Parse API consumer, receives a
- * multipart mail sent to a route through `/sim/inbound` (and by SMTP, see below) and recovers every field.
+ * multipart mail sent to a route by Python's smtplib (no AUTH, as to an MX) and through `/sim/inbound`, and
+ * recovers every field.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anymailMissing, startAnymailConsumer, type AnymailConsumer, type AnymailInbound } from './helpers/anymail-consumer.js';
 import { postInbound, registerRoute, SUPPORT_REQUEST } from './helpers/inbound.js';
@@ -53,5 +56,21 @@ describe.skipIf(missing !== undefined)('django-anymail receives inbound mail fro
     await sim.server.engine.idle();
     const [delivery] = ((await (await sim.api('/sim/deliveries?eventType=parse')).json()) as { deliveries: { status: string }[] }).deliveries;
     expect(delivery?.status).toBe('delivered');
+  });
+
+  it("by Python's smtplib, without AUTH", async () => {
+    const script = [
+      'import smtplib, sys',
+      'raw = open(sys.argv[2], "rb").read()',
+      'with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as smtp:',
+      '    refused = smtp.sendmail("jane@customer.example", ["support@acme.example"], raw)',
+      '    print("refused", refused)',
+    ].join('\n');
+    const fixture = new URL('../fixtures/inbound/support-request.eml', import.meta.url).pathname;
+    // Asynchronously: the simulator answers SMTP in this very process.
+    const sent = await promisify(execFile)('/usr/bin/python3', ['-c', script, String(sim.server.smtp!.port), fixture], { encoding: 'utf8' });
+    expect(sent.stderr).toBe('');
+    expect(sent.stdout.trim()).toBe('refused {}');
+    expectSupportRequest(await consumer.next(), { sender: 'jane@customer.example', recipient: 'support@acme.example' });
   });
 });
