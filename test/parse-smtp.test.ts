@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loggedIn, sendRaw } from './helpers/smtp.js';
-import { postInbound, registerRoute, SUPPORT_REQUEST } from './helpers/inbound.js';
+import { nested, postInbound, registerRoute, SUPPORT_REQUEST } from './helpers/inbound.js';
 import type { Receiver } from './helpers/receiver.js';
 import type { TestSim } from './helpers/sim.js';
 import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
@@ -94,12 +94,3 @@ describe('a reply carries CustomID and Payload of the message it answers', () =>
     expect(JSON.parse(request?.body ?? '')).toMatchObject({ CustomID: 'order-9', Payload: 'shop=acme' });
   });
 });
-
-/** A message whose multiparts nest `depth` deep. */
-export function nested(depth: number): string {
-  let body = 'Content-Type: text/plain\r\n\r\ninnermost';
-  for (let i = 0; i < depth; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--`;
-  return `From: a@customer.example\r\nTo: support@acme.example\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${body}\r\n`;
-}
-
-

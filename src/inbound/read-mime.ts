@@ -68,7 +68,7 @@ export async function readMime(raw: Buffer): Promise<ReadMail> {
   const depths = new Map<SplitNode, number>();
   await new Promise<void>((resolve, reject) => {
     // Typed by hand: the package's event typings list only 'data', and its node type is wider than what is read here.
-    const splitter = new mailsplit.Splitter({ ignoreEmbedded: true }) as unknown as import('node:stream').Transform;
+    const splitter = new mailsplit.Splitter({ ignoreEmbedded: true, maxChildNodes: MIME_LIMITS.maxParts * 2 }) as unknown as import('node:stream').Transform;
     let failed = false;
     const fail = (error: Error) => {
       if (failed) return;

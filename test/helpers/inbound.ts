@@ -21,3 +21,12 @@ export async function registerRoute(sim: TestSim, url: string, email = 'support@
 export function postInbound(sim: TestSim, raw: string | Buffer, query = ''): Promise<Response> {
   return sim.api(`/sim/inbound${query}`, { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: raw });
 }
+
+/** A message whose multiparts nest `depth` deep. */
+export function nested(depth: number): string {
+  let body = 'Content-Type: text/plain\r\n\r\ninnermost';
+  for (let i = 0; i < depth; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--`;
+  return `From: a@customer.example\r\nTo: support@acme.example\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${body}\r\n`;
+}
+
+
