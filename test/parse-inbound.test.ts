@@ -51,6 +51,9 @@ describe('inbound mail through /sim/inbound', () => {
     expect(listed.deliveries).toMatchObject([{ kind: 'parse', status: 'delivered' }]);
     const inbound = (await (await sim.api('/sim/inbound')).json()) as { inbound: Record<string, unknown>[] };
     expect(inbound.inbound).toMatchObject([{ subject: 'Where is my order? ✓', from: 'Jane Döe <jane@customer.example>', attachments: 3, status: 'delivered', attemptCount: 1 }]);
+    const metrics = await (await fetch(`${sim.server.url}/metrics`)).text();
+    expect(metrics).toContain('mjsim_inbound_messages{status="delivered"} 1');
+    expect(metrics).toContain('mjsim_parse_routes 1');
   });
 
   it('takes the envelope from the query, and refuses mail to an address with no route, a wrong type and an empty body', async () => {

@@ -47,6 +47,11 @@ export function countParseRoutes(db: Db, accountId: number): number {
   return (statement(db, 'select count(*) as n from parse_routes where account_id = ?').get(accountId) as { n: number }).n;
 }
 
+/** How many parse routes exist, in every account (for `/metrics`). @example countAllParseRoutes(db) // 3 */
+export function countAllParseRoutes(db: Db): number {
+  return (statement(db, 'select count(*) as n from parse_routes').get() as { n: number }).n;
+}
+
 /** One route of an account. @example getParseRoute(db, 1, 7)?.email */
 export function getParseRoute(db: Db, accountId: number, id: number): ParseRoute | undefined {
   const row = statement(db, 'select * from parse_routes where id = ? and account_id = ?').get(id, accountId) as ParseRouteRow | undefined;
