@@ -107,3 +107,20 @@ describe('inbound mail through /sim/inbound', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 });
+
+describe('the dashboard', () => {
+  it('lists inbound mails with subject, from, attachments and attempts, and filters their deliveries', async () => {
+    await registerRoute(sim, `${receiver.url}/mj_parse`);
+    await postInbound(sim, SUPPORT_REQUEST);
+    await receiver.waitFor(1);
+    await sim.server.engine.idle();
+    const page = await (await sim.api('/dashboard/panels')).text();
+    expect(page).toContain('Inbound mail (Parse API)');
+    const row = /<tr data-inbound-id="1" data-status="delivered">(.*?)<\/tr>/s.exec(page)?.[1] ?? '';
+    expect(row).toContain('Where is my order? ✓');
+    expect(row).toContain('Jane Döe &lt;jane@customer.example&gt;');
+    expect(row).toMatch(/<td>3<\/td><td>1<\/td>/);
+    const filtered = await (await sim.api('/dashboard/panels?event=parse')).text();
+    expect(filtered).not.toContain('Ignored event type');
+  });
+});
