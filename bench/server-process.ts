@@ -3,7 +3,8 @@
  * CPU profiler the parent drives through stdin. Arguments: the database file, then `serve` flags as
  * `name=value` (e.g. `clock=manual`). Prints `port N` on stdout once listening. Commands on stdin, one per
  * line: `profile-start`, `profile-stop <file>` (writes a .cpuprofile, then prints `profiled`), `cpu` (prints
- * `cpu <µs>`: the process's CPU time so far, user and system), `exit`.
+ * `cpu <µs>`: the process's CPU time so far, user and system), `smtp-port` (prints `smtp-port N`: the SMTP
+ * relay's port), `rss` (prints `rss <bytes>`), `exit`.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -31,6 +32,10 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command === 'cpu') {
     const { user, system } = process.cpuUsage();
     process.stdout.write(`cpu ${user + system}\n`);
+  } else if (command === 'rss') {
+    process.stdout.write(`rss ${process.memoryUsage().rss}\n`);
+  } else if (command === 'smtp-port') {
+    process.stdout.write(`smtp-port ${server.smtp?.port ?? 0}\n`);
   } else if (command === 'exit') {
     break;
   }

@@ -47,6 +47,8 @@ export interface RunningServer {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The SMTP relay's ports, unless it is off (`--no-smtp`). */
   readonly smtp: { readonly port: number; readonly smtpsPort: number | null } | undefined;
+  /** Why the relay is not running although it was on (its default port was in use). */
+  readonly smtpWarning: string | undefined;
   /** The relay's recent replies (what `GET /sim/smtp/log` shows). */
   readonly smtpLog: SmtpLog;
   /** The pruner when `--retain` is set. */
@@ -107,10 +109,17 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   });
   const port = (server.address() as AddressInfo).port;
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
+  let smtpWarning: string | undefined;
   if (config.smtp) {
+    const smtpConfig = config.smtp;
     const relay = { db, clock, engine, settings: config.settings, log: smtpLog, inbound: options.inbound ?? inbox, chaos: config.smtp.chaos, random: Math.random };
     const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
-    smtp = await startSmtpListener(relay, listen).catch(async (error: unknown) => {
+    smtp = await startSmtpListener(relay, listen).catch(async (error: NodeJS.ErrnoException) => {
+      // The relay is on by default: its default port taken (another mjsim, a parallel job) must not stop the API.
+      if (error.code === 'EADDRINUSE' && !smtpConfig.portChosen) {
+        smtpWarning = `SMTP relay not started: port ${smtpConfig.port} is in use (give --smtp-port 0 for a free one, or --no-smtp)`;
+        return undefined;
+      }
       // Nothing else has started yet: release the HTTP port and the database, then report.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await checkpointer?.stop();
@@ -141,6 +150,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     request: async (path, init) => app.request(path, init),
     smtp: smtp && { port: smtp.port, smtpsPort: smtp.smtpsPort },
     smtpLog,
+    smtpWarning,
     retention,
     close(options = {}) {
       closing ??= (async () => {
@@ -150,7 +160,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
         retention?.stop();
         filer.stop();
         // The relay first: a mail accepted now would be answered while the database closes.
-        await smtp?.close();
+        await smtp?.close(Math.min(1_000, Math.max(0, deadline - performance.now())));
         // No new connections; requests already being answered finish while the attempts drain.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await engine.drain(Math.max(0, deadline - performance.now()));

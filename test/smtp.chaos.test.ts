@@ -58,6 +58,11 @@ describe('refusals on demand', () => {
     ]);
     const all = (await (await sim.api('/sim/smtp/log')).json()) as { entries: { code: number }[] };
     expect(all.entries[0]?.code).toBe(250);
+    // The dashboard lists them too.
+    const panels = await (await fetch(`${sim.server.url}/dashboard/panels`)).text();
+    expect(panels).toContain('<h2>SMTP relay</h2>');
+    expect(panels).toContain('421 4.3.2 Service temporarily unavailable');
+    expect(panels).toContain('app+smtp-550@example.com');
   });
 
   it('--smtp-chaos draws refusals per stage at its rates', async () => {

@@ -69,7 +69,7 @@ export function registerServeCommand(program: Command): void {
       throw error;
     }
     const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
-      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${config.port} is in use (try --port 0 or another port)` : error.message}`);
+      console.error(`mjsim: cannot start: ${error.code === 'EADDRINUSE' ? `port ${(error as { port?: number }).port ?? config.port} is in use (try --port 0 or another port)` : error.message}`);
       process.exit(1);
     });
     const lines = [
@@ -94,6 +94,7 @@ export function registerServeCommand(program: Command): void {
           '   user: API key, password: secret key',
       );
     }
+    if (server.smtpWarning) lines.push(`  ${server.smtpWarning}`);
     if (server.interrupted) lines.push(`  recovered ${server.interrupted} attempt(s) interrupted by the last stop; they are retried now`);
     for (const account of server.accounts) {
       lines.push(`  account APIKeyID ${account.id}: ${account.publicKey}${account.isDev ? ` (dev key, secret ${account.secretKey})` : ''}`);

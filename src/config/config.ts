@@ -32,6 +32,8 @@ export type TlsConfig =
 /** The SMTP relay: where it listens (plain, and implicit TLS when set) and its refusal rates. */
 export interface SmtpConfig {
   readonly port: number;
+  /** False when the port is the default: then a port in use leaves the relay off with a warning, not a failed start. */
+  readonly portChosen: boolean;
   /** Implicit TLS (like Mailjet's 465); needs TLS configured. */
   readonly smtpsPort: number | null;
   readonly chaos: SmtpChaosRates;
@@ -299,7 +301,9 @@ export function parseServeConfig(flags: RawServeOptions, env: NodeJS.ProcessEnv,
     host: value.host,
     db: value.db,
     tls: Object.freeze(value.tls),
-    smtp: value.noSmtp ? null : Object.freeze({ port: value.smtpPort, smtpsPort: value.smtpsPort ?? null, chaos: Object.freeze(value.smtpChaos) }),
+    smtp: value.noSmtp
+      ? null
+      : Object.freeze({ port: value.smtpPort, portChosen: (flags.smtpPort ?? env.MJSIM_SMTP_PORT) !== undefined || value.smtpPort === 0, smtpsPort: value.smtpsPort ?? null, chaos: Object.freeze(value.smtpChaos) }),
     apiKeys: Object.freeze(value.apiKeys),
     clock: Object.freeze(value.clock),
     retainMs: value.retain,

@@ -65,7 +65,8 @@ export function relayHandlers(deps: RelayDeps) {
     }
     return state;
   };
-  const log = (session: SMTPServerSession, stage: SmtpLogStage, code: number, text: string, reason: string, extra: { recipients?: readonly string[]; messageIds?: readonly string[] } = {}) => {
+  type Extra = { sender?: string; recipients?: readonly string[]; messageIds?: readonly string[] };
+  const log = (session: SMTPServerSession, stage: SmtpLogStage, code: number, text: string, reason: string, extra: Extra = {}) => {
     deps.log.record({
       at: deps.clock.now(),
       session: session.id,
@@ -74,20 +75,21 @@ export function relayHandlers(deps: RelayDeps) {
       stage,
       code,
       text,
-      sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+      // At MAIL the envelope does not hold the sender yet.
+      sender: extra.sender ?? (session.envelope.mailFrom ? session.envelope.mailFrom.address : null),
       recipients: extra.recipients ?? session.envelope.rcptTo.map((rcpt) => rcpt.address),
       reason,
       messageIds: extra.messageIds ?? [],
     });
   };
-  const refuse = (session: SMTPServerSession, stage: SmtpLogStage, code: number, text: string, reason: string, extra?: { recipients?: readonly string[] }) => {
+  const refuse = (session: SMTPServerSession, stage: SmtpLogStage, code: number, text: string, reason: string, extra?: Extra) => {
     log(session, stage, code, text, reason, extra);
     return new SmtpReply(code, text);
   };
-  const chaos = (session: SMTPServerSession, stage: SmtpStage, sender: string, extra?: { recipients?: readonly string[] }): SmtpReply | undefined => {
+  const chaos = (session: SMTPServerSession, stage: SmtpStage, sender: string, extra?: Extra): SmtpReply | undefined => {
     const tagged = senderRefusal(sender);
     const refusal: SmtpRefusal | undefined = tagged ? (tagged.stage === stage ? tagged : undefined) : drawRefusal(deps.chaos, stage, deps.random());
-    return refusal && refuse(session, stage, refusal.code, refusal.text, 'chaos', extra);
+    return refusal && refuse(session, stage, refusal.code, refusal.text, 'chaos', { sender, ...extra });
   };
 
   return {
@@ -106,7 +108,7 @@ export function relayHandlers(deps: RelayDeps) {
       const state = stateOf(session);
       state.inbound.clear();
       if (!state.account && !deps.inbound?.hasAnyRoute()) {
-        done(refuse(session, 'mail', 530, '5.7.0 Authentication required: AUTH with your API key and secret key first', 'auth'));
+        done(refuse(session, 'mail', 530, '5.7.0 Authentication required: AUTH with your API key and secret key first', 'auth', { sender: address.address }));
         return;
       }
       // Refusals on demand are the relay's: an inbound mail (unauthenticated, to a parse route) gets none.

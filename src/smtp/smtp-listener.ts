@@ -30,8 +30,8 @@ export interface SmtpListener {
   readonly smtpsPort: number | null;
   /** Connections open now (both ports). */
   connections(): number;
-  /** Stops taking connections and closes the open ones. */
-  close(): Promise<void>;
+  /** Stops taking connections; open ones get `graceMs` (default 1 s) to finish their mail, then 421 and close. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** A reply text that starts with its own enhanced status code keeps it (smtp-server would add its default). */
@@ -130,9 +130,11 @@ export async function startSmtpListener(deps: RelayDeps, options: SmtpListenOpti
     port,
     smtpsPort,
     connections: () => servers.reduce((sum, server) => sum + server.connections.size, 0),
-    async close() {
+    async close(graceMs = 1_000) {
       for (const timer of deadlines.values()) clearTimeout(timer);
       deadlines.clear();
+      // smtp-server reads its grace at close time; 0 would mean its 30 s default.
+      for (const server of servers) (server as unknown as { options: { closeTimeout: number } }).options.closeTimeout = Math.max(1, graceMs);
       await Promise.all(servers.map(close));
     },
   };

@@ -55,13 +55,13 @@ export class SmtpLog {
 
   /**
    * The newest entries first that `accountId` may see: its own, and those of sessions that had not
-   * authenticated (they belong to no account). `refusedOnly` leaves out accepted mail.
+   * authenticated (they belong to no account); null sees every entry. `refusedOnly` leaves out accepted mail.
    */
-  list(accountId: number, limit: number, options: { refusedOnly?: boolean } = {}): SmtpLogEntry[] {
+  list(accountId: number | null, limit: number, options: { refusedOnly?: boolean } = {}): SmtpLogEntry[] {
     const out: SmtpLogEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
       const entry = this.entries[i] as SmtpLogEntry;
-      if (entry.accountId !== null && entry.accountId !== accountId) continue;
+      if (accountId !== null && entry.accountId !== null && entry.accountId !== accountId) continue;
       if (options.refusedOnly && entry.code < 400) continue;
       out.push(entry);
     }

@@ -115,6 +115,47 @@ const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
  * @example
  * c.html(<Panels view={loadDashboard(deps, viewer)} />)
  */
+/** The SMTP relay's port and its latest refusals (docs/smtp.md); nothing when the relay is off. */
+const SmtpRefusals: FC<{ view: DashboardView }> = ({ view }) =>
+  view.smtp === null ? (
+    <></>
+  ) : (
+    <section id="smtp">
+      <h2>SMTP relay</h2>
+      <p class="muted">
+        Port {view.smtp.port}. {view.smtp.refusals.length === 0 ? 'No refusal yet.' : 'Latest refusals (refused mail is not stored):'}
+      </p>
+      {view.smtp.refusals.length === 0 ? (
+        ''
+      ) : (
+        <table class="smtp-refusals">
+          <thead>
+            <tr>
+              <th>time</th>
+              <th>stage</th>
+              <th>reply</th>
+              <th>sender</th>
+              <th>recipients</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.smtp.refusals.map((entry) => (
+              <tr data-smtp-code={entry.code}>
+                <td>{clockText(entry.at)}</td>
+                <td>{entry.stage.toUpperCase()}</td>
+                <td>
+                  {entry.code} {entry.text}
+                </td>
+                <td>{entry.sender ?? ''}</td>
+                <td>{entry.recipients.join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+
 export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
   <>
     <ClockStatus view={view} />
@@ -166,6 +207,7 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
         </table>
       )}
     </section>
+    <SmtpRefusals view={view} />
     <section>
       <h2>Deliveries</h2>
       <p class="counts">

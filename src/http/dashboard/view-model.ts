@@ -12,6 +12,7 @@ import { listAllCallbackUrls } from '../../db/callback-urls.js';
 import { countDeliveriesByStatus, maskCredentials, type Delivery } from '../../db/deliveries.js';
 import { listDeliveries, type DeliveryFilter } from '../../db/delivery-listing.js';
 import type { AppDeps } from '../app-deps.js';
+import type { SmtpLogEntry } from '../../smtp/smtp-log.js';
 import { accountScope, type Viewer } from './access.js';
 import { parseDeliveryQuery, type DeliveryQuery } from './delivery-query.js';
 import { recentFeed } from './recent-feed.js';
@@ -75,6 +76,8 @@ export interface DashboardView {
   feed: FeedItem[];
   /** The latest inbound mails of the Parse API, newest first. */
   inbound: InboundMessage[];
+  /** The SMTP relay's port and its latest refusals (the viewer's and unauthenticated ones), or null when off. */
+  smtp: { port: number; refusals: SmtpLogEntry[] } | null;
 }
 
 /**
@@ -130,7 +133,17 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
     problems,
     page,
     feed: recentFeed(db, scope, DELIVERIES_SHOWN),
+    smtp: smtpView(deps, scope),
   };
+}
+
+/** How many SMTP refusals the dashboard lists. */
+const SMTP_REFUSALS_SHOWN = 10;
+
+function smtpView(deps: AppDeps, scope: number | null): DashboardView['smtp'] {
+  const status = deps.smtp?.();
+  if (!status) return null;
+  return { port: status.port, refusals: deps.smtpLog?.list(scope, SMTP_REFUSALS_SHOWN, { refusedOnly: true }) ?? [] };
 }
 
 /** The storage filter for a panel query (the URL by its registered text, so its own index is walked). */
