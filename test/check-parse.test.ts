@@ -43,5 +43,7 @@ describe('check --parse', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/parse-plain/);
     expect(run.stdout).toMatch(/401/);
+    expect(run.stdout).toMatch(/gives this mail up \(the route stays active\)/);
+    expect(run.stdout).not.toMatch(/suspends the URL/);
   });
 });
