@@ -124,3 +124,27 @@ describe('the dashboard', () => {
     expect(filtered).not.toContain('Ignored event type');
   });
 });
+
+describe('the self-delivery guard covers route URLs', () => {
+  it('refuses a route whose Url is mjsim itself, at POST and PUT', async () => {
+    const self = `http://127.0.0.1:${sim.server.port}/sim/inbound`;
+    const created = await sim.api('/v3/REST/parseroute', { method: 'POST', json: { Url: self } });
+    expect(created.status).toBe(400);
+    expect(((await created.json()) as { ErrorMessage: string }).ErrorMessage).toMatch(/points at this mjsim itself/);
+    const route = await registerRoute(sim, `${receiver.url}/mj_parse`);
+    const put = await sim.api(`/v3/REST/parseroute/${route.ID}`, { method: 'PUT', json: { Url: `http://localhost:${sim.server.port}/x` } });
+    expect(put.status).toBe(400);
+  });
+
+  it('refuses, at POST time, a route stored pointing at mjsim (recorded as `self`, the route kept)', async () => {
+    const route = await registerRoute(sim, `${receiver.url}/mj_parse`);
+    sim.server.db.$client.prepare('update parse_routes set url = ? where id = ?').run(`http://localhost:${sim.server.port}/sim/inbound`, route.ID);
+    expect((await postInbound(sim, SUPPORT_REQUEST)).status).toBe(201);
+    await sim.server.engine.idle();
+    const [delivery] = ((await (await sim.api('/sim/deliveries?eventType=parse')).json()) as { deliveries: { id: number }[] }).deliveries;
+    const detail = (await (await sim.api(`/sim/deliveries/${delivery?.id}`)).json()) as { attempts: { outcome: string }[]; status: string };
+    expect(detail.attempts.map((attempt) => attempt.outcome)).toEqual(['self']);
+    expect(detail.status).toBe('pending');
+    expect(receiver.requests).toHaveLength(0);
+  });
+});
