@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,11 +50,25 @@ const envelope = () => {
 };
 const body = () => `From: bench@example.com\r\nTo: someone@example.com\r\nSubject: Hello\r\nX-MJ-CustomID: order-${sequence}\r\n\r\nHi there\r\n.\r\n`;
 
+/** Calls `onReply` with each whole reply's last line (continuation lines of a multi-line reply skipped). */
+function onReplies(socket: Socket, onReply: (line: string) => void): void {
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\r\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 2);
+      if (line[3] !== '-') onReply(line);
+    }
+  });
+}
+
 /** Sends `count` mails over one connection; resolves when the last 250 has come. */
 function smtpConnection(count: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect(smtpPort, '127.0.0.1');
-    let buffer = '';
     // The replies due, in order: what each one answers.
     const due: ('greeting' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data' | 'end')[] = ['greeting'];
     let sent = 0;
@@ -64,34 +78,29 @@ function smtpConnection(count: number): Promise<void> {
       due.push('mail', 'rcpt', 'data');
       return envelope();
     };
-    socket.setEncoding('utf8');
     socket.on('error', reject);
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 2);
-        if (line[3] === '-') continue;
-        const code = Number(line.slice(0, 3));
-        if (code >= 400) return reject(new Error(line));
-        const kind = due.shift();
-        if (kind === 'greeting') {
-          due.push('ehlo');
-          socket.write('EHLO bench\r\n');
-        } else if (kind === 'ehlo') {
-          due.push('auth');
-          socket.write(`AUTH PLAIN ${Buffer.from('\0bench\0secret').toString('base64')}\r\n`);
-        } else if (kind === 'auth') {
-          socket.write(next());
-        } else if (kind === 'data') {
-          // The end of this mail goes out with the next mail's envelope: one round trip per mail.
-          due.push('end');
-          socket.write(body() + (sent < count ? next() : ''));
-        } else if (kind === 'end' && ++done === count) {
-          socket.end('QUIT\r\n');
-          resolve();
-        }
+    onReplies(socket, (line) => {
+      const code = Number(line.slice(0, 3));
+      if (code >= 400) {
+        reject(new Error(line));
+        return;
+      }
+      const kind = due.shift();
+      if (kind === 'greeting') {
+        due.push('ehlo');
+        socket.write('EHLO bench\r\n');
+      } else if (kind === 'ehlo') {
+        due.push('auth');
+        socket.write(`AUTH PLAIN ${Buffer.from('\0bench\0secret').toString('base64')}\r\n`);
+      } else if (kind === 'auth') {
+        socket.write(next());
+      } else if (kind === 'data') {
+        // The end of this mail goes out with the next mail's envelope: one round trip per mail.
+        due.push('end');
+        socket.write(body() + (sent < count ? next() : ''));
+      } else if (kind === 'end' && ++done === count) {
+        socket.end('QUIT\r\n');
+        resolve();
       }
     });
   });
@@ -136,23 +145,14 @@ async function hugeData(): Promise<{ reply: string; before: number; peak: number
   const before = await serverRss();
   let peak = before;
   const socket = connect(smtpPort, '127.0.0.1');
-  socket.setEncoding('utf8');
   const replies: string[] = [];
   let waiting: ((line: string) => void) | undefined;
-  let buffer = '';
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\r\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 2);
-      if (line[3] === '-') continue;
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w(line);
-      } else replies.push(line);
-    }
+  onReplies(socket, (line) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(line);
+    } else replies.push(line);
   });
   const reply = (write?: string) =>
     new Promise<string>((resolve) => {

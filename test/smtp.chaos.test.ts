@@ -63,6 +63,7 @@ describe('refusals on demand', () => {
     expect(panels).toContain('<h2>SMTP relay</h2>');
     expect(panels).toContain('421 4.3.2 Service temporarily unavailable');
     expect(panels).toContain('app+smtp-550@example.com');
+    expect(panels).toMatch(/<tr data-smtp-code="250">.*Queued: MessageID (\d+).*<td>\1<\/td><\/tr>/);
   });
 
   it('--smtp-chaos draws refusals per stage at its rates', async () => {

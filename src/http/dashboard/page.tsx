@@ -115,20 +115,20 @@ const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
  * @example
  * c.html(<Panels view={loadDashboard(deps, viewer)} />)
  */
-/** The SMTP relay's port and its latest refusals (docs/smtp.md); nothing when the relay is off. */
-const SmtpRefusals: FC<{ view: DashboardView }> = ({ view }) =>
+/** The SMTP relay's port and its latest replies: mails accepted (their MessageIDs) and refused (docs/smtp.md). */
+const SmtpReplies: FC<{ view: DashboardView }> = ({ view }) =>
   view.smtp === null ? (
     <></>
   ) : (
     <section id="smtp">
       <h2>SMTP relay</h2>
       <p class="muted">
-        Port {view.smtp.port}. {view.smtp.refusals.length === 0 ? 'No refusal yet.' : 'Latest refusals (refused mail is not stored):'}
+        Port {view.smtp.port}. {view.smtp.replies.length === 0 ? 'No mail yet.' : 'Latest mails by SMTP, accepted and refused (refused mail is not stored):'}
       </p>
-      {view.smtp.refusals.length === 0 ? (
+      {view.smtp.replies.length === 0 ? (
         ''
       ) : (
-        <table class="smtp-refusals">
+        <table class="smtp-replies">
           <thead>
             <tr>
               <th>time</th>
@@ -136,10 +136,11 @@ const SmtpRefusals: FC<{ view: DashboardView }> = ({ view }) =>
               <th>reply</th>
               <th>sender</th>
               <th>recipients</th>
+              <th>MessageIDs</th>
             </tr>
           </thead>
           <tbody>
-            {view.smtp.refusals.map((entry) => (
+            {view.smtp.replies.map((entry) => (
               <tr data-smtp-code={entry.code}>
                 <td>{clockText(entry.at)}</td>
                 <td>{entry.stage.toUpperCase()}</td>
@@ -148,6 +149,13 @@ const SmtpRefusals: FC<{ view: DashboardView }> = ({ view }) =>
                 </td>
                 <td>{entry.sender ?? ''}</td>
                 <td>{entry.recipients.join(', ')}</td>
+                <td>
+                  {entry.messageIds.length === 0
+                    ? ''
+                    : entry.messageIds.length === 1
+                      ? entry.messageIds[0]
+                      : `${entry.messageIds[0]} … ${entry.messageIds.at(-1)} (${entry.messageIds.length})`}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -207,7 +215,7 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
         </table>
       )}
     </section>
-    <SmtpRefusals view={view} />
+    <SmtpReplies view={view} />
     <section>
       <h2>Deliveries</h2>
       <p class="counts">

@@ -76,8 +76,8 @@ export interface DashboardView {
   feed: FeedItem[];
   /** The latest inbound mails of the Parse API, newest first. */
   inbound: InboundMessage[];
-  /** The SMTP relay's port and its latest refusals (the viewer's and unauthenticated ones), or null when off. */
-  smtp: { port: number; refusals: SmtpLogEntry[] } | null;
+  /** The SMTP relay's port and its latest replies (the viewer's and unauthenticated ones), or null when off. */
+  smtp: { port: number; replies: SmtpLogEntry[] } | null;
 }
 
 /**
@@ -137,13 +137,13 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
   };
 }
 
-/** How many SMTP refusals the dashboard lists. */
-const SMTP_REFUSALS_SHOWN = 10;
+/** How many SMTP replies (accepted mails and refusals) the dashboard lists. */
+const SMTP_REPLIES_SHOWN = 12;
 
 function smtpView(deps: AppDeps, scope: number | null): DashboardView['smtp'] {
   const status = deps.smtp?.();
   if (!status) return null;
-  return { port: status.port, refusals: deps.smtpLog?.list(scope, SMTP_REFUSALS_SHOWN, { refusedOnly: true }) ?? [] };
+  return { port: status.port, replies: deps.smtpLog?.list(scope, SMTP_REPLIES_SHOWN) ?? [] };
 }
 
 /** The storage filter for a panel query (the URL by its registered text, so its own index is walked). */
