@@ -29,6 +29,7 @@ import {
   requeueInFlight,
   type ClaimedDelivery,
 } from '../db/deliveries.js';
+import { inboundPayloadOfDelivery } from '../db/inbound-messages.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { atomically, inTransaction, transactionScope, type Db } from '../db/open-db.js';
 import { reserveSequence, writeState } from '../db/sim-state.js';
@@ -611,6 +612,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private bodyOf(claim: ClaimedDelivery): string {
+    if (claim.parseRouteId !== null) return inboundPayloadOfDelivery(this.db, claim.id) ?? '{}';
     const payloads = payloadsOfDelivery(this.db, claim.id);
     return claim.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? '{}');
   }
