@@ -222,7 +222,7 @@ export const messages = sqliteTable(
     /**
      * The RFC 5322 `Message-ID` of the mail this message belongs to: the one the client set (the SMTP
      * `Message-ID` header, or the Send API's `Headers["Message-ID"]`), else `<{MessageUUID}@mjsim.local>`.
-     * The recipients of one SMTP mail share it. Null for messages stored before migration 0010.
+     * The recipients of one SMTP mail share it. Null for messages stored before migration 0008.
      */
     headerMessageId: text('header_message_id'),
     /** How the message arrived: `api` (the Send API) or `smtp` (the SMTP relay). */
