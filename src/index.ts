@@ -27,7 +27,7 @@ export {
 } from './simulator.js';
 export type { UntilSuspendedSummary } from './core/engine-events.js';
 import type { PruneSummary as RetentionPruneSummary } from './core/prune-summary.js';
-export type { InboundReceipt } from './use-cases/receive-inbound.js';
+export type { InboundReceipt } from './core/inbound-view.js';
 
 /**
  * What one prune removed, and its cutoff (epoch ms).

@@ -32,9 +32,8 @@ import { describeDelivery as describe } from './core/delivery-view.js';
 import { pruneBefore } from './use-cases/retention.js';
 import { startServer } from './serve.js';
 import { listInboundMessages } from './db/inbound-messages.js';
-import { describeInbound } from './http/inbound-routes.js';
+import { describeInbound, type InboundReceipt } from './core/inbound-view.js';
 import { InboundMailError } from './inbound/read-mime.js';
-import type { InboundReceipt } from './use-cases/receive-inbound.js';
 
 /**
  * How to start a simulator; every field is optional.

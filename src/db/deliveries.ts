@@ -435,12 +435,13 @@ export function getDelivery(db: Db, accountId: number | null, id: number): Deliv
 export function continuationsOf(db: Db, id: number): number[] {
   const rows = statement(
     db,
-    `select distinct theirs.delivery_id as id from delivery_events mine
+    // Deduplicated and sorted here, not by SQL: a few rows, and DISTINCT/ORDER BY would build a temporary B-tree.
+    `select theirs.delivery_id as id from delivery_events mine
        join delivery_events theirs indexed by delivery_events_event on theirs.event_id = mine.event_id
        join deliveries d on d.id = theirs.delivery_id
-      where mine.delivery_id = ? and theirs.delivery_id > ? and d.parent_id = ? order by theirs.delivery_id`,
+      where mine.delivery_id = ? and theirs.delivery_id > ? and d.parent_id = ?`,
   ).all(id, id, id) as { id: number }[];
-  return rows.map((row) => row.id);
+  return [...new Set(rows.map((row) => row.id))].sort((a, b) => a - b);
 }
 
 /**

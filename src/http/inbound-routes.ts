@@ -5,8 +5,8 @@
  * first To/Cc address that has a route stand in.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import { isoTime } from '../core/clock-range.js';
-import { listInboundMessages, type InboundMessage } from '../db/inbound-messages.js';
+import { describeInbound } from '../core/inbound-view.js';
+import { listInboundMessages } from '../db/inbound-messages.js';
 import { MIME_LIMITS } from '../inbound/read-mime.js';
 import type { ParseInbox } from '../use-cases/receive-inbound.js';
 import type { AppDeps } from './app-deps.js';
@@ -44,22 +44,4 @@ export function inboundRoutes(deps: AppDeps, inbox: ParseInbox, auth: Middleware
   });
 
   return app;
-}
-
-/** An inbound mail as the control API shows it (`status` `failed`: dead, every attempt failed). @example describeInbound(row).subject */
-export function describeInbound(row: InboundMessage) {
-  return {
-    id: row.id,
-    deliveryId: row.deliveryId,
-    parseRouteId: row.parseRouteId,
-    sender: row.sender,
-    recipient: row.recipient,
-    from: row.fromHeader,
-    subject: row.subject,
-    attachments: row.attachmentCount,
-    size: row.rawSize,
-    status: row.status,
-    attemptCount: row.attemptCount,
-    receivedAt: isoTime(row.createdAt),
-  };
 }

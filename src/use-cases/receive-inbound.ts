@@ -13,15 +13,9 @@ import { findParseRouteByEmail, hasAnyParseRoute, type ParseRoute } from '../db/
 import { findMessagesByHeaderMessageId } from '../db/messages.js';
 import { InboundMailError, readMime } from '../inbound/read-mime.js';
 import type { InboundEnvelope, InboundMailbox } from '../smtp/inbound-mailbox.js';
+import type { InboundReceipt } from '../core/inbound-view.js';
 
-/** What one accepted inbound mail became. */
-export interface InboundReceipt {
-  /** One inbound message per route recipient, in recipient order. */
-  readonly ids: readonly number[];
-  readonly deliveryIds: readonly number[];
-  readonly sender: string;
-  readonly recipients: readonly string[];
-}
+export type { InboundReceipt } from '../core/inbound-view.js';
 
 /** An envelope as a caller without SMTP may give it: either part may be left out. */
 export interface PartialEnvelope {
