@@ -18,6 +18,8 @@ export {
   type DeliveryInfo,
   type DeliveryQuery,
   type EmitInput,
+  type InboundInfo,
+  type ParseRouteInfo,
   type SendResult,
   type Simulator,
   type SimulatorOptions,
@@ -25,6 +27,7 @@ export {
 } from './simulator.js';
 export type { UntilSuspendedSummary } from './core/engine-events.js';
 import type { PruneSummary as RetentionPruneSummary } from './core/prune-summary.js';
+export type { InboundReceipt } from './core/inbound-view.js';
 
 /**
  * What one prune removed, and its cutoff (epoch ms).

@@ -24,6 +24,7 @@ import { httpsRequiredApp } from './http/https-required.js';
 import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './use-cases/retention.js';
+import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
 import type { InboundMailbox } from './smtp/inbound-mailbox.js';
 import { SmtpLog } from './smtp/smtp-log.js';
 import { startSmtpListener, type SmtpListener } from './smtp/smtp-listener.js';
@@ -43,6 +44,8 @@ export interface RunningServer {
   readonly devAccount: Account | undefined;
   /** How many attempts a previous run left in flight (recorded as interrupted and retried). */
   readonly interrupted: number;
+  /** Inbound mail for the Parse API (the SMTP listener, `/sim/inbound`, the library and the CLI all end here). */
+  readonly inbox: ParseInbox;
   /** Answers a request in-process through the same app the port serves (no socket, no TLS). */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The SMTP relay's ports, unless it is off (`--no-smtp`). */
@@ -111,12 +114,13 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   let listener: SelfListener | undefined;
   const selfListener = () => listener;
   const engine = new Engine(db, clock, config.settings, createHttpTransport(config.settings.concurrency, selfListener));
+  const inbox = createParseInbox({ db, clock, engine });
   const smtpLog = new SmtpLog();
   let smtp: SmtpListener | undefined;
   const smtpStatus = () => (smtp ? { port: smtp.port, smtpsPort: smtp.smtpsPort, connections: smtp.connections() } : undefined);
   // Without a seed in the scenario file, each process draws its own: runs differ, as real mail does.
   const seed = randomUUID();
-  const app = createApp({ db, clock, engine, settings: config.settings, seed, selfListener, smtp: smtpStatus, smtpLog });
+  const app = createApp({ db, clock, engine, settings: config.settings, seed, selfListener, inbox, smtp: smtpStatus, smtpLog });
   const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -133,7 +137,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   let smtpWarning: string | undefined;
   if (config.smtp) {
     const smtpConfig = config.smtp;
-    const relay = { db, clock, engine, settings: config.settings, seed, log: smtpLog, inbound: options.inbound, chaos: config.smtp.chaos, random: Math.random };
+    const relay = { db, clock, engine, settings: config.settings, seed, log: smtpLog, inbound: options.inbound ?? inbox, chaos: config.smtp.chaos, random: Math.random };
     const listen = { host: config.host, port: config.smtp.port, smtpsPort: config.smtp.smtpsPort, tls: pair };
     smtp = await startSmtpListener(relay, listen).catch(async (error: NodeJS.ErrnoException) => {
       // The relay is on by default: its default port taken (another mjsim, a parallel job) must not stop the API.
@@ -168,6 +172,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     accounts,
     devAccount,
     interrupted,
+    inbox,
     request: async (path, init) => app.request(path, init),
     smtp: smtp && { port: smtp.port, smtpsPort: smtp.smtpsPort },
     smtpLog,

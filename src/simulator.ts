@@ -31,6 +31,9 @@ import { resetAccount } from './db/reset.js';
 import { describeDelivery as describe } from './core/delivery-view.js';
 import { pruneBefore } from './use-cases/retention.js';
 import { startServer } from './serve.js';
+import { listInboundMessages } from './db/inbound-messages.js';
+import { describeInbound, type InboundReceipt } from './core/inbound-view.js';
+import { InboundMailError } from './inbound/read-mime.js';
 
 /**
  * How to start a simulator; every field is optional.
@@ -133,7 +136,8 @@ export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: Event
  */
 export interface DeliveryQuery {
   status?: DeliveryStatus;
-  eventType?: EventType;
+  /** An event type, or `'parse'` for the Parse API deliveries of inbound mail. */
+  eventType?: EventType | 'parse';
   /** The callback URL exactly as registered. */
   url?: string;
   /** Deliveries carrying an event of this MessageID. */
@@ -228,6 +232,16 @@ export interface Simulator {
   updateUrl(id: number, changes: { url?: string; status?: 'alive' | 'dead'; version?: 1 | 2 }): Promise<CallbackUrlInfo>;
   /** The account's callback URLs, by ID. */
   callbackUrls(): CallbackUrlInfo[];
+  /** Registers a Parse API route through `POST /v3/REST/parseroute`; without `email`, the key's `…@parse-in1.mailjet.com` address. */
+  registerParseRoute(input: { url: string; email?: string }): Promise<ParseRouteInfo>;
+  /**
+   * Delivers a raw RFC 822 message to a parse route, as mail to Mailjet's MX would be: stored, then POSTed by
+   * the engine. Without `recipients`, the first To/Cc address that has a route. Rejects with `SimulatorError`
+   * when no route takes it or the message is refused (over 15 MiB, nested too deep, too many parts).
+   */
+  receiveInbound(raw: string | Buffer, envelope?: { sender?: string; recipients?: readonly string[] }): Promise<InboundReceipt>;
+  /** The account's inbound mails, newest first (`status: 'failed'` means dead: every attempt failed). */
+  inbound(limit?: number): InboundInfo[];
   /** Emits events (due at once); returns the full payloads (MessageID as bigint). */
   emit(events: EmitInput | readonly EmitInput[]): EventPayload[];
   /** Sends mail through `POST /v3.1/send`. */
@@ -258,6 +272,16 @@ export interface Simulator {
   reset(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A parse route as the library returns it. @example const route: ParseRouteInfo = await sim.registerParseRoute({ url }) */
+export interface ParseRouteInfo {
+  id: number;
+  email: string;
+  url: string;
+}
+
+/** An inbound mail as `GET /sim/inbound` shows it. @example const [latest]: InboundInfo[] = sim.inbound() */
+export type InboundInfo = ReturnType<typeof describeInbound>;
 
 /** How a `ConfigError` names each option: as `SimulatorOptions` spells it, not as the serve flag. */
 const LIBRARY_OPTION_NAMES = {
@@ -380,6 +404,22 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         ...(changes.version !== undefined ? { Version: changes.version } : {}),
       }),
     callbackUrls: () => listCallbackUrls(db, accountId, {}, 10_000, 0).map(toInfo),
+    async registerParseRoute(input) {
+      const { status, data } = await request('POST', '/v3/REST/parseroute', { Url: input.url, ...(input.email !== undefined ? { Email: input.email } : {}) });
+      const row = (data as { Data?: { ID: number; Email: string; Url: string }[] } | undefined)?.Data?.[0];
+      if (status !== 201 || !row) {
+        throw new SimulatorError(`POST /v3/REST/parseroute: ${(data as { ErrorMessage?: string } | undefined)?.ErrorMessage ?? `HTTP ${status}`}`, status, data);
+      }
+      return { id: row.ID, email: row.Email, url: row.Url };
+    },
+    async receiveInbound(raw, envelope) {
+      const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+      return server.inbox.receiveRaw(bytes, envelope).catch((error: unknown) => {
+        if (error instanceof InboundMailError) throw new SimulatorError(`receiveInbound: ${error.message}`);
+        throw error;
+      });
+    },
+    inbound: (limit = 100) => listInboundMessages(db, accountId, limit).map(describeInbound),
     emit(events) {
       const list = (Array.isArray(events) ? events : [events]) as readonly EmitInput[];
       const inputs = list.map((fields, index) => {

@@ -66,7 +66,7 @@ describe('a suspended primary hands its delivery over to the backup', () => {
     expect((await cli('deliveries', '--status', 'failed')).trim()).toBe('(none)');
     expect(await cli('deliveries', '--status', 'handed_over')).toMatch(new RegExp(`^${first.id}\\s+handed_over\\b.*\\s${continuation.id}$`, 'm'));
     const shown = await cli('delivery', String(first.id));
-    expect(shown).toContain(`delivery ${first.id}: handed_over, 21 attempt(s)`);
+    expect(shown).toContain(`delivery ${first.id}: handed_over, 21 attempts`);
     expect(shown).toContain(`continued by delivery #${continuation.id} (mjsim delivery ${continuation.id})`);
     expect(await cli('delivery', String(continuation.id))).toContain(`continues delivery #${first.id}`);
 

@@ -164,7 +164,7 @@ describe('installed in a fresh project', () => {
       // The docs' `npx mjsim replay fixtures/samples/bounce.json` reads the fixture the package ships.
       expect(existsSync(join(project, 'fixtures'))).toBe(false);
       const replayed = await run('npx', ['mjsim', 'replay', 'fixtures/samples/bounce.json', '--server', url, '--db', join(dir, 'serve.db')], { cwd: project });
-      expect(replayed.stdout).toContain(`replayed 1 event(s) from ${join(project, 'node_modules', pkg.name, 'fixtures/samples/bounce.json')}: bounce `);
+      expect(replayed.stdout).toContain(`replayed 1 event from ${join(project, 'node_modules', pkg.name, 'fixtures/samples/bounce.json')}: bounce `);
     } finally {
       process.kill(-child.pid!, 'SIGTERM'); // npx and mjsim both get it; npx may die of it, mjsim exits cleanly
     }

@@ -109,13 +109,13 @@ describe('README: A first run', () => {
     expect(out).toContain('receiver: POST #2 answered 200');
     expect(out).not.toContain('receiver: POST #3');
     // The advance ran attempt 2, and counted attempt 1 too.
-    const advance = /clock (\S+) -> (\S+): 2 attempts, 1 succeeded, 1 failed, 0 URL\(s\) suspended/.exec(out);
+    const advance = /clock (\S+) -> (\S+): 2 attempts, 1 succeeded, 1 failed, 0 URLs suspended/.exec(out);
     expect(advance, out).not.toBeNull();
     expect(Date.parse(advance![2]!) - Date.parse(advance![1]!)).toBe(30_000);
     // `deliveries`: delivered after 2 attempts; `delivery 1`: 500, then success 30 s of clock later. (Read by
     // line and value, not by column position, so a table that gains a column still reads.)
     expect(out).toMatch(/^1\s+delivered\s.*\bbounce\b/m);
-    const shown = out.slice(out.indexOf('delivery 1: delivered, 2 attempt(s)'));
+    const shown = out.slice(out.indexOf('delivery 1: delivered, 2 attempts'));
     expect(shown).not.toBe('');
     const row = (n: number) => {
       const line = new RegExp(`^${n}\\s.*$`, 'm').exec(shown)?.[0] ?? '';

@@ -19,6 +19,7 @@ interface CheckFlags {
   policy?: string;
   json?: boolean;
   junit?: string;
+  parse?: boolean;
 }
 
 /**
@@ -50,14 +51,18 @@ export function registerCheckCommand(program: Command): void {
     .option('--burst <n>', `Version 1 events sent at once in the burst case; 0 skips it (max ${MAX_BURST})`, '50')
     .option('--max-batch <n>', `events in the largest Version 2 array (max ${MAX_CHECK_BATCH}) [env MJSIM_MAX_BATCH, default 500]`)
     .option('--policy <name>', 'retry policy that "what Mailjet would do" describes [env MJSIM_POLICY, default mailjet-2017]')
+    .option('--parse', "probe a Parse API consumer (inbound mail JSON) instead of an event webhook consumer")
     .option('--json', 'print the report as JSON')
     .option('--junit <file>', 'also write the report as JUnit XML to <file>')
     .action(async (url: string, flags: CheckFlags) => {
       // The runner brings the engine's HTTP transport: loaded only when a check runs.
       const { checkConsumer, CheckOptionsError } = await import('../use-cases/run-check.js');
+      const { checkParseConsumer } = await import('../use-cases/run-parse-check.js');
+      // `--parse`: the Parse API cases; the event options (--version, --types, --burst, --max-batch) do not apply.
+      const check = flags.parse ? checkParseConsumer : checkConsumer;
       let report;
       try {
-        report = await checkConsumer(url, {
+        report = await check(url, {
           version: flags.version as '1' | '2' | 'both',
           types: flags.types,
           timeout: flags.timeout ?? process.env.MJSIM_ATTEMPT_TIMEOUT ?? '10s',

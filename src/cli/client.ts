@@ -74,16 +74,19 @@ function refusedKey(options: ClientOptions, sent: { pair: string; source: string
   return `the server refused key ${publicKey} from ${sent.source}: pass --api-key PUBLIC:SECRET or set MJSIM_API_KEY to a key it serves (mjsim serve prints them)`;
 }
 
-/** Calls the control API; throws a `CliError` with the right exit code on failure. */
-export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+/**
+ * Calls the control API; throws a `CliError` with the right exit code on failure. A `Buffer` body is sent as
+ * is with `contentType` (a raw mail to `/sim/inbound`); any other body as JSON.
+ */
+export async function call(options: ClientOptions, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
   const base = options.server ?? process.env.MJSIM_URL ?? `http://127.0.0.1:${process.env.MJSIM_PORT ?? 7355}`;
   const headers: Record<string, string> = { accept: 'application/json' };
   const sent = credentialsOf(options);
   if (sent) headers.authorization = `Basic ${Buffer.from(sent.pair).toString('base64')}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType;
   let response: { status: number; text: string };
   try {
-    response = await request(new URL(path, base), method, headers, body === undefined ? undefined : stringifyJson(body));
+    response = await request(new URL(path, base), method, headers, body === undefined ? undefined : Buffer.isBuffer(body) ? body : stringifyJson(body));
   } catch (error) {
     const cause = ((error as Error).cause ?? error) as NodeJS.ErrnoException | undefined;
     // Node's fetch trusts only the CAs it started with: a self-signed mjsim needs its CA named at start.
@@ -103,7 +106,7 @@ export async function call(options: ClientOptions, method: string, path: string,
  * One HTTP(S) request through node:http, not `fetch`: Node 20 builds its fetch (undici) on first use, which
  * alone costs about twice bare Node's start-up, more than the rest of a CLI command.
  */
-function request(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; text: string }> {
+function request(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<{ status: number; text: string }> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const outgoing = client.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (incoming) => {

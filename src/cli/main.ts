@@ -16,6 +16,7 @@ import { suggestCommands } from './did-you-mean.js';
 import { registerEventCommands } from './events.js';
 import { registerTrafficCommands } from './generate.js';
 import { registerHealthCommand } from './health.js';
+import { registerInboundCommand } from './inbound.js';
 import { registerPruneCommand } from './prune.js';
 import { registerServeCommand } from './serve.js';
 import { registerUrlCommands } from './urls.js';
@@ -39,6 +40,7 @@ export function buildCli(): Command {
   registerHealthCommand(program);
   registerClockCommands(program);
   registerEventCommands(program);
+  registerInboundCommand(program);
   registerDeliveryCommands(program);
   registerUrlCommands(program);
   registerTrafficCommands(program);

@@ -10,6 +10,8 @@ export interface DeliveryFields {
   id: number;
   status: DeliveryStatus;
   callbackUrlId: number | null;
+  /** Set for a Parse API delivery of an inbound mail: the route it goes to. */
+  parseRouteId: number | null;
   version: number;
   eventTypes: string;
   eventCount: number;
@@ -32,8 +34,11 @@ export interface DeliveryFields {
 export function describeDelivery(delivery: DeliveryFields, continuedBy: readonly number[]) {
   return {
     id: delivery.id,
+    /** `parse`: a Parse API delivery of an inbound mail (to `parseRouteId`); `event`: event webhook. */
+    kind: delivery.parseRouteId === null ? ('event' as const) : ('parse' as const),
     status: delivery.status,
     callbackUrlId: delivery.callbackUrlId,
+    parseRouteId: delivery.parseRouteId,
     version: delivery.version,
     eventTypes: delivery.eventTypes.split(',').filter(Boolean),
     eventCount: delivery.eventCount,

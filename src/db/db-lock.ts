@@ -16,6 +16,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDataFolder } from './data-folder.js';
+import { fullDiskAtStart } from './storage-health.js';
 
 /** Who holds a database: the process, and the server's address once it listens. */
 export interface DbHolder {
@@ -58,21 +59,23 @@ export interface DbLock {
  */
 export function lockDatabase(path: string, role: string): DbLock {
   if (path === ':memory:') return { listening: () => undefined, release: () => undefined };
-  makeDataFolder(dirname(resolve(path)));
   const lockPath = `${path}.lock`;
   const holderPath = `${lockPath}.json`;
   // No busy wait: a lock held by someone else is an answer, not a delay.
-  const client = new Database(lockPath, { timeout: 0 });
-  try {
-    client.exec('begin immediate');
-  } catch (error) {
-    client.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUseError(path, readHolder(holderPath));
-    throw error;
-  }
+  let client: Database.Database | undefined;
   let holder: DbHolder = { pid: process.pid, role, since: new Date().toISOString() };
   const record = () => writeFileSync(holderPath, `${JSON.stringify(holder)}\n`);
-  record();
+  try {
+    makeDataFolder(dirname(resolve(path)));
+    client = new Database(lockPath, { timeout: 0 });
+    client.exec('begin immediate');
+    record();
+  } catch (error) {
+    client?.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUseError(path, readHolder(holderPath));
+    throw fullDiskAtStart(path, error) ?? error;
+  }
+  const held = client;
   let released = false;
   return {
     listening(url, port) {
@@ -83,7 +86,7 @@ export function lockDatabase(path: string, role: string): DbLock {
       if (released) return;
       released = true;
       rmSync(holderPath, { force: true });
-      client.close(); // closing ends the open transaction, and with it the lock
+      held.close(); // closing ends the open transaction, and with it the lock
     },
   };
 }

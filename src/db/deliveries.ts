@@ -18,6 +18,8 @@ export interface Delivery {
   nextAttemptAt: number | null;
   groupClosesAt: number | null;
   parentId: number | null;
+  /** A Parse API delivery's route (null for event deliveries). */
+  parseRouteId: number | null;
   reason: string | null;
   createdAt: number;
   updatedAt: number;
@@ -36,6 +38,7 @@ export interface DeliveryRow {
   next_attempt_at: number | null;
   group_closes_at: number | null;
   parent_id: number | null;
+  parse_route_id: number | null;
   reason: string | null;
   created_at: number;
   updated_at: number;
@@ -54,6 +57,7 @@ export const toDelivery = (row: DeliveryRow): Delivery => ({
   nextAttemptAt: row.next_attempt_at,
   groupClosesAt: row.group_closes_at,
   parentId: row.parent_id,
+  parseRouteId: row.parse_route_id ?? null,
   reason: row.reason,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -70,6 +74,8 @@ export interface NewDelivery {
   groupClosesAt: number | null;
   parentId: number | null;
   reason: string | null;
+  /** A Parse API delivery: its route (its body is the inbound message's JSON, and it carries no events). */
+  parseRouteId?: number | null;
 }
 
 /** Inserts a delivery with its events; returns its ID. */
@@ -78,7 +84,7 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
     statement(
       db,
       `insert into deliveries (account_id, callback_url_id, version, status, event_count, event_types, attempt_count, next_attempt_at,
-         group_closes_at, parent_id, reason, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+         group_closes_at, parent_id, reason, parse_route_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       delivery.accountId,
       delivery.callbackUrlId,
@@ -90,6 +96,7 @@ export function insertDelivery(db: Db, delivery: NewDelivery, now: number): numb
       delivery.groupClosesAt,
       delivery.parentId,
       delivery.reason,
+      delivery.parseRouteId ?? null,
       now,
       now,
     ).lastInsertRowid,
@@ -164,6 +171,8 @@ export interface ClaimedDelivery {
   url: string | null;
   isBackup: boolean;
   urlStatus: 'alive' | 'dead' | null;
+  /** A Parse API delivery's route (its URL is the route's; a parse route is never suspended). */
+  parseRouteId: number | null;
 }
 
 interface DueRow {
@@ -177,10 +186,13 @@ interface DueRow {
   url: string | null;
   is_backup: number | null;
   url_status: 'alive' | 'dead' | null;
+  parse_route_id: number | null;
 }
 
+// A Parse API delivery takes its URL from its parse route (src/db/parse-routes.ts), which is never dead.
 const DUE_COLUMNS = `d.id, d.account_id, d.callback_url_id, d.version, d.event_types, d.attempt_count, d.next_attempt_at,
-  c.url, c.is_backup, c.status as url_status`;
+  coalesce(c.url, p.url) as url, c.is_backup, coalesce(c.status, case when p.id is null then null else 'alive' end) as url_status, d.parse_route_id`;
+const DUE_JOINS = 'left join callback_urls c on c.id = d.callback_url_id left join parse_routes p on p.id = d.parse_route_id';
 
 /** Decides, slot by slot, whether a delivery to a URL may start now (see `ClaimGate` in core/fair-share.ts). */
 export interface ClaimGate {
@@ -213,7 +225,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
   const mayStart = ahead ? (row: DueRow) => row.url === null || !waitsForEarlier(db, row) : () => true;
   const head = statement(
     db,
-    `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_due left join callback_urls c on c.id = d.callback_url_id
+    `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_due ${DUE_JOINS}
       where d.status = 'pending' and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
   ).all(dueBy, limit) as DueRow[];
   const chosen: DueRow[] = [];
@@ -230,7 +242,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
     const fetched = new Map<number, DueRow[]>();
     const more = statement(
       db,
-      `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_url_due left join callback_urls c on c.id = d.callback_url_id
+      `select ${DUE_COLUMNS} from deliveries d indexed by deliveries_url_due ${DUE_JOINS}
         where d.status = 'pending' and d.callback_url_id = ? and d.next_attempt_at <= ? order by d.next_attempt_at, d.id limit ?`,
     );
     const next = (urlId: number | null): DueRow | undefined => {
@@ -273,6 +285,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
       url: row.url,
       isBackup: row.is_backup === 1,
       urlStatus: row.url_status,
+      parseRouteId: row.parse_route_id,
     };
   });
 }
@@ -423,12 +436,13 @@ export function getDelivery(db: Db, accountId: number | null, id: number): Deliv
 export function continuationsOf(db: Db, id: number): number[] {
   const rows = statement(
     db,
-    `select distinct theirs.delivery_id as id from delivery_events mine
+    // Deduplicated and sorted here, not by SQL: a few rows, and DISTINCT/ORDER BY would build a temporary B-tree.
+    `select theirs.delivery_id as id from delivery_events mine
        join delivery_events theirs indexed by delivery_events_event on theirs.event_id = mine.event_id
        join deliveries d on d.id = theirs.delivery_id
-      where mine.delivery_id = ? and theirs.delivery_id > ? and d.parent_id = ? order by theirs.delivery_id`,
+      where mine.delivery_id = ? and theirs.delivery_id > ? and d.parent_id = ?`,
   ).all(id, id, id) as { id: number }[];
-  return rows.map((row) => row.id);
+  return [...new Set(rows.map((row) => row.id))].sort((a, b) => a - b);
 }
 
 /**

@@ -2,13 +2,22 @@
  * The `events` table: accepted events, routed to deliveries once their time has come.
  *
  * An accepted event is first *staged* (`routed = 2`), in an index on its ID that only grows at its end. The
- * time index (`routed = 0`, by `occurred_at`) takes the staged events in one statement ("folding") once the
- * earliest of them could be due, or when a read needs it. A send's events are due a few random seconds
- * later, so in the time index they land all over its busiest part: inserted there one commit at a time, they
- * made every commit write a page per event, half of all a send wrote. Folded in bulk, a page takes many.
+ * time index (`routed = 0`, by `occurred_at`) takes the staged events ("the move") once the earliest of them
+ * could be due. A send's events are due a few random seconds later, so in the time index they land all over
+ * its busiest part: inserted there one commit at a time, they made every commit write a page per event, half
+ * of all a send wrote. Moved in bulk, a page takes many.
+ *
+ * The move goes in slices of MOVE_SLICE events, lowest IDs first, one per routing pass (each in that pass's
+ * transaction, the event loop free between passes): one statement over a million staged events held the loop
+ * 4 s and took 450 MB of temporary store. Every staged event has a higher ID than every event in the time
+ * index (IDs only grow, and the lowest staged go first), so while a move is under way, routing takes the
+ * time index only up to the staged events' lower bound: in (time, ID) order nothing staged comes before what
+ * it routes, and nothing is routed before it is due. A crash mid-move leaves each event in one index or the
+ * other, which is all a new process needs.
  *
  * Memory keeps a lower bound of the staged events' times (`earliest`), so "when is the next event due" needs
- * no look at them: it is exact after a fold, and only ever too early (a wasted fold) after a rollback.
+ * no look at them: it is raised only once a move's last slice commits, and is only ever too early (a wasted
+ * slice) after a rollback.
  */
 import type Database from 'better-sqlite3';
 import { atomically, transactionScope, type Db } from './open-db.js';
@@ -18,9 +27,12 @@ import { statement } from './statements.js';
 interface Staging {
   /** No staged event happens before this (Infinity: none staged). */
   earliest: number;
-  /** The earliest of the events staged since the last fold began (becomes `earliest` when it commits). */
-  sinceFold: number;
+  /** The earliest of the events staged since the last slice that emptied the staging index (becomes `earliest` when it commits). */
+  sinceMove: number;
 }
+
+/** Staged events moved per statement: some milliseconds of work, whatever the backlog. */
+export const MOVE_SLICE = 4_096;
 
 const stagings = new WeakMap<Database.Database, Staging>();
 
@@ -29,23 +41,30 @@ function stagingOf(db: Db): Staging {
   if (!staging) {
     // First use on this connection: read what an earlier process left staged (once, however many).
     const row = statement(db, 'select min(occurred_at) as t from events where routed = 2').get() as { t: number | null };
-    staging = { earliest: row.t ?? Infinity, sinceFold: Infinity };
+    staging = { earliest: row.t ?? Infinity, sinceMove: Infinity };
     stagings.set(db.$client, staging);
   }
   return staging;
 }
 
 /**
- * Moves every staged event into the time index. Inside a transaction (not a savepoint, which could be
- * rolled back alone) the bound is raised once that transaction commits; otherwise in a transaction of its own.
+ * Moves the next MOVE_SLICE staged events (lowest IDs first) into the time index; returns whether any are
+ * left staged. The slice that empties the staging index raises the bound once its transaction commits
+ * (inside a savepoint, which could be rolled back alone, it is left low); outside a transaction it runs in one
+ * of its own.
  */
-function fold(db: Db): void {
+function moveSlice(db: Db): boolean {
   const staging = stagingOf(db);
-  staging.sinceFold = Infinity;
-  atomically(db, () => {
-    statement(db, 'update events set routed = 0 where routed = 2').run();
+  return atomically(db, () => {
+    const moved = statement(
+      db,
+      'update events set routed = 0 where id in (select id from events where routed = 2 order by id limit ?)',
+    ).run(MOVE_SLICE).changes;
+    if (moved === MOVE_SLICE) return true;
+    staging.sinceMove = Infinity;
     const scope = transactionScope(db);
-    if (scope && scope.savepoints === 0) scope.afterCommit.set('events:fold', () => (staging.earliest = staging.sinceFold));
+    if (scope && scope.savepoints === 0) scope.afterCommit.set('events:move', () => (staging.earliest = staging.sinceMove));
+    return false;
   });
 }
 
@@ -98,15 +117,20 @@ export function insertEvents(db: Db, rows: readonly NewEvent[], now: number): nu
   const staging = stagingOf(db);
   return rows.map((row) => {
     if (row.occurredAt < staging.earliest) staging.earliest = row.occurredAt;
-    if (row.occurredAt < staging.sinceFold) staging.sinceFold = row.occurredAt;
+    if (row.occurredAt < staging.sinceMove) staging.sinceMove = row.occurredAt;
     return Number(insert.run(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, now).lastInsertRowid);
   });
 }
 
-/** Unrouted events whose time has come, oldest first (folding the staged ones first when any could be due). */
+/**
+ * Unrouted events whose time has come, oldest first. When staged events could be due, one slice of them moves
+ * into the time index first; while some are left staged, only events up to their lower bound come out (the
+ * caller routes again on its next pass).
+ */
 export function dueUnroutedEvents(db: Db, now: number, limit: number): StoredEvent[] {
-  if (stagingOf(db).earliest <= now) fold(db);
-  const rows = statement(db, 'select * from events where routed = 0 and occurred_at <= ? order by occurred_at, id limit ?').all(now, limit) as EventRow[];
+  const staging = stagingOf(db);
+  const upTo = staging.earliest <= now && moveSlice(db) ? Math.min(now, staging.earliest) : now;
+  const rows = statement(db, 'select * from events where routed = 0 and occurred_at <= ? order by occurred_at, id limit ?').all(upTo, limit) as EventRow[];
   return rows.map(toEvent);
 }
 

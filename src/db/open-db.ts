@@ -10,7 +10,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VERSION } from '../core/version.js';
 import { makeDataFolder } from './data-folder.js';
 import * as schema from './schema.js';
-import { diskFull, freeBytes, storageFaultOf, storageHealth } from './storage-health.js';
+import { fullDiskAtStart, storageHealth } from './storage-health.js';
 import { refuseVanishedDatabase } from './vanished-database.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -20,13 +20,7 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizz
 /** A database migrated by a newer mjsim than this one; the message names that version. */
 export class DatabaseTooNewError extends Error {}
 
-/**
- * The database cannot be opened because its disk is full; the message says so (SQLite says "disk I/O error").
- *
- * @example
- * try { openDb('mjsim.db'); } catch (error) { if (error instanceof DiskFullError) console.error(error.message); }
- */
-export class DiskFullError extends Error {}
+export { DiskFullError } from './storage-health.js';
 
 /** Once a checkpoint has emptied the write-ahead log, it is cut back to this size (bytes). */
 const WAL_SIZE_LIMIT = 64 * 2 ** 20;
@@ -48,12 +42,7 @@ export function openDb(path: string, options: { incrementalVacuum?: boolean } = 
     return openAndMigrate(path, options);
   } catch (error) {
     // On a full disk SQLite often fails to map its shared-memory file first, and calls that a "disk I/O error".
-    if (path !== ':memory:' && storageFaultOf(error) !== null && diskFull(path)) {
-      throw new DiskFullError(
-        `the disk holding ${path} is full (${freeBytes(path)} bytes free): free some space and start again (SQLite said: ${(error as Error).message})`,
-      );
-    }
-    throw error;
+    throw fullDiskAtStart(path, error) ?? error;
   }
 }
 

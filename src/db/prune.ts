@@ -144,6 +144,8 @@ function deleteDeliveries(db: Db, ids: readonly number[], before: number): Prune
     n: number;
   }[];
   for (const row of byStatus) countStatus(db, row.account_id, row.status, -row.n);
+  // A pruned Parse API delivery takes its inbound mail with it.
+  statement(db, 'delete from inbound_messages where delivery_id in (select value from json_each(?))').run(list);
   counts.deliveries += statement(db, 'delete from deliveries where id in (select value from json_each(?))').run(list).changes;
   const orphans = statement(
     db,

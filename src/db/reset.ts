@@ -15,6 +15,9 @@ export function resetAccount(db: Db, accountId: number): { callbackUrls: number;
     statement(db, 'delete from delivery_counts where account_id = ?').run(accountId);
     const events = statement(db, 'delete from events where account_id = ?').run(accountId).changes;
     const callbackUrls = statement(db, 'delete from callback_urls where account_id = ?').run(accountId).changes;
+    // Parse API: the account's routes and inbound mails (the key keeps its assigned address).
+    statement(db, 'delete from inbound_messages where account_id = ?').run(accountId);
+    statement(db, 'delete from parse_routes where account_id = ?').run(accountId);
     const messages = deleteMessagesOf(db, accountId);
     return { callbackUrls, events, deliveries, messages };
   });

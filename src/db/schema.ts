@@ -79,6 +79,8 @@ export const deliveries = sqliteTable(
     groupClosesAt: integer('group_closes_at'),
     /** The delivery this one continues (backup takeover or replay). */
     parentId: integer('parent_id'),
+    /** A Parse API delivery: the parse route whose `Url` it POSTs to (its body is an inbound message, not events). */
+    parseRouteId: integer('parse_route_id'),
     reason: text('reason'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -95,6 +97,8 @@ export const deliveries = sqliteTable(
     // (URL, type set): a URL's deliveries newest first per set, and which types a URL's deliveries carry, so a
     // URL with a recipient or an event type it never had is an index seek (src/db/delivery-listing.ts).
     index('deliveries_url_types').on(t.callbackUrlId, t.eventTypes),
+    // A parse route's deliveries (a deleted route's waiting mails are suppressed).
+    index('deliveries_parse_route').on(t.parseRouteId, t.status).where(sql`${t.parseRouteId} is not null`),
   ],
 );
 
@@ -218,7 +222,7 @@ export const messages = sqliteTable(
     /**
      * The RFC 5322 `Message-ID` of the mail this message belongs to: the one the client set (the SMTP
      * `Message-ID` header, or the Send API's `Headers["Message-ID"]`), else `<{MessageUUID}@mjsim.local>`.
-     * The recipients of one SMTP mail share it. Null for messages stored before migration 0010.
+     * The recipients of one SMTP mail share it. Null for messages stored before migration 0008.
      */
     headerMessageId: text('header_message_id'),
     /** How the message arrived: `api` (the Send API) or `smtp` (the SMTP relay). */
@@ -249,4 +253,45 @@ export const messages = sqliteTable(
     // Replies name the mail they answer by Message-ID (the Parse API matches them to it).
     index('messages_header_message_id').on(t.headerMessageId).where(sql`${t.headerMessageId} is not null`),
   ],
+);
+
+/**
+ * Mailjet's `parseroute` resource: an address whose inbound mail is POSTed as JSON to `url`. `emailKey` is the
+ * address lower-cased: one route per address across all accounts, since inbound mail is found by address.
+ */
+export const parseRoutes = sqliteTable(
+  'parse_routes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    email: text('email').notNull(),
+    emailKey: text('email_key').notNull(),
+    url: text('url').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('parse_routes_email_key').on(t.emailKey), index('parse_routes_account').on(t.accountId, t.id)],
+);
+
+/**
+ * One inbound mail for one route recipient, with the exact JSON its Parse API delivery POSTs. Stored with its
+ * delivery in one transaction, so a mail is either accepted whole or not at all.
+ */
+export const inboundMessages = sqliteTable(
+  'inbound_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    parseRouteId: integer('parse_route_id').notNull(),
+    deliveryId: integer('delivery_id').notNull(),
+    sender: text('sender').notNull(),
+    recipient: text('recipient').notNull(),
+    fromHeader: text('from_header').notNull(),
+    subject: text('subject').notNull(),
+    attachmentCount: integer('attachment_count').notNull(),
+    rawSize: integer('raw_size').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('inbound_messages_delivery').on(t.deliveryId), index('inbound_messages_account').on(t.accountId, t.id)],
 );

@@ -81,6 +81,28 @@ export function diskFull(path: string): boolean {
 }
 
 /**
+ * mjsim cannot start because the disk holding its database is full; the message says so (SQLite may call it
+ * a "disk I/O error", and the lock file may fail first with ENOSPC).
+ *
+ * @example
+ * try { openDb('mjsim.db'); } catch (error) { if (error instanceof DiskFullError) console.error(error.message); }
+ */
+export class DiskFullError extends Error {}
+
+/**
+ * `error`, met while opening or locking `path` at start, as a `DiskFullError` when the disk is full; else null.
+ *
+ * @example
+ * throw fullDiskAtStart('mjsim.db', error) ?? error;
+ */
+export function fullDiskAtStart(path: string, error: unknown): DiskFullError | null {
+  if (path === ':memory:') return null;
+  const fault = storageFaultOf(error) !== null || (error as { code?: string } | null)?.code === 'ENOSPC';
+  if (!fault || !diskFull(path)) return null;
+  return new DiskFullError(`the disk holding ${path} is full (${freeBytes(path)} bytes free): free some space and start again (${(error as Error).message})`);
+}
+
+/**
  * The storage state of one connection; get it with `storageHealth`.
  *
  * @example

@@ -29,6 +29,7 @@ import {
   requeueInFlight,
   type ClaimedDelivery,
 } from '../db/deliveries.js';
+import { inboundPayloadOfDelivery } from '../db/inbound-messages.js';
 import { insertEvents, markRouted, nextUnroutedAt, payloadsOfDelivery, type NewEvent } from '../db/events.js';
 import { atomically, inTransaction, transactionScope, type Db } from '../db/open-db.js';
 import { reserveSequence, writeState } from '../db/sim-state.js';
@@ -563,9 +564,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const routeBatch = ahead ? AHEAD_ROUTE_BATCH : ROUTE_BATCH;
     const routed =
       unroutedAt !== null && unroutedAt <= horizon ? inTransaction(this.db, () => routeDueEvents(this.db, now, routeBatch, this.settings.maxBatch, horizon)) : 0;
-    // A Version 2 group closes on its clock second: claim nothing that an event still unrouted could join.
-    let claimUpTo = horizon;
-    if (ahead && routed === routeBatch) claimUpTo = Math.min(horizon, nextUnroutedAt(this.db) ?? horizon);
+    // Events still due after the pass: a full batch, or staged events moving into the time index a slice per
+    // pass (db/events.ts). A Version 2 group closes on its clock second: claim nothing they could join.
+    const unroutedLeft = unroutedAt !== null && unroutedAt <= horizon ? nextUnroutedAt(this.db) : unroutedAt;
+    const stillDue = unroutedLeft !== null && unroutedLeft <= horizon;
+    const claimUpTo = ahead && stillDue ? unroutedLeft : horizon;
     const capacity = this.settings.concurrency - this.inFlight;
     const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && this.inFlight < CLAIM_BATCH_FLOOR);
     let claimed: { claim: ClaimedDelivery; body: string }[] = [];
@@ -584,7 +587,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     for (const { claim, body } of claimed) this.startAttempt(claim, body);
     // During an advance, newly routed work may move the horizon: look again.
-    if (routed === routeBatch || claimed.length > 0 || (ahead && routed > 0)) {
+    if (stillDue || claimed.length > 0 || (ahead && routed > 0)) {
       this.wake();
       return;
     }
@@ -611,6 +614,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private bodyOf(claim: ClaimedDelivery): string {
+    if (claim.parseRouteId !== null) return inboundPayloadOfDelivery(this.db, claim.id) ?? '{}';
     const payloads = payloadsOfDelivery(this.db, claim.id);
     return claim.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? '{}');
   }

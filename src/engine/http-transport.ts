@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isSelfAddress, type SelfListener } from '../core/self-target.js';
-import type { AttemptOutcome } from '../db/attempts.js';
+import type { AttemptOutcome } from '../core/attempt.js';
 import { stalledMs, watchStalls } from './loop-stalls.js';
 
 export interface PostOptions {

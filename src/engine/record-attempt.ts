@@ -26,6 +26,12 @@ export interface Recorded {
  */
 export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, now: number): Recorded {
   finishAttempt(db, claim.attemptId, result);
+  if (result.outcome === 'url-gone' && claim.parseRouteId !== null) {
+    // A parse route has no backup: its deleted route's mail is kept, visible, with nowhere to go.
+    const status = transition('in_flight', { kind: 'url-gone' });
+    updateDeliveryStatus(db, claim.id, { status, nextAttemptAt: null, reason: `its parse route #${claim.parseRouteId} was deleted` }, now);
+    return { status, suspended: [] };
+  }
   if (result.outcome === 'url-gone') {
     const delivery = getDelivery(db, claim.accountId, claim.id);
     const ids = delivery ? reroute(db, delivery, now, settings.maxBatch, `URL #${claim.callbackUrlId} is deleted or dead`).ids : [];

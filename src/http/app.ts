@@ -17,6 +17,10 @@ import { sendV3Routes, sendV31Routes } from './send-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { isMjsimUserAgent } from '../core/version.js';
+import { InboundMailError } from '../inbound/read-mime.js';
+import { createParseInbox } from '../use-cases/receive-inbound.js';
+import { inboundRoutes } from './inbound-routes.js';
+import { parseRouteRoutes } from './parseroute-routes.js';
 
 type Api = 'mailjet-v3' | 'mailjet-send-v31' | 'sim';
 
@@ -58,10 +62,13 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.use('/v3/*', auth);
   app.use('/v3.1/*', auth);
   app.route('/v3/REST/eventcallbackurl', eventCallbackUrlRoutes(deps));
+  app.route('/v3/REST/parseroute', parseRouteRoutes(deps));
   app.route('/v3.1/send', sendV31Routes(deps));
   app.route('/v3/send', sendV3Routes(deps));
   app.route('/v3/REST/message', messageRoutes(deps));
   app.route('/v3/REST/messagehistory', messageHistoryRoutes(deps));
+  // Before `/sim`, whose POSTs take JSON only: this one takes a raw message.
+  app.route('/sim/inbound', inboundRoutes(deps, deps.inbox ?? createParseInbox(deps), auth));
   app.route('/sim', simRoutes(deps, auth));
   app.route('/metrics', metricsRoutes(deps));
   app.route('/', dashboardRoutes(deps));
@@ -69,6 +76,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));
   app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
+  app.all('/v3/REST/parseroute', () => methodNotAllowed('GET, POST'));
+  app.all('/v3/REST/parseroute/:id', () => methodNotAllowed('GET, PUT, DELETE'));
   // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
   app.notFound((c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
   // SQLite reports some writes on a full disk as I/O errors; the storage state knows which they were.
@@ -119,6 +128,7 @@ function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ClockRangeError) return new ApiError('clock-out-of-range', error.message);
   if (error instanceof ClockNotMovableError) return new ApiError('clock-not-movable', error.message);
+  if (error instanceof InboundMailError) return new ApiError(error.kind === 'too-large' ? 'payload-too-large' : 'invalid-input', error.message);
   const fault = storageFaultOf(error);
   if (fault === 'full') return new ApiError('storage-full', `mjsim's disk is full: nothing was stored; retry once space is freed (${error.message})`);
   if (fault !== null) return new ApiError('storage-unavailable', `mjsim cannot store this now: ${error.message}`);

@@ -4,7 +4,6 @@
 import { Hono, type Context } from 'hono';
 import { validateCallbackUrlInput, type CallbackUrlInput } from '../core/callback-url-input.js';
 import { EVENT_TYPES, eventTypeOfCode, isEventType, MAILJET_TYPE_CODE, type EventType } from '../core/event-types.js';
-import { isSelfUrl, normalizeHost } from '../core/self-target.js';
 import {
   countCallbackUrls,
   deleteCallbackUrl,
@@ -24,10 +23,11 @@ import { ApiError } from './errors.js';
 import { envelope, toMailjetCallbackUrl } from './mailjet-envelope.js';
 import { exactJson } from './exact-json.js';
 import type { AppDeps } from './app-deps.js';
+import { applyPagingFilter, badFilter, parseBoolean, parseInteger } from './list-filters.js';
+import { assertNotSelfUrl } from './self-url-guard.js';
 
 type Env = { Variables: AuthVariables };
 
-const MAX_LIMIT = 1000;
 /** `1 click, 2 bounce, …`: the numeric EventType filter values (node-mailjet's EventTypeValue). */
 const CODES = EVENT_TYPES.map((type) => [MAILJET_TYPE_CODE[type], type] as const)
   .sort(([a], [b]) => a - b)
@@ -55,7 +55,7 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
 
   app.post('/', async (c) => {
     const input = validated(await readJson(c), 'create');
-    assertNotSelf(c, input.Url);
+    assertNotSelfUrl(deps, c, input.Url);
     const accountId = c.get('account').id;
     const row = inTransaction(db, () => {
       assertKeyFree(accountId, input.EventType as EventType, input.IsBackup ?? false);
@@ -77,7 +77,7 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
 
   app.put('/:id', async (c) => {
     const input = validated(await readJson(c), 'update');
-    assertNotSelf(c, input.Url);
+    assertNotSelfUrl(deps, c, input.Url);
     const before = findOrThrow(c);
     const changes = changesOf(before, input);
     if (Object.keys(changes).length === 0) return c.body(null, 304);
@@ -119,22 +119,6 @@ export function eventCallbackUrlRoutes(deps: AppDeps): Hono<Env> {
     }
     if (!row) throw new ApiError('not-found', 'Object not found');
     return row;
-  }
-
-  /** A webhook to mjsim's own listener (or the host:port this request reached it by) would loop. */
-  function assertNotSelf(c: Context<Env>, url: string | undefined): void {
-    const listener = deps.selfListener?.();
-    if (url === undefined || listener === undefined) return;
-    const host = c.req.header('host') ?? '';
-    const reached = URL.canParse(`http://${host}`) ? new URL(`http://${host}`) : undefined;
-    const reachedAs = reached ? [`${normalizeHost(reached.hostname)}:${reached.port || 80}`] : [];
-    if (isSelfUrl(url, { ...listener, reachedAs })) {
-      throw new ApiError(
-        'invalid-input',
-        `Invalid value "${maskCredentials(url)}" for property "Url": it points at this mjsim itself (port ${listener.port}); ` +
-          'mjsim refuses to deliver webhooks to its own listener, since every delivery would come back as new events',
-      );
-    }
   }
 
   function assertKeyFree(accountId: number, eventType: EventType, isBackup: boolean): void {
@@ -205,24 +189,8 @@ function parseListQuery(raw: Record<string, string[]>): ListQuery {
       case 'apikey':
         query.filter.apiKeyId = parseInteger(name, value, 0);
         break;
-      case 'limit': {
-        const limit = parseInteger(name, value, 0);
-        if (limit > MAX_LIMIT) throw badFilter(name, value, `an integer from 0 to ${MAX_LIMIT} (0 means ${MAX_LIMIT})`);
-        query.limit = limit === 0 ? MAX_LIMIT : limit;
-        break;
-      }
-      case 'offset':
-        query.offset = parseInteger(name, value, 0);
-        break;
-      case 'sort':
-        if (!/^ID(\s+ASC)?$/i.test(value)) {
-          throw new ApiError('invalid-input', `Invalid value "${value}" for filter "${name}": this resource sorts only on ID, ascending (ID or ID ASC)`);
-        }
-        break;
-      case 'countonly':
-        query.countOnly = parseBoolean(name, value);
-        break;
       default:
+        if (applyPagingFilter(query, key, name, value)) break;
         throw new ApiError(
           'invalid-input',
           `Unknown filter "${name}": allowed filters are EventType, Status, Backup, Version, APIKey, Limit, Offset, Sort, countOnly`,
@@ -230,28 +198,4 @@ function parseListQuery(raw: Record<string, string[]>): ListQuery {
     }
   }
   return query;
-}
-
-function parseBoolean(name: string, value: string): boolean {
-  switch (value.toLowerCase()) {
-    case 'true':
-    case '1':
-      return true;
-    case 'false':
-    case '0':
-      return false;
-    default:
-      throw badFilter(name, value, 'true, false, 1 or 0');
-  }
-}
-
-function parseInteger(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    throw badFilter(name, value, `a whole number of at least ${min}`);
-  }
-  return Number(value);
-}
-
-function badFilter(name: string, value: string, allowed: string): ApiError {
-  return new ApiError('invalid-input', `Invalid value "${value}" for filter "${name}": expected ${allowed}`);
 }

@@ -8,6 +8,8 @@ import { formatPrometheus, type MetricFamily } from '../core/prometheus-text.js'
 import { countAttemptsByClass } from '../db/attempts.js';
 import { listAllCallbackUrls } from '../db/callback-urls.js';
 import { countDeliveriesByStatus } from '../db/deliveries.js';
+import { countInboundByStatus } from '../db/inbound-messages.js';
+import { countAllParseRoutes } from '../db/parse-routes.js';
 import type { AppDeps } from './app-deps.js';
 
 /**
@@ -22,6 +24,7 @@ export function collectMetrics(deps: AppDeps): MetricFamily[] {
   const urls = listAllCallbackUrls(db);
   const dead = urls.filter((url) => url.status === 'dead').length;
   const nextDue = engine.nextDueAt();
+  const inbound = countInboundByStatus(db);
   return [
     {
       name: 'mjsim_deliveries',
@@ -44,6 +47,13 @@ export function collectMetrics(deps: AppDeps): MetricFamily[] {
       samples: (['alive', 'dead'] as const).map((status) => ({ labels: { status }, value: urls.filter((url) => url.status === status).length })),
     },
     { name: 'mjsim_callback_urls_dead', type: 'gauge', help: 'Callback URLs suspended after their retry policy ran out (or set dead).', samples: [{ value: dead }] },
+    {
+      name: 'mjsim_inbound_messages',
+      type: 'gauge',
+      help: 'Inbound mails for the Parse API by delivery status (failed: dead, every attempt failed; suppressed: its route was deleted).',
+      samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: inbound[status] ?? 0 })),
+    },
+    { name: 'mjsim_parse_routes', type: 'gauge', help: 'Registered Parse API routes.', samples: [{ value: countAllParseRoutes(db) }] },
     {
       name: 'mjsim_dispatch_lateness_milliseconds',
       type: 'gauge',

@@ -14,6 +14,7 @@ import { stringifyJson } from '../core/json.js';
 import { attemptsOf, lastAttemptsOf } from '../db/attempts.js';
 import { continuationsOf, getDelivery, type Delivery } from '../db/deliveries.js';
 import { describeDelivery as describe } from '../core/delivery-view.js';
+import { inboundPayloadOfDelivery, PARSE_DELIVERY_TYPE } from '../db/inbound-messages.js';
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
@@ -145,7 +146,9 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
       throw new ApiError('invalid-input', `Invalid status "${status}": one of ${DELIVERY_STATUSES.join(', ')}`);
     }
     const eventType = q.eventType ?? q.event;
-    if (eventType !== undefined && !isEventType(eventType)) throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}`);
+    if (eventType !== undefined && !isEventType(eventType) && eventType !== PARSE_DELIVERY_TYPE) {
+      throw new ApiError('invalid-input', `Invalid eventType "${eventType}": one of ${EVENT_TYPES.join(', ')}, or ${PARSE_DELIVERY_TYPE} (Parse API deliveries)`);
+    }
     const messageId = q.messageId ?? q.MessageID;
     if (messageId !== undefined && !/^\d{1,20}$/.test(messageId)) throw new ApiError('invalid-input', `Invalid messageId "${messageId}": a MessageID is a number`);
     const email = q.email;
@@ -178,7 +181,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
 
   app.get('/deliveries/:id', (c) => {
     const delivery = deliveryOr404(c.get('account').id, c.req.param('id'));
-    const payloads = payloadsOfDelivery(db, delivery.id);
+    const payloads = delivery.parseRouteId === null ? payloadsOfDelivery(db, delivery.id) : [inboundPayloadOfDelivery(db, delivery.id) ?? 'null'];
     const body = delivery.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? 'null');
     const detail = {
       ...describe(delivery, continuationsOf(db, delivery.id)),

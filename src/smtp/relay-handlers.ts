@@ -14,6 +14,7 @@ import { authenticate, type Account } from '../db/accounts.js';
 import type { SendDeps } from '../use-cases/send-messages.js';
 import { relaySmtpMail } from '../use-cases/relay-smtp-mail.js';
 import type { InboundMailbox } from './inbound-mailbox.js';
+import { InboundMailError } from '../inbound/read-mime.js';
 import { parseMail } from './parse-mail.js';
 import type { SmtpLog, SmtpLogStage } from './smtp-log.js';
 
@@ -150,6 +151,8 @@ export function relayHandlers(deps: RelayDeps) {
   /** Turns an unexpected failure into a 451, logged; a refusal already made passes through. */
   function asReply(session: SMTPServerSession, error: unknown): SmtpReply {
     if (error instanceof SmtpReply) return error;
+    // A mail the Parse API's inbox refuses for good (too deep, too many parts, no route left): a permanent reply.
+    if (error instanceof InboundMailError) return refuse(session, 'data', error.kind === 'too-large' ? 552 : 554, `${error.kind === 'too-large' ? '5.3.4' : '5.6.0'} ${error.message}`, 'invalid');
     return refuse(session, 'data', 451, `4.3.0 Temporary failure: the mail could not be stored (${error instanceof Error ? error.message : String(error)}); nothing was kept, try again`, 'error');
   }
 

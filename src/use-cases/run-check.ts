@@ -107,8 +107,8 @@ export async function checkConsumer(url: string, options: CheckOptions & CheckPr
   return buildReport(info, results, performance.now() - started, blocker);
 }
 
-/** Sends a case's probes: one after the other, or the burst with bounded concurrency. */
-async function runCase(transport: Transport, settings: ResolvedCheckOptions, kase: CheckCase): Promise<ProbeAnswer[]> {
+/** Sends a case's probes: one after the other, or the burst with bounded concurrency (also `mjsim check --parse`). */
+export async function runCase(transport: Transport, settings: ResolvedCheckOptions, kase: CheckCase): Promise<ProbeAnswer[]> {
   const answers: ProbeAnswer[] = new Array(kase.probes.length);
   const send = async (index: number) => (answers[index] = await send1(transport, settings, kase.probes[index] as Probe));
   if (!kase.concurrent) {

@@ -5,6 +5,7 @@
  */
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../core/delivery-state.js';
 import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
+import { PARSE_DELIVERY_TYPE } from '../../db/inbound-messages.js';
 
 /** What the deliveries panel lists. `from` is the 1-based position of the page's first row (display only). */
 export interface DeliveryQuery {
@@ -43,7 +44,8 @@ export function parseDeliveryQuery(raw: Record<string, string>, urlIds: readonly
   }
   const event = value('event');
   if (event !== undefined) {
-    if (isEventType(event)) query.event = event;
+    // `parse`: the Parse API's deliveries of inbound mail.
+    if (isEventType(event) || event === PARSE_DELIVERY_TYPE) query.event = event;
     else problems.push(`Ignored event type "${event}": one of ${EVENT_TYPES.join(', ')}`);
   }
   const url = value('url');

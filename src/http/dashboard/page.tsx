@@ -10,6 +10,7 @@ import { clockText } from './format.js';
 import { CheckForm } from './check-panel.js';
 import { STYLES } from './styles.js';
 import { DeliveryCard } from './timeline.js';
+import { InboundPanel } from './inbound-panel.js';
 import { deliveriesLink } from './delivery-query.js';
 import { DELIVERIES_SHOWN, type DashboardView } from './view-model.js';
 
@@ -242,6 +243,7 @@ export const Panels: FC<{ view: DashboardView }> = ({ view }) => (
         <DeliveryCard item={item} policyAttempts={view.policy.attempts} />
       ))}
     </section>
+    <InboundPanel inbound={view.inbound} />
   </>
 );
 

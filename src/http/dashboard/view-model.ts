@@ -2,6 +2,8 @@
  * What the dashboard shows, read from the same database functions as the API. Every URL is masked here,
  * so no component can print a credential by mistake.
  */
+import { listInboundMessages, type InboundMessage } from '../../db/inbound-messages.js';
+import { INBOUND_SHOWN } from './inbound-panel.js';
 import { deliveryTimeline, type Timeline } from '../../core/delivery-timeline.js';
 import { maxAttempts } from '../../core/retry-policy.js';
 import { listAccounts } from '../../db/accounts.js';
@@ -75,6 +77,8 @@ export interface DashboardView {
   page: DeliveryPage;
   /** The last attempts, newest first, so the live feed does not open empty. */
   feed: FeedItem[];
+  /** The latest inbound mails of the Parse API, newest first. */
+  inbound: InboundMessage[];
   /** The SMTP relay's port and its latest replies (the viewer's and unauthenticated ones), or null when off. */
   smtp: { port: number; replies: SmtpLogEntry[] } | null;
 }
@@ -127,6 +131,7 @@ export function loadDashboard(deps: AppDeps, viewer: Viewer, rawQuery: Record<st
     accounts,
     urls,
     deliveries,
+    inbound: listInboundMessages(db, scope, INBOUND_SHOWN),
     counts,
     query,
     problems,
