@@ -1,5 +1,5 @@
 /**
- * The JSON Mailjet's Parse API POSTs for one inbound mail (reference §5b), built from a MIME tree that the
+ * The JSON Mailjet's Parse API POSTs for one inbound mail (docs/parse-api.md#the-payload), built from a MIME tree that the
  * caller has already split and decoded (src/inbound/read-mime.ts). Pure: plain data in, plain data out.
  *
  * Decisions where Mailjet's sample is silent (docs/parse-api.md): `Parts` lists every part below the root in
@@ -49,7 +49,7 @@ export interface InboundContext {
   readonly repliesTo?: { readonly customId: string; readonly payload: string };
 }
 
-/** Header names Mailjet gives as one string (reference §5b); every other header is an array of its values. */
+/** Header names Mailjet gives as one string (docs/parse-api.md#the-payload); every other header is an array of its values. */
 export const SINGLE_VALUE_HEADERS: readonly string[] = [
   'Date',
   'From',

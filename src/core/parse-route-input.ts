@@ -1,5 +1,5 @@
 /**
- * Validation of `parseroute` bodies (POST and PUT) and the address Mailjet assigns (reference §5b). `Url`
+ * Validation of `parseroute` bodies (POST and PUT) and the address Mailjet assigns (docs/parse-api.md#register-a-route). `Url`
  * follows the eventcallbackurl rules (src/core/webhook-url.ts) plus Mailjet's "cannot be the root". Pure.
  */
 import type { InputProblem } from './callback-url-input.js';

@@ -1,5 +1,5 @@
 /**
- * The generic filters of Mailjet's v3 REST lists (`Limit`, `Offset`, `Sort`, `countOnly`; reference §2), read
+ * The generic filters of Mailjet's v3 REST lists (`Limit`, `Offset`, `Sort`, `countOnly`; docs/mailjet-api.md#eventcallbackurl-exactly), read
  * the same way for every resource mjsim serves (eventcallbackurl, parseroute).
  */
 import { ApiError } from './errors.js';

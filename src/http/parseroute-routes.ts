@@ -1,5 +1,5 @@
 /**
- * `/v3/REST/parseroute`: Mailjet's Parse API registration resource (reference §5b), with eventcallbackurl's
+ * `/v3/REST/parseroute`: Mailjet's Parse API registration resource (docs/parse-api.md#register-a-route), with eventcallbackurl's
  * envelopes, status codes, list filters and URL rules.
  *
  * Mailjet gives one `…@parse-in1.mailjet.com` address per API key. mjsim draws that address once per key and

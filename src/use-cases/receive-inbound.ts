@@ -96,7 +96,7 @@ export function createParseInbox(deps: { db: Db; clock: Clock; engine: Engine })
 
 /**
  * The CustomID and EventPayload of the route account's message this mail replies to (`In-Reply-To`, then
- * `References` from the latest), when that message had either: Mailjet returns them on replies (reference §5b).
+ * `References` from the latest), when that message had either: Mailjet returns them on replies (docs/parse-api.md#the-payload).
  */
 function repliedMessage(db: Db, accountId: number, headers: readonly HeaderField[]): { customId: string; payload: string } | undefined {
   for (const id of repliedMessageIds(headers)) {
