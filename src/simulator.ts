@@ -25,6 +25,7 @@ import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
 import { continuationsOf, getDelivery } from './db/deliveries.js';
+import { messagesOfDelivery } from './db/messages.js';
 import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
 import { resetAccount } from './db/reset.js';
@@ -125,7 +126,12 @@ export type DeliveryInfo = ReturnType<typeof describe>;
  * const detail: DeliveryDetail | undefined = sim.delivery(1);
  * detail?.attempts.map((a) => a.httpStatus); // [500, 500, 200]
  */
-export type DeliveryDetail = DeliveryInfo & { attempts: Attempt[]; events: EventPayload[] };
+export type DeliveryDetail = DeliveryInfo & {
+  attempts: Attempt[];
+  events: EventPayload[];
+  /** The messages its events belong to, and how each arrived: `api` (the Send API) or `smtp` (the relay). */
+  messages: { messageId: string; source: 'api' | 'smtp' }[];
+};
 
 /**
  * Filters for `deliveries()`.
@@ -472,7 +478,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const delivery = getDelivery(db, accountId, id);
       if (!delivery) return undefined;
       const events = payloadsOfDelivery(db, delivery.id).map((text) => parseJson(text) as EventPayload);
-      return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events };
+      return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events, messages: messagesOfDelivery(db, delivery.id) };
     },
     async prune(before) {
       const cutoff = readTimeOrAgo(before, server.clock.now());

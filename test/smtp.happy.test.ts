@@ -35,6 +35,14 @@ async function expectRelayed(customId: string, payload: string, campaign: string
     const [sent] = eventsFor(receiver, email);
     expect(sent).toMatchObject({ event: 'sent', email, CustomID: customId, Payload: payload, customcampaign: campaign, mj_campaign_id: stableId(`campaign:${campaign}`, 100_000) });
   }
+  // /sim/deliveries marks what arrived by SMTP: each delivery of a relayed mail names its message as `smtp`.
+  const sentDeliveries = (await (await sim.api('/sim/deliveries?eventType=sent')).json()) as { deliveries: { id: number }[] };
+  expect(sentDeliveries.deliveries.length).toBeGreaterThanOrEqual(1);
+  for (const { id } of sentDeliveries.deliveries) {
+    const detail = (await (await sim.api(`/sim/deliveries/${id}`)).json()) as { messages: { source: string }[] };
+    expect(detail.messages.length).toBeGreaterThanOrEqual(1);
+    expect(detail.messages.every((m) => m.source === 'smtp')).toBe(true);
+  }
   const listed = await sim.api(`/v3/REST/message?CustomID=${encodeURIComponent(customId)}`);
   const body = (await listed.json()) as { Count: number; Data: { Status: string }[] };
   expect(body.Count).toBe(3);

@@ -71,6 +71,8 @@ export function registerDeliveryCommands(program: Command): void {
         const continuedBy = (data.continuedBy as number[] | undefined) ?? [];
         if (continuedBy.length > 0) console.log(`  continued by delivery ${continuedBy.map((next) => `#${next}`).join(', ')} (mjsim delivery ${continuedBy[0]})`);
         if (data.parentId !== null && data.parentId !== undefined) console.log(`  continues delivery #${data.parentId}`);
+        const messages = (data.messages as { messageId: string; source: string }[] | undefined) ?? [];
+        if (messages.length > 0) console.log(`  messages: ${messages.map((m) => `${m.messageId} (${m.source === 'smtp' ? 'SMTP relay' : 'Send API'})`).join(', ')}`);
         console.log(table(data.attempts, ['number', 'startedAt', 'outcome', 'httpStatus', 'latencyMs', 'url', 'error']));
       }),
     );

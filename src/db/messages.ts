@@ -211,3 +211,23 @@ export function historyOf(db: Db, accountId: number, messageId: string, now: num
 export function deleteMessagesOf(db: Db, accountId: number): number {
   return statement(db, 'delete from messages where account_id = ?').run(accountId).changes;
 }
+
+/**
+ * The messages whose events a delivery carries, and how each arrived (the Send API or the SMTP relay).
+ * Events injected with `/sim/events` belong to no stored message and are not listed.
+ *
+ * @example
+ * messagesOfDelivery(db, 1) // [{ messageId: '576460752303423489', source: 'smtp' }]
+ */
+export function messagesOfDelivery(db: Db, deliveryId: number): { messageId: string; source: MessageSource }[] {
+  const rows = statement(
+    db,
+    `select m.message_id as messageId, m.source as source from delivery_events de
+       join events e on e.id = de.event_id
+       join messages m on m.message_id = e.message_id
+      where de.delivery_id = ?`,
+  ).all(deliveryId) as { messageId: string; source: MessageSource }[];
+  // A Version 2 delivery may carry several events of one message: one row per message, in order.
+  const seen = new Map(rows.map((row) => [row.messageId, row]));
+  return [...seen.values()];
+}

@@ -12,6 +12,7 @@ import { givenFieldProblem, type EventPayload } from '../core/event-payload.js';
 import { EVENT_TYPES, isEventType } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
 import { attemptsOf, lastAttemptsOf } from '../db/attempts.js';
+import { messagesOfDelivery } from '../db/messages.js';
 import { continuationsOf, getDelivery, type Delivery } from '../db/deliveries.js';
 import { describeDelivery as describe } from '../core/delivery-view.js';
 import { inboundPayloadOfDelivery, PARSE_DELIVERY_TYPE } from '../db/inbound-messages.js';
@@ -185,6 +186,7 @@ export function simRoutes(deps: AppDeps, auth: MiddlewareHandler<Env>): Hono<Env
     const body = delivery.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? 'null');
     const detail = {
       ...describe(delivery, continuationsOf(db, delivery.id)),
+      messages: messagesOfDelivery(db, delivery.id),
       attempts: attemptsOf(db, delivery.id).map((attempt) => ({
         ...attempt,
         scheduledAt: iso(attempt.scheduledAt),
