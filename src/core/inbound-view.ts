@@ -14,20 +14,25 @@ export interface InboundReceipt {
   readonly recipients: readonly string[];
 }
 
-/** The stored inbound-mail fields the view reads. */
-export interface InboundFields {
-  id: number;
-  deliveryId: number;
-  parseRouteId: number;
+/** What is stored of one inbound mail besides its JSON. */
+export interface InboundSummary {
   sender: string;
   recipient: string;
   fromHeader: string;
   subject: string;
   attachmentCount: number;
   rawSize: number;
+}
+
+/** The stored inbound-mail fields the view reads. */
+export interface InboundFields extends InboundSummary {
+  id: number;
+  deliveryId: number;
+  parseRouteId: number;
+  createdAt: number;
+  /** Its delivery's status; `failed` means the mail is dead (every attempt of the retry policy failed). */
   status: DeliveryStatus;
   attemptCount: number;
-  createdAt: number;
 }
 
 /**

@@ -3,6 +3,7 @@
  * POSTs. A mail and its delivery are written in one transaction (`storeInboundMessage`).
  */
 import type { DeliveryStatus } from '../core/delivery-state.js';
+import type { InboundFields, InboundSummary } from '../core/inbound-view.js';
 import { insertDelivery, updateDeliveryStatus } from './deliveries.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
@@ -10,26 +11,11 @@ import { statement } from './statements.js';
 /** The event type a Parse API delivery lists (`GET /sim/deliveries?eventType=parse`). */
 export const PARSE_DELIVERY_TYPE = 'parse';
 
-/** What is stored of one inbound mail besides its JSON. */
-export interface InboundSummary {
-  sender: string;
-  recipient: string;
-  fromHeader: string;
-  subject: string;
-  attachmentCount: number;
-  rawSize: number;
-}
+export type { InboundSummary } from '../core/inbound-view.js';
 
 /** An inbound mail as listed (the dashboard, `/sim/inbound`, the library). */
-export interface InboundMessage extends InboundSummary {
-  id: number;
+export interface InboundMessage extends InboundFields {
   accountId: number;
-  parseRouteId: number;
-  deliveryId: number;
-  createdAt: number;
-  /** Its delivery's status; `failed` means the mail is dead (every attempt of the retry policy failed). */
-  status: DeliveryStatus;
-  attemptCount: number;
 }
 
 /**
