@@ -181,9 +181,12 @@ describe.skipIf(!hasBrowser)('dashboard in a browser', () => {
       // The page stays usable: the other buttons are enabled, and the clock it shows moves.
       expect(await page.isEnabled('button[data-by="30s"]')).toBe(true);
       expect(await page.isEnabled('#emit-form button')).toBe(true);
-      await page.waitForFunction(`document.getElementById('clock-now').textContent !== '2026-01-01 00:00:00Z'`);
-      await page.click('button[data-action="cancel-advance"]');
-      await page.waitForFunction(`/advance cancelled, clock at/.test(document.getElementById('action-status').textContent)`);
+      // Locators, not string predicates: a polled string predicate is evaluated in the page, where the CSP forbids eval.
+      await page.locator('#clock-now', { hasNotText: '2026-01-01 00:00:00Z' }).waitFor();
+      // The panels are re-rendered on every live event while the advance runs, so the button never stays still
+      // for Playwright's stability wait on a fast machine: dispatch the click on whichever button is there.
+      await page.dispatchEvent('button[data-action="cancel-advance"]', 'click');
+      await page.locator('#action-status', { hasText: /advance cancelled, clock at/ }).waitFor();
       await page.waitForSelector('#advancing', { state: 'detached' });
       expect(sim.server.engine.advanceProgress).toBeUndefined();
       expect(sim.server.clock.now()).toBeLessThan(start + 30 * 60_000);
