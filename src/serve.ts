@@ -21,11 +21,11 @@ import { createApp } from './http/app.js';
 import { answerClientErrors, nodeListener } from './http/node-listener.js';
 import { restoreClock } from './use-cases/stored-clock.js';
 import { httpsRequiredApp } from './http/https-required.js';
-import { createHttpsListener, type Listener } from './tls/https-listener.js';
+import { createHttpsListener, type Listener } from './http/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './use-cases/retention.js';
 import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
-import type { InboundMailbox } from './smtp/inbound-mailbox.js';
+import type { InboundMailbox } from './core/inbound-mailbox.js';
 import { SmtpLog } from './smtp/smtp-log.js';
 import { startSmtpListener, type SmtpListener } from './smtp/smtp-listener.js';
 

@@ -8,8 +8,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server as HttpServer } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { answerClientErrors, nodeListener } from '../http/node-listener.js';
-import type { PemPair } from './generate-certificates.js';
+import { answerClientErrors, nodeListener } from './node-listener.js';
+import type { PemPair } from '../tls/generate-certificates.js';
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
