@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plural } from './plural.js';
+import { noun, plural } from './plural.js';
 
 describe('plural', () => {
   it('is singular for exactly one', () => {
@@ -8,5 +8,11 @@ describe('plural', () => {
     expect(plural(21, 'attempt')).toBe('21 attempts');
     expect(plural(1, 'delivery', 'deliveries')).toBe('1 delivery');
     expect(plural(2, 'delivery', 'deliveries')).toBe('2 deliveries');
+  });
+
+  it('gives the noun alone for a count written elsewhere', () => {
+    expect(noun(1, 'attempt')).toBe('attempt');
+    expect(noun(1234, 'attempt')).toBe('attempts');
+    expect(noun(2, 'delivery', 'deliveries')).toBe('deliveries');
   });
 });

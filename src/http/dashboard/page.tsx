@@ -5,6 +5,7 @@
 import type { FC } from 'hono/jsx';
 import { EVENT_TYPES } from '../../core/event-types.js';
 import { DELIVERY_STATUSES } from '../../core/delivery-state.js';
+import { noun } from '../../core/plural.js';
 import type { Viewer } from './access.js';
 import { clockText } from './format.js';
 import { CheckForm } from './check-panel.js';
@@ -97,7 +98,7 @@ const ClockStatus: FC<{ view: DashboardView }> = ({ view }) => (
     </span>
     {view.advancing ? (
       <span id="advancing">
-        advancing to {clockText(view.advancing.until)}: {number(view.advancing.attempts)} attempt(s) made{' '}
+        advancing to {clockText(view.advancing.until)}: {number(view.advancing.attempts)} {noun(view.advancing.attempts, 'attempt')} made{' '}
         <button type="button" data-action="cancel-advance">
           Cancel
         </button>
