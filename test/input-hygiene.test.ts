@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSimulator, SimulatorError } from '../src/index.js';
 import { DatabaseTooNewError, openDb } from '../src/db/open-db.js';
 import { BIN } from './helpers/cli.js';
+import { expectError } from './helpers/error-envelope.js';
 import { startTestSim, type TestSim } from './helpers/sim.js';
 
 let sim: TestSim;
@@ -20,13 +21,6 @@ beforeEach(async () => {
   sim = await startTestSim();
 });
 afterEach(() => sim.close());
-
-async function expectError(res: Response, status: number, code: string, message: RegExp) {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  expect(body.error.code).toBe(code);
-  expect(body.error.message).toMatch(message);
-}
 
 /** POSTs raw JSON text, so numbers such as 1e309 and -0 reach the server as written. */
 const emitRaw = (text: string) => sim.api('/sim/events', { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });

@@ -1,7 +1,7 @@
 /**
  * Reading `messages` for `GET /v3/REST/message`: an account's messages by filter, counted or one page at a
- * time. Every read walks the account's row IDs (or arrival times) in slices with a pause between them, so
- * however many messages there are, the event loop gets a turn every few ms.
+ * time. Every read walks the account's row IDs (or arrival times) in slices with a pause between them
+ * (message-slice-walk.ts), so however many messages there are, the event loop gets a turn every few ms.
  *
  * Within a slice a filter reaches its rows through an index: the status, "queued" and the arrival time
  * are kept as each send goes; CustomID, contact, campaign, sender and recipient domain hold only filed
@@ -10,7 +10,9 @@
  */
 import type { MessageQuery } from '../core/message-query.js';
 import { destinationIdOf, senderIdOf, type MessageRecord } from '../core/message-shapes.js';
+import type { IdSpan } from '../core/message-slices.js';
 import { filedThrough } from './message-filing.js';
+import { arrivedSlices, idSlices, idSpan, nextTurn, paced, SLICE, type Slice } from './message-slice-walk.js';
 import { toRecord, type MessageRow } from './messages.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
@@ -26,7 +28,7 @@ export interface MessagePage {
   descending: boolean;
 }
 
-/** How a long read is sliced: `pause` lets other work run between slices (default: one `setImmediate` turn). */
+/** How a long read is sliced: `pause` lets other work run between slices (default: one event-loop turn). */
 export interface Slicing {
   pause?: () => Promise<void>;
   /** Message rows per slice (default `SLICE`). */
@@ -36,12 +38,6 @@ export interface Slicing {
   /** `false`: never count a status and a key as the status minus the other keys (for tests of both ways). */
   complement?: boolean;
 }
-
-/**
- * How many message rows one slice of a read may visit. A slice is one index range, so even a part that no
- * index fits costs at most this many row reads (a few ms) before the event loop gets a turn.
- */
-export const SLICE = 20_000;
 
 /** The recipient domain (after the first `@`), lower-cased, as SQL on `m` (messages_domain is on it). */
 const DOMAIN = "lower(substr(m.email, instr(m.email, '@') + 1))";
@@ -226,16 +222,6 @@ function complementCount(
   return (piece) => count(byStatus, params(piece, other)) - count(otherInStatus, params(piece, other));
 }
 
-/** The account's lowest and highest message row IDs (one probe each), or undefined when it has none. */
-function idSpan(db: Db, accountId: number): Span | undefined {
-  // Two subqueries: SQLite seeks the index for a lone min() or max(), but walks the range for both at once.
-  const row = statement(
-    db,
-    'select (select min(id) from messages where account_id = @a) as low, (select max(id) from messages where account_id = @a) as high',
-  ).get({ a: accountId }) as { low: number | null; high: number | null };
-  return row.low === null || row.high === null ? undefined : { low: row.low, high: row.high };
-}
-
 /**
  * How a walk reads one piece: the `from … where …` SQL (with `m.*` rows behind it) and its parameters, or
  * undefined when the piece cannot hold a match.
@@ -283,7 +269,7 @@ function withKeys(db: Db, keys: readonly KeyFilter[], from: string, params: Reco
  * await countMessages(db, accountId, { status: { lastEvent: null } }) // still queued
  */
 export async function countMessages(db: Db, accountId: number, filter: MessageFilter, slicing: Slicing = {}): Promise<number> {
-  const { pause = immediate, slice = SLICE } = slicing;
+  const { pause = nextTurn, slice = SLICE } = slicing;
   const cond = conditions(filter);
   const span = idSpan(db, accountId);
   if (!cond || !span) return 0;
@@ -292,13 +278,10 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
   const all = filedKeysOf(db, cond, accountId);
   const read = pieceReader(db, accountId, cond, byTime ? 'indexed by messages_arrived' : cond.access, all);
   const through = cond.filed ? filedThrough(db) : 0;
-  const firstFiled = byTime ? undefined : splitAtFiled(idSlices(span, false, slice), through, false).next().value;
+  const firstFiled = byTime ? undefined : idSlices(span, false, slice, through).next().value;
   const complement = slicing.complement === false || !firstFiled?.filed ? undefined : complementCount(db, accountId, filter, cond, all, firstFiled);
   let total = 0;
-  let first = true;
-  for (const piece of byTime ? arrivedSlices(db, accountId, false, slice) : splitAtFiled(idSlices(span, false, slice), through, false)) {
-    if (!first) await pause();
-    first = false;
+  for await (const piece of paced(byTime ? arrivedSlices(db, accountId, false, slice) : idSlices(span, false, slice, through), pause)) {
     if (piece.filed && complement) {
       total += complement(piece);
       continue;
@@ -319,7 +302,7 @@ export async function countMessages(db: Db, accountId: number, filter: MessageFi
  * await listMessages(db, accountId, { customId: 'order-1' }, { limit: 10, offset: 0, order: 'id', descending: false })
  */
 export async function listMessages(db: Db, accountId: number, filter: MessageFilter, page: MessagePage, slicing: Slicing = {}): Promise<MessageRecord[]> {
-  const { pause = immediate, slice = SLICE, few = FEW } = slicing;
+  const { pause = nextTurn, slice = SLICE, few = FEW } = slicing;
   const cond = conditions(filter);
   const span = idSpan(db, accountId);
   if (!cond || !span || page.limit === 0) return [];
@@ -337,10 +320,7 @@ export async function listMessages(db: Db, accountId: number, filter: MessageFil
   const through = walk.filed ? filedThrough(db) : 0;
   const rows: MessageRow[] = [];
   let skip = page.offset;
-  let first = true;
-  for (const piece of byId ? splitAtFiled(idSlices(span, page.descending, slice), through, page.descending) : arrivedSlices(db, accountId, page.descending, slice)) {
-    if (!first) await pause();
-    first = false;
+  for await (const piece of paced(byId ? idSlices(span, page.descending, slice, through) : arrivedSlices(db, accountId, page.descending, slice), pause)) {
     const reading = read(piece);
     if (!reading) continue;
     if (skip > 0) {
@@ -375,17 +355,14 @@ async function fewInArrivalOrder(
   db: Db,
   accountId: number,
   cond: Conditions,
-  span: Span,
+  span: IdSpan,
   page: MessagePage,
   slicing: { pause: () => Promise<void>; slice: number; few: number },
 ): Promise<MessageRecord[] | undefined> {
   const read = pieceReader(db, accountId, cond, cond.keyList ? 'not indexed' : cond.access);
   // IDs first (the filing index alone answers), so that giving up on a common filter costs little.
   const ids: number[] = [];
-  let first = true;
-  for (const piece of splitAtFiled(idSlices(span, false, slicing.slice), filedThrough(db), false)) {
-    if (!first) await slicing.pause();
-    first = false;
+  for await (const piece of paced(idSlices(span, false, slicing.slice, filedThrough(db)), slicing.pause)) {
     const reading = read(piece);
     if (!reading) continue;
     const found = statement(db, `select m.id ${reading.from} limit @few`).all({ ...reading.params, few: slicing.few + 1 }) as { id: number }[];
@@ -404,76 +381,3 @@ async function fewInArrivalOrder(
     return row ? [toRecord(row)] : [];
   });
 }
-
-/** An account's lowest and highest message row IDs. */
-interface Span {
-  low: number;
-  high: number;
-}
-
-/** A piece of a walk: one index range as SQL on `m`, with its parameters; `filed` when all its rows are. */
-interface Slice {
-  sql: string;
-  params: Record<string, number>;
-  filed?: boolean;
-}
-
-/** Row-ID ranges of `SLICE` over the account's span, in walk order. */
-function* idSlices(span: Span, descending: boolean, slice: number): Generator<Slice> {
-  const count = Math.floor((span.high - span.low) / slice) + 1;
-  for (let i = 0; i < count; i++) {
-    const low = span.low + (descending ? count - 1 - i : i) * slice;
-    yield { sql: 'm.id >= @sliceLow and m.id < @sliceHigh', params: { sliceLow: low, sliceHigh: low + slice } };
-  }
-}
-
-/** Row-ID slices cut where filing has reached (`through`): the part at or below it is marked filed. */
-function* splitAtFiled(slices: Iterable<Slice>, through: number, descending: boolean): Generator<Slice> {
-  for (const slice of slices) {
-    const { sliceLow: low, sliceHigh: high } = slice.params as { sliceLow: number; sliceHigh: number };
-    const cut = Math.min(Math.max(through + 1, low), high);
-    const filed = cut > low ? { ...slice, params: { sliceLow: low, sliceHigh: cut }, filed: true } : undefined;
-    const newest = cut < high ? { ...slice, params: { sliceLow: cut, sliceHigh: high } } : undefined;
-    for (const part of descending ? [newest, filed] : [filed, newest]) if (part) yield part;
-  }
-}
-
-/**
- * Slices of about `SLICE` messages in (arrived_at, id) order. Many messages share one `arrived_at` (a
- * manual clock that does not move), so each bound is a (time, ID) key and a slice is up to three index
- * ranges: the rest of the lower key's time, the times strictly between, and the upper key's time up to it.
- */
-function* arrivedSlices(db: Db, accountId: number, descending: boolean, slice: number): Generator<Slice> {
-  const [after, before, dir] = descending ? ['<', '>', 'desc'] : ['>', '<', 'asc'];
-  const boundary = (sql: string) =>
-    statement(db, `select arrived_at as at, id from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql} order by m.arrived_at ${dir}, m.id ${dir} limit 1 offset @skip`);
-  const countIn = (sql: string) => statement(db, `select count(*) as n from messages m indexed by messages_arrived where m.account_id = @accountId and ${sql}`);
-  const sameTimeAfter = `m.arrived_at = @loAt and m.id ${after} @loId`;
-  const laterTime = `m.arrived_at ${after} @loAt`;
-  let lo: { at: number; id: number } | undefined;
-  for (;;) {
-    const base = { accountId, skip: slice - 1, loAt: lo?.at ?? 0, loId: lo?.id ?? 0 };
-    let hi: { at: number; id: number } | undefined;
-    if (!lo) hi = boundary('1').get(base) as typeof hi;
-    else {
-      hi = boundary(sameTimeAfter).get(base) as typeof hi;
-      if (!hi) {
-        const rest = (countIn(sameTimeAfter).get(base) as { n: number }).n;
-        hi = boundary(laterTime).get({ ...base, skip: slice - 1 - rest }) as typeof hi;
-      }
-    }
-    const params = { loAt: lo?.at ?? 0, loId: lo?.id ?? 0, hiAt: hi?.at ?? 0, hiId: hi?.id ?? 0 };
-    const upToHi = [`m.arrived_at ${before} @hiAt`, `m.arrived_at = @hiAt and m.id ${before}= @hiId`];
-    let ranges: string[];
-    if (!lo && !hi) ranges = ['1'];
-    else if (!lo) ranges = upToHi;
-    else if (!hi) ranges = [sameTimeAfter, laterTime];
-    else if (lo.at === hi.at) ranges = [`${sameTimeAfter} and m.id ${before}= @hiId`];
-    else ranges = [sameTimeAfter, `m.arrived_at ${after} @loAt and m.arrived_at ${before} @hiAt`, upToHi[1] as string];
-    for (const sql of ranges) yield { sql, params };
-    if (!hi) return;
-    lo = hi;
-  }
-}
-
-const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
