@@ -25,7 +25,7 @@ import { createHttpsListener, type Listener } from './tls/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './jobs/retention.js';
 import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
-import type { InboundMailbox } from './smtp/inbound-mailbox.js';
+import type { InboundMailbox } from './use-cases/inbound-mailbox.js';
 import { SmtpLog } from './smtp/smtp-log.js';
 import { startSmtpListener, type SmtpListener } from './smtp/smtp-listener.js';
 
