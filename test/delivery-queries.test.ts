@@ -14,7 +14,7 @@ import type { DeliveryStatus } from '../src/core/delivery-state.js';
 import { appendToGroup, claimDue, countDeliveriesByStatus, insertDelivery, requeueInFlight, updateDeliveryStatus } from '../src/db/deliveries.js';
 import { listDeliveries, type DeliveryFilter } from '../src/db/delivery-listing.js';
 import { resetAccount } from '../src/db/reset.js';
-import { pruneBefore } from '../src/use-cases/retention.js';
+import { pruneBefore } from '../src/use-cases/prune-history.js';
 import { insertEvents } from '../src/db/events.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { recordStatements } from './helpers/query-plans.js';
