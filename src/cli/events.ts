@@ -31,12 +31,31 @@ export function fixturePath(path: string): string {
 }
 
 /**
- * Checks the event as far as one flag has built it with the one emit schema (core/emit-input.ts), so that a
- * problem names the flag the user typed (`--field MessageID=abc: "MessageID" must be a whole number …`).
+ * The event `mjsim emit <type> --email … --field name=value …` posts, read flag by flag with the one emit
+ * schema (core/emit-input.ts), so that a problem names the flag the user typed.
+ *
+ * @example
+ * emitEventOfFlags('open', { field: ['MessageID=abc'] }) // throws: --field MessageID=abc: "MessageID" must be a whole number …
  */
-function checkFlag(flag: string, event: Record<string, unknown>): void {
-  const read = readEmitEvent(event);
-  if (!read.ok) throw new UsageError(`${flag}: ${read.problem}`);
+export function emitEventOfFlags(type: string, flags: { email?: string; field?: readonly string[] }): Record<string, unknown> {
+  const event: Record<string, unknown> = { event: type };
+  const check = (flag: string, next: Record<string, unknown>) => {
+    const read = readEmitEvent(next);
+    if (!read.ok) throw new UsageError(`${flag}: ${read.problem}`);
+    Object.assign(event, next);
+  };
+  check('emit <type>', event);
+  if (flags.email) check('--email', { ...event, email: flags.email });
+  for (const field of flags.field ?? []) {
+    const eq = field.indexOf('=');
+    if (eq <= 0) throw expected('--field', 'name=value', field);
+    const raw = field.slice(eq + 1);
+    // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
+    // Only JSON number syntax is a number: "007" stays the string it is.
+    const value = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
+    check(`--field ${field}`, { ...event, [field.slice(0, eq)]: value });
+  }
+  return event;
 }
 
 /** `emit <type>`: an event type, as the emit schema reads it. */
@@ -63,19 +82,7 @@ export function registerEventCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       run(async (type: string, options: ClientOptions & { email?: string; field?: string[] }) => {
-        const event: Record<string, unknown> = { event: type };
-        if (options.email) event.email = options.email;
-        checkFlag('--email', event);
-        for (const field of options.field ?? []) {
-          const eq = field.indexOf('=');
-          if (eq <= 0) throw expected('--field', 'name=value', field);
-          const raw = field.slice(eq + 1);
-          // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
-          // Only JSON number syntax is a number: "007" stays the string it is.
-          const value = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
-          checkFlag(`--field ${field}`, { ...event, [field.slice(0, eq)]: value });
-          event[field.slice(0, eq)] = value;
-        }
+        const event = emitEventOfFlags(type, options);
         const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[]; outcomes?: { note: string }[] };
         // Says what will happen (delivered when due, a Version 2 group waiting for the clock, suppressed), not just "emitted".
         const outcome = data.outcomes?.[0]?.note;

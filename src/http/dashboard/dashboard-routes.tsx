@@ -87,10 +87,12 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   });
 
   app.post('/dashboard/events', requireActionHeader, async (c) => {
-    const parsed = emitBody.safeParse(await readJson(c));
-    const { accountId: _accountId, ...given } = parsed.data ?? {};
+    const body = await readJson(c);
+    const { accountId: _accountId, ...given } = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
     const read = readEmitEvent(given);
-    if (!parsed.success || !read.ok) throw new ApiError('invalid-input', `Body must be {"event": one of ${EVENT_TYPES.join(', ')}, "email"?: "..."}${read.ok ? '' : `: ${read.problem}`}`);
+    if (!read.ok) throw new ApiError('invalid-input', read.problem);
+    const parsed = emitBody.safeParse(body);
+    if (!parsed.success) throw new ApiError('invalid-input', `Body must be {"event": one of ${EVENT_TYPES.join(', ')}, "email"?: "..."}`);
     const scope = accountScope(c.get('viewer'));
     const accountId = scope ?? parsed.data.accountId ?? listAccounts(db)[0]?.id;
     if (accountId === undefined || (scope === null && !listAccounts(db).some((account) => account.id === accountId))) {
