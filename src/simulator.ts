@@ -11,16 +11,21 @@ import type { AdvanceOptions, AdvanceSummary, EngineEvents, UntilSuspendedSummar
 import type { Attempt } from './core/attempt.js';
 import type { PruneSummary } from './core/prune-summary.js';
 import { ClockNotMovableError, ClockRangeError, type Clock } from './engine/clock.js';
-import { isoTime } from './core/clock-range.js';
 import { StoredClockError } from './engine/stored-clock.js';
 import { DatabaseInUseError } from './db/db-lock.js';
 import { DatabaseTooNewError, DiskFullError } from './db/open-db.js';
 import { VanishedDatabaseError } from './db/vanished-database.js';
-import { parseServeConfig } from './config/config.js';
-import { DELIVERY_STATUSES, type DeliveryStatus } from './core/delivery-state.js';
-import { readDuration, readTime, readTimeOrAgo } from './core/duration.js';
-import { givenFieldProblem, type EventPayload } from './core/event-payload.js';
-import { EVENT_TYPES, isEventType, type EventType } from './core/event-types.js';
+import { serveConfigOf } from './simulator-config.js';
+import type { SimulatorOptions } from './simulator-options.js';
+import type { DeliveryStatus } from './core/delivery-state.js';
+import { clockTargetAt, readClockTarget } from './core/clock-target.js';
+import { filterProblemText, readDeliveryFilter } from './core/delivery-filter.js';
+import { readTime } from './core/duration.js';
+import { readEmitEvents } from './core/emit-input.js';
+import type { EventPayload } from './core/event-payload.js';
+import type { EventType } from './core/event-types.js';
+import { pruneCutoffAt, readPruneInput } from './core/prune-input.js';
+import { readResetOptions } from './core/reset-input.js';
 import { parseJson, stringifyJson, type JsonValue } from './core/json.js';
 import { attemptsOf } from './db/attempts.js';
 import { listCallbackUrls, type CallbackUrl } from './db/callback-urls.js';
@@ -28,7 +33,7 @@ import { continuationsOf, getDelivery } from './db/deliveries.js';
 import { messagesOfDelivery } from './db/messages.js';
 import { listDeliveries } from './db/delivery-listing.js';
 import { payloadsOfDelivery } from './db/events.js';
-import { resetAccount } from './db/reset.js';
+import { resetAccountWhenIdle } from './use-cases/reset-account.js';
 import { describeDelivery as describe } from './core/delivery-view.js';
 import { pruneBefore } from './use-cases/prune-history.js';
 import { startServer } from './serve.js';
@@ -36,56 +41,7 @@ import { listInboundMessages } from './db/inbound-messages.js';
 import { describeInbound, type InboundReceipt } from './core/inbound-view.js';
 import { InboundMailError } from './inbound/read-mime.js';
 
-/**
- * How to start a simulator; every field is optional.
- *
- * @example
- * await createSimulator({ policy: 'custom:1s*2', startAt: '2026-01-01T00:00:00Z', attemptTimeout: '2s' });
- */
-export interface SimulatorOptions {
-  /** `'manual'` (default: time moves only when you call `advance`), `'real'`, or a speed-up such as `'100x'`. */
-  clock?: 'manual' | 'real' | `${number}x`;
-  /** Where a manual or scaled clock starts: a Date or ISO 8601 text (epoch milliseconds are refused). Default: now. */
-  startAt?: Date | string;
-  /** Retry policy: `mailjet-2017` (default), `mailjet-2015`, `mailjet-current` or `custom:30s*3,1m*2`. */
-  policy?: string;
-  /** SQLite file; default `':memory:'`. The simulator holds a file until `close()`: another simulator or `mjsim serve` on it is refused. */
-  db?: string;
-  /** The account's key pair; default a generated one. */
-  apiKey?: string;
-  apiSecret?: string;
-  /** Default 0 (a free port) on 127.0.0.1. */
-  port?: number;
-  host?: string;
-  /** Per-attempt timeout, e.g. `'2s'`; default `'10s'`. Like every duration option, a bare number is refused. */
-  attemptTimeout?: string;
-  /** Count any 2xx as success (Mailjet: only 200). */
-  acceptAny2xx?: boolean;
-  /** Most events in one Version 2 POST; default 500. */
-  maxBatch?: number;
-  /** Generate MessageIDs below 2^53. */
-  safeMessageIds?: boolean;
-  /**
-   * Serve HTTPS: `'self-signed'` (a certificate for localhost, 127.0.0.1 and ::1 signed by a CA kept as
-   * `mjsim-ca.pem` beside `db`, or in `.mjsim/` for `':memory:'`; see `caPath`), or your own certificate and
-   * key (PEM text or file paths). Default: plain HTTP.
-   */
-  tls?: 'self-signed' | { cert: string; key: string };
-  /** More host names or IPs for the self-signed certificate. */
-  tlsNames?: readonly string[];
-  /**
-   * Start the SMTP relay (Mailjet's `in-v3.mailjet.com`): `true` on a free port, or `{ port }` (0: a free one;
-   * `smtpsPort` adds implicit TLS, with `tls`). Default: off. The port is `sim.smtpPort`.
-   */
-  smtp?: boolean | { port?: number; smtpsPort?: number; chaos?: string };
-  /** Prune finished deliveries, their attempts and events older than this much clock time (`'1h'`, `'7d'`); default: keep everything. */
-  retain?: string;
-  /**
-   * How long `close()` lets attempts in flight finish and be recorded (`'2s'`, `'0'`: stop at once).
-   * Default `'2s'`: a receiver that hangs delays `close()` by up to that much.
-   */
-  stopTimeout?: string;
-}
+export type { SimulatorOptions } from './simulator-options.js';
 
 /**
  * An event to emit: its type, and any payload field you want to fix (the rest is generated).
@@ -274,8 +230,8 @@ export interface Simulator {
    * and event-less messages. Pending work is never pruned.
    */
   prune(before: Date | string): Promise<PruneSummary>;
-  /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). */
-  reset(): Promise<void>;
+  /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). It takes no options: `{}` at most. */
+  reset(options?: Readonly<Record<string, never>>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -288,29 +244,6 @@ export interface ParseRouteInfo {
 
 /** An inbound mail as `GET /sim/inbound` shows it. @example const [latest]: InboundInfo[] = sim.inbound() */
 export type InboundInfo = ReturnType<typeof describeInbound>;
-
-/** How a `ConfigError` names each option: as `SimulatorOptions` spells it, not as the serve flag. */
-const LIBRARY_OPTION_NAMES = {
-  port: 'port',
-  host: 'host',
-  db: 'db',
-  apiKeys: 'apiKey:apiSecret',
-  clock: 'clock',
-  policy: 'policy',
-  attemptTimeout: 'attemptTimeout',
-  accept2xx: 'acceptAny2xx',
-  maxBatch: 'maxBatch',
-  safeMessageIds: 'safeMessageIds',
-  tlsMode: 'tls',
-  tlsCert: 'tls.cert',
-  smtpPort: 'smtp.port',
-  smtpsPort: 'smtp.smtpsPort',
-  smtpChaos: 'smtp.chaos',
-  tlsKey: 'tls.key',
-  tlsNames: 'tlsNames',
-  retain: 'retain',
-  stopTimeout: 'stopTimeout',
-} as const;
 
 /**
  * Starts mjsim in-process: a free port on 127.0.0.1, an in-memory database and the manual clock unless
@@ -330,33 +263,10 @@ const LIBRARY_OPTION_NAMES = {
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
   const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
-  const config = parseServeConfig(
-    {
-      port: options.port ?? 0,
-      host: options.host ?? '127.0.0.1',
-      db: options.db ?? ':memory:',
-      apiKeys: [`${apiKey}:${apiSecret}`],
-      clock: options.clock ?? 'manual',
-      policy: options.policy,
-      attemptTimeout: options.attemptTimeout,
-      accept2xx: options.acceptAny2xx,
-      maxBatch: options.maxBatch,
-      safeMessageIds: options.safeMessageIds,
-      tlsMode: typeof options.tls === 'string' ? options.tls : undefined,
-      tlsCert: typeof options.tls === 'object' ? options.tls.cert : undefined,
-      tlsKey: typeof options.tls === 'object' ? options.tls.key : undefined,
-      tlsNames: options.tlsNames?.join(','),
-      retain: options.retain,
-      stopTimeout: options.stopTimeout,
-      noSmtp: !options.smtp,
-      smtpPort: typeof options.smtp === 'object' ? (options.smtp.port ?? 0) : 0,
-      smtpsPort: typeof options.smtp === 'object' ? options.smtp.smtpsPort : undefined,
-      smtpChaos: typeof options.smtp === 'object' ? options.smtp.chaos : undefined,
-    },
-    {},
-    LIBRARY_OPTION_NAMES,
-  );
-  const server = await startServer(config, { clockStart: options.startAt === undefined ? undefined : toMs(options.startAt, 'startAt') }).catch(asSimulatorError);
+  const config = serveConfigOf(options, apiKey, apiSecret);
+  const clockStart = options.startAt === undefined ? undefined : readTime(options.startAt);
+  if (typeof clockStart === 'string') throw new SimulatorError(`startAt: ${clockStart}`);
+  const server = await startServer(config, { clockStart }).catch(asSimulatorError);
   const { db, engine } = server;
   const accountId = (server.accounts[0] as { id: number }).id;
   const authorization = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
@@ -382,7 +292,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return { id: row.ID, eventType: row.EventType, url: row.Url, isBackup: row.IsBackup, status: row.Status, version: row.Version } as CallbackUrlInfo;
   }
 
-  const advance = async (target: number | 'next', options?: AdvanceOptions) => engine.advance(target, options).catch(asSimulatorError);
+  /** Moves the clock to a target read by the one clock-target schema (core/clock-target.ts). */
+  async function advance(name: string, given: unknown, options?: AdvanceOptions): Promise<AdvanceSummary> {
+    const read = readClockTarget(given);
+    const target = read.ok ? clockTargetAt(read.value, server.clock.now()) : read;
+    if (!target.ok) throw new SimulatorError(`${name}: ${target.problem.message}`);
+    return engine.advance(target.value, options).catch(asSimulatorError);
+  }
 
   return {
     url: server.url,
@@ -427,15 +343,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     inbound: (limit = 100) => listInboundMessages(db, accountId, limit).map(describeInbound),
     emit(events) {
-      const list = (Array.isArray(events) ? events : [events]) as readonly EmitInput[];
-      const inputs = list.map((fields, index) => {
-        if (!isEventType(fields.event)) throw new SimulatorError(`event ${index}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
-        if (fields.email !== undefined && typeof fields.email !== 'string') throw new SimulatorError(`event ${index}: "email" must be a string`);
-        const problem = givenFieldProblem(fields);
-        if (problem) throw new SimulatorError(`event ${index}: ${problem}`);
-        return { type: fields.event, fields };
-      });
-      return engine.emitEvents(accountId, inputs);
+      const read = readEmitEvents(events);
+      if (!read.ok) throw new SimulatorError(`emit: ${read.problem}`);
+      return engine.emitEvents(accountId, read.value);
     },
     async send(messages, sendOptions = {}) {
       const { status, data } = await request('POST', '/v3.1/send', { Messages: messages, ...(sendOptions.sandbox ? { SandboxMode: true } : {}) });
@@ -444,35 +354,15 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       }
       return { httpStatus: status, body: data as SendResult['body'] };
     },
-    async advance(by, advanceOptions) {
-      if (by === 'next') return advance('next', advanceOptions);
-      const ms = readDuration(by);
-      if (typeof ms === 'string') throw new SimulatorError(`advance: ${ms}, or 'next'`);
-      return advance(server.clock.now() + ms, advanceOptions);
-    },
-    async advanceTo(time, advanceOptions) {
-      const ms = toMs(time, 'advanceTo');
-      if (ms < server.clock.now()) {
-        throw new SimulatorError(`the clock only moves forward: ${isoTime(ms)} is before ${isoTime(server.clock.now())}`);
-      }
-      return advance(ms, advanceOptions);
-    },
+    advance: async (by, advanceOptions) => advance('advance', by === 'next' ? { to: by } : { by }, advanceOptions),
+    advanceTo: async (time, advanceOptions) => advance('advanceTo', { to: time }, advanceOptions),
     advanceUntilSuspended: () => advanceUntilSuspended(engine).catch(asSimulatorError),
     waitUntilIdle: () => engine.idle(),
     deliveries(query = {}) {
-      if (query.status !== undefined && !DELIVERY_STATUSES.includes(query.status)) {
-        throw new SimulatorError(`invalid status "${query.status}": one of ${DELIVERY_STATUSES.join(', ')}`);
-      }
-      const filter = {
-        status: query.status,
-        eventType: query.eventType,
-        url: query.url,
-        messageId: query.messageId === undefined ? undefined : String(query.messageId),
-        email: query.email,
-        before: query.before,
-        after: query.after,
-      };
-      return listDeliveries(db, accountId, filter, query.limit ?? 1_000, query.offset ?? 0).map((row) => describe(row, continuationsOf(db, row.id)));
+      const { filter, problems } = readDeliveryFilter(query);
+      if (problems[0]) throw new SimulatorError(`deliveries: invalid ${filterProblemText(problems[0])}`);
+      const { limit = 1_000, offset = 0, ...where } = filter;
+      return listDeliveries(db, accountId, where, limit, offset).map((row) => describe(row, continuationsOf(db, row.id)));
     },
     delivery(id) {
       const delivery = getDelivery(db, accountId, id);
@@ -481,17 +371,15 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events, messages: messagesOfDelivery(db, delivery.id) };
     },
     async prune(before) {
-      const cutoff = readTimeOrAgo(before, server.clock.now());
-      if (typeof cutoff === 'string') throw new SimulatorError(`prune: ${cutoff}`);
-      if (cutoff > server.clock.now()) {
-        throw new SimulatorError(`prune: ${isoTime(cutoff)} is after the simulator's now (${isoTime(server.clock.now())})`);
-      }
-      return pruneBefore(db, cutoff, accountId);
+      const read = readPruneInput({ before });
+      const cutoff = read.ok ? pruneCutoffAt(read.value.cutoff, server.clock.now()) : read;
+      if (!cutoff.ok) throw new SimulatorError(`prune: ${cutoff.problem.message}`);
+      return pruneBefore(db, cutoff.value, accountId);
     },
-    async reset() {
-      await engine.idle();
-      resetAccount(db, accountId);
-      engine.wake();
+    async reset(options) {
+      const read = readResetOptions(options);
+      if (!read.ok) throw new SimulatorError(`reset: ${read.problem}`);
+      await resetAccountWhenIdle(engine, db, accountId);
     },
     close: () => server.close(),
   };
@@ -508,11 +396,4 @@ function asSimulatorError(error: unknown): never {
     throw new SimulatorError((error as Error).message);
   }
   throw error;
-}
-
-/** A time option or argument (a Date or ISO 8601 text) as epoch ms; the problem, named, as a `SimulatorError`. */
-function toMs(time: unknown, name: string): number {
-  const ms = readTime(time);
-  if (typeof ms === 'string') throw new SimulatorError(`${name}: ${ms}`);
-  return ms;
 }

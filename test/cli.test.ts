@@ -141,7 +141,7 @@ describe('mjsim client commands', () => {
     [['health', 'extra'], "mjsim: too many arguments for 'health'"],
     [['clock', 'show', 'extra'], "mjsim: too many arguments for 'show'"],
     [['deliveries', '--status', 'nope'], 'mjsim: --status: expected one of pending, in_flight, delivered, failed, suppressed, handed_over, got "nope"'],
-    [['deliveries', '--event-type', 'opened'], 'mjsim: --event-type: expected one of sent, open, click, bounce, spam, blocked, unsub, got "opened"'],
+    [['deliveries', '--event-type', 'opened'], 'mjsim: --event-type: expected one of sent, open, click, bounce, spam, blocked, unsub, or parse (Parse API deliveries), got "opened"'],
     [['deliveries', '--limit', '0'], 'mjsim: --limit: expected a whole number from 1 to 1000, got "0"'],
     [['deliveries', '--message-id', '12x'], 'mjsim: --message-id: expected a MessageID (a whole number), got "12x"'],
     [['delivery', 'abc'], 'mjsim: delivery <id>: expected a whole number of at least 1, got "abc"'],

@@ -4,7 +4,10 @@
  * and what it got (`--limit: expected a whole number from 1 to 1000, got "lots"`). Each returns the text as
  * given: the commands pass it on unchanged.
  */
-import { readDuration, readTime, readTimeOrAgo } from '../core/duration.js';
+import { clockTargetOfText, readClockTarget } from '../core/clock-target.js';
+import { readDeliveryFilter, type FilterField } from '../core/delivery-filter.js';
+import { readDuration, readTime } from '../core/duration.js';
+import { readPruneInput } from '../core/prune-input.js';
 import { CliError, EXIT } from './client.js';
 
 /** Bad usage: exits 2 (`runCli` prints it; inside an action `run` does). */
@@ -72,16 +75,46 @@ export function durationArg(name: string): (text: string) => string {
 }
 
 /**
- * A parser for a time in the past: an ISO time or a duration ago (`7d`), never a bare number. The server
- * reads it against its own clock; this only refuses what it would refuse, before any request.
+ * A parser for a field of the delivery filter (core/delivery-filter.ts, the rule `/sim/deliveries`, the
+ * library and the dashboard read too).
  *
  * @example
- * new Option('--before <time|duration>').argParser(timeOrAgoArg('--before')) // "--before 7" exits 2
+ * new Option('--status <status>').argParser(filterFlag('--status', 'status')) // "--status lost" exits 2
  */
-export function timeOrAgoArg(name: string): (text: string) => string {
+export function filterFlag(name: string, field: FilterField): (text: string) => string {
   return (text) => {
-    const problem = readTimeOrAgo(text, 0);
-    if (typeof problem === 'string') throw new UsageError(`${name}: ${problem}`);
+    const [problem] = readDeliveryFilter({ [field]: text }).problems;
+    if (problem) throw expected(name, problem.expected, text);
+    return text;
+  };
+}
+
+/**
+ * A parser for the prune cutoff (core/prune-input.ts): an ISO time or a duration ago (`7d`), never a bare
+ * number. The server places it against its own clock; this only refuses what it would refuse, before any request.
+ *
+ * @example
+ * new Option('--before <time|duration>').argParser(pruneBeforeArg('--before')) // "--before 7" exits 2
+ */
+export function pruneBeforeArg(name: string): (text: string) => string {
+  return (text) => {
+    const read = readPruneInput({ before: text });
+    if (!read.ok) throw new UsageError(`${name}: ${read.problem.message}`);
+    return text;
+  };
+}
+
+/**
+ * A parser for a clock target (core/clock-target.ts): a duration, `next`, or an ISO time. Whether a time
+ * lies in the past is the server's to say: only it knows its clock.
+ *
+ * @example
+ * program.command('advance').argument('<target>', 'a duration, next, or an ISO time', clockTargetArg('clock advance <target>'))
+ */
+export function clockTargetArg(name: string): (text: string) => string {
+  return (text) => {
+    const read = readClockTarget(clockTargetOfText(text));
+    if (!read.ok) throw new UsageError(`${name}: ${read.problem.message}${read.problem.field === 'by' ? '; or next, or an ISO time' : ''}`);
     return text;
   };
 }

@@ -5,21 +5,12 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB } from '../config/config-options.js';
 import { clockLimit, isoTime } from '../core/clock-range.js';
-import { readDuration, readTime } from '../core/duration.js';
+import { clockTargetOfText } from '../core/clock-target.js';
+import { readTime } from '../core/duration.js';
 import { stringifyJson } from '../core/json.js';
-import { timeArg, UsageError } from './arguments.js';
+import { clockTargetArg, timeArg } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 import { plural } from '../core/plural.js';
-
-/** An ISO time's start: what tells `clock advance`'s time from its duration. */
-const ISO_START = /^[+-]?\d{4,6}-\d\d-\d\d/;
-
-/** `clock advance`'s target: `next`, an ISO time, or a duration (never a bare number; the server checks the range). */
-const advanceTarget = (target: string) => {
-  const problem = target === 'next' ? 0 : ISO_START.test(target) ? readTime(target) : readDuration(target);
-  if (typeof problem === 'string') throw new UsageError(`clock advance <target>: ${problem}; or next, or an ISO time`);
-  return target;
-};
 
 /** What to do instead of writing a database a server holds: ask that server, or stop it first. */
 function throughTheServer(url: string | undefined): string {
@@ -70,14 +61,14 @@ export function registerClockCommands(program: Command): void {
   withClientOptions(
     clock
       .command('advance')
-      .argument('<target>', 'a duration, next, or an ISO time', advanceTarget)
+      .argument('<target>', 'a duration, next, or an ISO time', clockTargetArg('clock advance <target>'))
       .description('advance the server-wide clock by a duration (30s, 5h5m), to "next", or to an ISO time: every account\'s deliveries move with it'),
   )
     .option('--json', 'print JSON')
     .option('--progress', 'show the clock and the attempts made while it moves (default when stderr is a terminal)')
     .action(
       run(async (target: string, options: ClientOptions & { progress?: boolean }) => {
-        const body = target === 'next' || ISO_START.test(target) ? { to: target } : { by: target };
+        const body = clockTargetOfText(target);
         const progress = !options.json && (options.progress || process.stderr.isTTY) ? await advanceProgress(options) : undefined;
         let data: Record<string, unknown>;
         try {

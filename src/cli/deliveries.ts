@@ -3,18 +3,10 @@
  * one with its attempts; `mjsim reset` empties the account.
  */
 import type { Command } from 'commander';
-import { DELIVERY_STATUSES } from '../core/delivery-state.js';
-import { EVENT_TYPES } from '../core/event-types.js';
 import { stringifyJson } from '../core/json.js';
-import { expected, oneOf, wholeNumber } from './arguments.js';
+import { filterFlag, wholeNumber } from './arguments.js';
 import { call, printJson, run, table, withClientOptions, type ClientOptions } from './client.js';
 import { plural } from '../core/plural.js';
-
-/** A MessageID: up to 20 digits (below 2^64; the server checks the bound). */
-const messageId = (text: string) => {
-  if (!/^\d{1,20}$/.test(text)) throw expected('--message-id', 'a MessageID (a whole number)', text);
-  return text;
-};
 
 /** The last attempt's answer in a table cell: its HTTP status, or what happened instead (timeout, refused, …). */
 const lastAnswer = (row: Record<string, unknown>) => String(row.lastHttpStatus ?? row.lastOutcome ?? '-');
@@ -34,16 +26,16 @@ const short = (text: unknown) => {
  */
 export function registerDeliveryCommands(program: Command): void {
   withClientOptions(program.command('deliveries').description('list deliveries, newest first'))
-    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over', oneOf('--status', DELIVERY_STATUSES))
-    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub', oneOf('--event-type', EVENT_TYPES))
-    .option('--event <type>', 'same as --event-type', oneOf('--event', EVENT_TYPES))
-    .option('--url <url|id>', 'callback URL, as registered or by the ID `mjsim urls` shows')
-    .option('--message-id <id>', 'deliveries carrying an event of this MessageID', messageId)
-    .option('--email <address>', 'deliveries carrying an event to this recipient (any case)')
-    .option('--limit <n>', 'how many (1 to 1000)', wholeNumber('--limit', 1, 1000), '50')
-    .option('--offset <n>', 'skip this many', wholeNumber('--offset', 0, 100_000))
-    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)', wholeNumber('--before', 1))
-    .option('--after <id>', 'only deliveries newer than this delivery ID', wholeNumber('--after', 0))
+    .option('--status <status>', 'pending, in_flight, delivered, failed, suppressed or handed_over', filterFlag('--status', 'status'))
+    .option('--event-type <type>', 'event type: sent, open, click, bounce, spam, blocked or unsub; parse for the Parse API\'s', filterFlag('--event-type', 'eventType'))
+    .option('--event <type>', 'same as --event-type', filterFlag('--event', 'eventType'))
+    .option('--url <url|id>', 'callback URL, as registered or by the ID `mjsim urls` shows', filterFlag('--url', 'url'))
+    .option('--message-id <id>', 'deliveries carrying an event of this MessageID', filterFlag('--message-id', 'messageId'))
+    .option('--email <address>', 'deliveries carrying an event to this recipient (any case)', filterFlag('--email', 'email'))
+    .option('--limit <n>', 'how many (1 to 1000)', filterFlag('--limit', 'limit'), '50')
+    .option('--offset <n>', 'skip this many', filterFlag('--offset', 'offset'))
+    .option('--before <id>', 'only deliveries older than this delivery ID (next page: the last ID shown)', filterFlag('--before', 'before'))
+    .option('--after <id>', 'only deliveries newer than this delivery ID', filterFlag('--after', 'after'))
     .option('--json', 'print JSON')
     .action(
       run(async (options: ClientOptions & Record<'status' | 'eventType' | 'event' | 'url' | 'messageId' | 'email' | 'offset' | 'before' | 'after', string | undefined> & { limit: string }) => {

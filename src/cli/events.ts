@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { givenFieldProblem } from '../core/event-payload.js';
-import { EVENT_TYPES, isEventType } from '../core/event-types.js';
+import { readEmitEvent } from '../core/emit-input.js';
+import { EVENT_TYPES } from '../core/event-types.js';
 import { parseJson, stringifyJson, type JsonValue } from '../core/json.js';
-import { expected, oneOf, UsageError } from './arguments.js';
+import { expected, UsageError } from './arguments.js';
 import { call, CliError, EXIT, printJson, run, withClientOptions, type ClientOptions } from './client.js';
 import { plural } from '../core/plural.js';
 
@@ -31,15 +31,38 @@ export function fixturePath(path: string): string {
 }
 
 /**
- * What is wrong with one `--field name=value` (parsed), named as the user typed it, or `null`: the checks
- * the server makes of an event's fields, made here so the message speaks of the flag.
+ * The event `mjsim emit <type> --email … --field name=value …` posts, read flag by flag with the one emit
+ * schema (core/emit-input.ts), so that a problem names the flag the user typed.
+ *
+ * @example
+ * emitEventOfFlags('open', { field: ['MessageID=abc'] }) // throws: --field MessageID=abc: "MessageID" must be a whole number …
  */
-function fieldProblem(flag: string, name: string, value: JsonValue): UsageError | null {
-  if (name === 'event' && !isEventType(value)) return new UsageError(`${flag}: "event" must be one of ${EVENT_TYPES.join(', ')}`);
-  if (name === 'email' && typeof value !== 'string') return new UsageError(`${flag}: "email" must be a string`);
-  const problem = givenFieldProblem({ [name]: value });
-  return problem === null ? null : new UsageError(`${flag}: ${problem}`);
+export function emitEventOfFlags(type: string, flags: { email?: string; field?: readonly string[] }): Record<string, unknown> {
+  const event: Record<string, unknown> = { event: type };
+  const check = (flag: string, next: Record<string, unknown>) => {
+    const read = readEmitEvent(next);
+    if (!read.ok) throw new UsageError(`${flag}: ${read.problem}`);
+    Object.assign(event, next);
+  };
+  check('emit <type>', event);
+  if (flags.email) check('--email', { ...event, email: flags.email });
+  for (const field of flags.field ?? []) {
+    const eq = field.indexOf('=');
+    if (eq <= 0) throw expected('--field', 'name=value', field);
+    const raw = field.slice(eq + 1);
+    // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
+    // Only JSON number syntax is a number: "007" stays the string it is.
+    const value = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
+    check(`--field ${field}`, { ...event, [field.slice(0, eq)]: value });
+  }
+  return event;
 }
+
+/** `emit <type>`: an event type, as the emit schema reads it. */
+const eventTypeArg = (text: string) => {
+  if (!readEmitEvent({ event: text }).ok) throw expected('emit <type>', `one of ${EVENT_TYPES.join(', ')}`, text);
+  return text;
+};
 
 /**
  * Adds `emit` and `replay`.
@@ -51,7 +74,7 @@ export function registerEventCommands(program: Command): void {
   withClientOptions(
     program
       .command('emit')
-      .argument('<type>', `the event type: ${EVENT_TYPES.join(', ')}`, oneOf('emit <type>', EVENT_TYPES))
+      .argument('<type>', `the event type: ${EVENT_TYPES.join(', ')}`, eventTypeArg)
       .description('inject an event (sent, open, click, bounce, spam, blocked, unsub)'),
   )
     .option('--email <address>', 'recipient address')
@@ -59,19 +82,7 @@ export function registerEventCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       run(async (type: string, options: ClientOptions & { email?: string; field?: string[] }) => {
-        const event: Record<string, unknown> = { event: type };
-        if (options.email) event.email = options.email;
-        for (const field of options.field ?? []) {
-          const eq = field.indexOf('=');
-          if (eq <= 0) throw expected('--field', 'name=value', field);
-          const raw = field.slice(eq + 1);
-          // parseJson keeps a MessageID such as 576460765503091529 exact (a bigint, sent as a bare integer).
-          // Only JSON number syntax is a number: "007" stays the string it is.
-          const value = /^(true|false|-?(0|[1-9]\d*)(\.\d+)?)$/.test(raw) ? parseJson(raw) : raw;
-          const problem = fieldProblem(`--field ${field}`, field.slice(0, eq), value);
-          if (problem) throw problem;
-          event[field.slice(0, eq)] = value;
-        }
+        const event = emitEventOfFlags(type, options);
         const data = (await call(options, 'POST', '/sim/events', event)) as { events: Record<string, unknown>[]; outcomes?: { note: string }[] };
         // Says what will happen (delivered when due, a Version 2 group waiting for the clock, suppressed), not just "emitted".
         const outcome = data.outcomes?.[0]?.note;

@@ -5,7 +5,7 @@
  * so the command first counts what would go (a dry run) and deletes only with `--yes`.
  */
 import type { Command } from 'commander';
-import { timeOrAgoArg } from './arguments.js';
+import { pruneBeforeArg } from './arguments.js';
 import { call, CliError, EXIT, run, withClientOptions, type ClientOptions } from './client.js';
 import { plural } from '../core/plural.js';
 import { stringifyJson } from '../core/json.js';
@@ -25,7 +25,7 @@ const counts = (data: PruneAnswer) =>
  */
 export function registerPruneCommand(program: Command): void {
   withClientOptions(program.command('prune').description('delete finished deliveries, their attempts and events older than a time (pending work is kept)'))
-    .requiredOption('--before <time|duration>', "an ISO time, or a duration before the simulator clock's now (1h, 7d); never a bare number", timeOrAgoArg('--before'))
+    .requiredOption('--before <time|duration>', "an ISO time, or a duration before the simulator clock's now (1h, 7d); never a bare number", pruneBeforeArg('--before'))
     .option('--dry-run', 'only count what would be deleted')
     .option('--yes', 'delete without asking (prune cannot be undone)')
     .option('--json', 'print JSON')

@@ -58,6 +58,17 @@ export function parseDuration(input: string): number | null {
 }
 
 /**
+ * True when `text` starts as an ISO 8601 date does: what tells a time from a duration where either may come.
+ *
+ * @example
+ * looksLikeTime('2026-01-01T06:00:00Z') // true
+ * looksLikeTime('5h5m')                 // false
+ */
+export function looksLikeTime(text: string): boolean {
+  return ISO_DATE.test(text.trim());
+}
+
+/**
  * Reads a point in time: an ISO 8601 time (or a `Date`, from the library) as epoch milliseconds, or the
  * problem as text. Epoch milliseconds are refused: a bare number's unit and origin are a guess.
  *
@@ -85,7 +96,7 @@ export function readTime(input: unknown): number | string {
  * readTimeOrAgo('7', now)                    // '7: add a unit, e.g. 7s, 7m, 7d (that long ago), or give an ISO time'
  */
 export function readTimeOrAgo(input: unknown, now: number): number | string {
-  if (input instanceof Date || (typeof input === 'string' && ISO_DATE.test(input.trim()))) return readTime(input);
+  if (input instanceof Date || (typeof input === 'string' && looksLikeTime(input))) return readTime(input);
   const text = asText(input);
   if ((typeof input === 'number' || typeof input === 'string') && BARE_NUMBER.test(text) && Number(text) !== 0) {
     return `${addUnit(text)} (that long ago), or give an ISO time such as 2026-01-01T00:00:00Z`;

@@ -8,8 +8,9 @@ import { insertDelivery, updateDeliveryStatus } from './deliveries.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
-/** The event type a Parse API delivery lists (`GET /sim/deliveries?eventType=parse`). */
-export const PARSE_DELIVERY_TYPE = 'parse';
+/** The event type a Parse API delivery lists (`GET /sim/deliveries?eventType=parse`): one home, the delivery filter's. */
+import { PARSE_DELIVERY_TYPE } from '../core/delivery-filter.js';
+export { PARSE_DELIVERY_TYPE };
 
 export type { InboundSummary } from '../core/inbound-view.js';
 

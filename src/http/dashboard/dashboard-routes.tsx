@@ -5,9 +5,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { advanceUntilSuspended } from '../../use-cases/advance-until-suspended.js';
-import { readDuration } from '../../core/duration.js';
-import type { EventPayload } from '../../core/event-payload.js';
-import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
+import { clockTargetAt, readClockTarget } from '../../core/clock-target.js';
+import { readEmitEvent } from '../../core/emit-input.js';
+import { EVENT_TYPES } from '../../core/event-types.js';
 import { listAccounts } from '../../db/accounts.js';
 import { listAllCallbackUrls, updateCallbackUrl } from '../../db/callback-urls.js';
 import { getDelivery } from '../../db/deliveries.js';
@@ -26,8 +26,8 @@ import { loadDashboard } from './view-model.js';
 import { emitOutcomes } from '../../use-cases/emit-outcomes.js';
 import { plural } from '../../core/plural.js';
 
-const advanceBody = z.union([z.object({ by: z.union([z.string(), z.number()]) }).strict(), z.object({ to: z.enum(['next', 'suspension']) }).strict()]);
-const emitBody = z.object({ event: z.string(), email: z.string().max(254).optional(), accountId: z.number().int().optional() }).strict();
+// The form's own shape; the event in it is read by the one emit schema (core/emit-input.ts).
+const emitBody = z.object({ event: z.string(), email: z.string().optional(), accountId: z.number().int().optional() }).strict();
 
 /**
  * Builds the dashboard; mount with `app.route('/', dashboardRoutes(deps))`.
@@ -58,9 +58,9 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   app.get('/dashboard/stream', (c) => liveFeed(c, engine));
 
   app.post('/dashboard/clock/advance', requireActionHeader, async (c) => {
-    const parsed = advanceBody.safeParse((await readJson(c)) ?? {});
-    if (!parsed.success) throw new ApiError('invalid-input', 'Body must be {"by":"30s"}, {"to":"next"} or {"to":"suspension"}');
-    if ('to' in parsed.data && parsed.data.to === 'suspension') {
+    const body = (await readJson(c)) ?? {};
+    // "suspension" is the dashboard's own target (a button); every other is read by the one clock-target schema.
+    if (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 1 && (body as { to?: unknown }).to === 'suspension') {
       const summary = await advanceUntilSuspended(engine);
       const why = {
         suspended: 'a URL was suspended',
@@ -71,13 +71,11 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
       }[summary.stoppedBecause];
       return c.json({ ...summary, message: `clock at ${summary.to}: ${plural(summary.attempts, 'attempt')} in ${plural(summary.steps, 'step')}; stopped because ${why}` });
     }
-    let target: number | 'next' = 'next';
-    if ('by' in parsed.data) {
-      const by = readDuration(parsed.data.by);
-      if (typeof by === 'string') throw new ApiError('invalid-input', `"by": ${by}`);
-      target = clock.now() + by;
-    }
-    const summary = await engine.advance(target, { signal: c.req.raw.signal });
+    const read = readClockTarget(body);
+    if (!read.ok) throw new ApiError('invalid-input', read.problem.field ? `"${read.problem.field}": ${read.problem.message}` : `${read.problem.message}, or {"to":"suspension"}`);
+    const target = clockTargetAt(read.value, clock.now());
+    if (!target.ok) throw new ApiError('invalid-input', target.problem.message);
+    const summary = await engine.advance(target.value, { signal: c.req.raw.signal });
     return c.json({ ...summary, message: advanceMessage(summary) });
   });
 
@@ -89,18 +87,22 @@ export function dashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
   });
 
   app.post('/dashboard/events', requireActionHeader, async (c) => {
-    const parsed = emitBody.safeParse(await readJson(c));
-    if (!parsed.success || !isEventType(parsed.data.event)) throw new ApiError('invalid-input', `Body must be {"event": one of ${EVENT_TYPES.join(', ')}, "email"?: "..."}`);
+    const body = await readJson(c);
+    const { accountId: _accountId, ...given } = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
+    const read = readEmitEvent(given);
+    if (!read.ok) throw new ApiError('invalid-input', read.problem);
+    const parsed = emitBody.safeParse(body);
+    if (!parsed.success) throw new ApiError('invalid-input', `Body must be {"event": one of ${EVENT_TYPES.join(', ')}, "email"?: "..."}`);
     const scope = accountScope(c.get('viewer'));
     const accountId = scope ?? parsed.data.accountId ?? listAccounts(db)[0]?.id;
     if (accountId === undefined || (scope === null && !listAccounts(db).some((account) => account.id === accountId))) {
       throw new ApiError('invalid-input', `No account ${parsed.data.accountId}`);
     }
-    const fields: EventPayload = { event: parsed.data.event };
-    if (parsed.data.email) fields.email = parsed.data.email;
-    const [payload] = engine.emitEvents(accountId, [{ type: parsed.data.event, fields }]);
-    const [outcome] = emitOutcomes(db, clock, accountId, [{ type: parsed.data.event, fields }]);
-    return c.json({ message: `${parsed.data.event} for ${String(payload?.email)} (MessageID ${String(payload?.MessageID)}): ${outcome?.note ?? 'emitted'}` }, 201);
+    // An empty email field of the form means "the default recipient".
+    const event = read.value.fields.email === '' ? { ...read.value, fields: { event: read.value.type } } : read.value;
+    const [payload] = engine.emitEvents(accountId, [event]);
+    const [outcome] = emitOutcomes(db, clock, accountId, [event]);
+    return c.json({ message: `${event.type} for ${String(payload?.email)} (MessageID ${String(payload?.MessageID)}): ${outcome?.note ?? 'emitted'}` }, 201);
   });
 
   app.post('/dashboard/callback-urls/:id/reactivate', requireActionHeader, (c) => {

@@ -3,9 +3,8 @@
  * shareable URL. A value that makes no sense is left out with a message shown on the page (never a 500):
  * the page is for people, who are better served by the rest of the view than by an error.
  */
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../../core/delivery-state.js';
-import { EVENT_TYPES, isEventType } from '../../core/event-types.js';
-import { PARSE_DELIVERY_TYPE } from '../../db/inbound-messages.js';
+import { filterProblemText, readDeliveryFilter, type DeliveryFilterInput } from '../../core/delivery-filter.js';
+import type { DeliveryStatus } from '../../core/delivery-state.js';
 
 /** What the deliveries panel lists. `from` is the 1-based position of the page's first row (display only). */
 export interface DeliveryQuery {
@@ -24,8 +23,6 @@ export interface DeliveryQuery {
 /** The query parameters the panel understands. */
 const KEYS = ['status', 'event', 'url', 'message', 'email', 'before', 'after', 'from'] as const;
 
-const positiveInt = (text: string): number | undefined => (/^\d{1,15}$/.test(text) && Number(text) > 0 ? Number(text) : undefined);
-
 /**
  * Reads the panel's query; `problems` lists what was ignored and why.
  *
@@ -34,44 +31,23 @@ const positiveInt = (text: string): number | undefined => (/^\d{1,15}$/.test(tex
  * parseDeliveryQuery({ status: 'lost' }, []).problems // ['Ignored status "lost": one of pending, …']
  */
 export function parseDeliveryQuery(raw: Record<string, string>, urlIds: readonly number[]): { query: DeliveryQuery; problems: string[] } {
-  const query: DeliveryQuery = { from: 1 };
-  const problems: string[] = [];
+  // A form sends its empty fields: blank is "no filter" here, not a value to refuse.
   const value = (key: string) => (raw[key] === undefined || raw[key].trim() === '' ? undefined : raw[key].trim());
-  const status = value('status');
-  if (status !== undefined) {
-    if ((DELIVERY_STATUSES as readonly string[]).includes(status)) query.status = status as DeliveryStatus;
-    else problems.push(`Ignored status "${status}": one of ${DELIVERY_STATUSES.join(', ')}`);
+  const given: DeliveryFilterInput = { status: value('status'), eventType: value('event'), url: value('url'), messageId: value('message'), email: value('email'), before: value('before'), after: value('after') };
+  const { filter, problems } = readDeliveryFilter(given);
+  const query: DeliveryQuery = { status: filter.status, event: filter.eventType, message: filter.messageId, email: filter.email, before: filter.before, after: filter.after, from: 1 };
+  const messages = problems.map((problem) => `Ignored ${filterProblemText(problem)}`);
+  // The panel's own rule beside the filter's: a URL is named by the ID of one of the viewer's URLs, so a link never carries URL text.
+  if (given.url !== undefined && !problems.some((problem) => problem.field === 'url')) {
+    if (filter.callbackUrlId !== undefined && urlIds.includes(filter.callbackUrlId)) query.url = filter.callbackUrlId;
+    else messages.push(`Ignored URL "${given.url}": not one of your callback URLs`);
   }
-  const event = value('event');
-  if (event !== undefined) {
-    // `parse`: the Parse API's deliveries of inbound mail.
-    if (isEventType(event) || event === PARSE_DELIVERY_TYPE) query.event = event;
-    else problems.push(`Ignored event type "${event}": one of ${EVENT_TYPES.join(', ')}`);
+  const from = value('from');
+  if (from !== undefined) {
+    if (/^\d{1,15}$/.test(from) && Number(from) > 0) query.from = Number(from);
+    else messages.push(`Ignored from "${from}": a positive whole number`);
   }
-  const url = value('url');
-  if (url !== undefined) {
-    const id = positiveInt(url);
-    if (id !== undefined && urlIds.includes(id)) query.url = id;
-    else problems.push(`Ignored URL "${url}": not one of your callback URLs`);
-  }
-  const message = value('message');
-  if (message !== undefined) {
-    if (/^\d{1,20}$/.test(message)) query.message = BigInt(message).toString();
-    else problems.push(`Ignored MessageID "${message}": a MessageID is a number`);
-  }
-  const email = value('email');
-  if (email !== undefined) {
-    if (email.length <= 254) query.email = email.toLowerCase();
-    else problems.push('Ignored email: an address has at most 254 characters');
-  }
-  for (const key of ['before', 'after', 'from'] as const) {
-    const text = value(key);
-    if (text === undefined) continue;
-    const n = positiveInt(text);
-    if (n === undefined) problems.push(`Ignored ${key} "${text}": a positive whole number`);
-    else query[key] = n;
-  }
-  return { query, problems };
+  return { query, problems: messages };
 }
 
 /**
