@@ -118,3 +118,4 @@ export {
   type CheckRunInfo,
   type CheckVerdict,
 } from './use-cases/run-check.js';
+export { checkParseConsumer } from './use-cases/run-parse-check.js';

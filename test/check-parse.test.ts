@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startConsumer, type Consumer } from '../examples/parse-consumer/consumer.js';
-import { checkParseConsumer } from '../src/use-cases/run-parse-check.js';
+import { checkParseConsumer } from '../src/index.js';
 import { BIN } from './helpers/cli.js';
 
 let consumer: Consumer;
