@@ -172,7 +172,7 @@ describe('routing a pass', () => {
       url(db, 1, 'open', 2);
       url(db, 1, 'sent', 1, 'http://v1.test/');
       url(db, 1, 'bounce', 1, 'http://dead.test/', { status: 'dead' });
-      accept(db, Array.from({ length: n }, (_, i) => event(1, (['open', 'sent', 'bounce'] as const)[i % 3], T0 + i, i, { error: 'user unknown' })));
+      accept(db, Array.from({ length: n }, (_, i) => event(1, (['open', 'sent', 'bounce'] as const)[i % 3] as string, T0 + i, i, { error: 'user unknown' })));
       // The first pass moves the staged events into the time index; then each kind of delivery is written.
       route(db, T0 + n);
       const before = runs();
