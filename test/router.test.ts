@@ -44,7 +44,7 @@ function freshDb(): { db: Db; runs: () => number } {
 }
 
 function url(db: Db, accountId: number, eventType: string, version: number, target = HOOK, options: { isBackup?: boolean; status?: 'alive' | 'dead' } = {}): number {
-  return insertCallbackUrl(db, accountId, { eventType, isBackup: options.isBackup ?? false, status: options.status ?? 'alive', url: target, version }, T0).id;
+  return insertCallbackUrl(db, accountId, { eventType: eventType as EventType, isBackup: options.isBackup ?? false, status: options.status ?? 'alive', url: target, version }, T0).id;
 }
 
 function event(accountId: number, eventType: string, occurredAt: number, n: number, extra: Record<string, unknown> = {}): NewEvent {
