@@ -152,16 +152,19 @@ describe('routing a pass', () => {
     url(db, 1, 'bounce', 1, 'http://primary.test/', { status: 'dead' });
     const backup = url(db, 1, 'bounce', 2, 'http://backup.test/', { isBackup: true });
     url(db, 1, 'spam', 1, 'http://dead.test/', { status: 'dead' });
-    accept(db, [event(1, 'spam', T0, 1), event(1, 'bounce', T0, 2), event(1, 'blocked', T0 + 1, 3)]);
+    const primary = url(db, 1, 'click', 1, 'http://primary.test/');
+    url(db, 1, 'click', 1, 'http://backup.test/', { isBackup: true });
+    accept(db, [event(1, 'spam', T0, 1), event(1, 'bounce', T0, 2), event(1, 'blocked', T0 + 1, 3), event(1, 'click', T0 + 2, 4)]);
     routeAll(db, T0 + 10);
     expect(deliveries(db).map((d) => [d.callback_url_id, d.status, d.next_attempt_at, d.reason])).toEqual([
       [null, 'suppressed', null, 'no alive callback URL for spam'],
       [backup, 'pending', T0 + 1_000, null],
       [null, 'suppressed', null, 'no alive callback URL for blocked'],
+      [primary, 'pending', T0 + 2, null], // both alive: the primary
     ]);
     expect(resolveTarget(db, 1, 'bounce')?.id).toBe(backup);
     expect(db.$client.prepare('select status, n from delivery_counts order by status').all()).toEqual([
-      { status: 'pending', n: 1 },
+      { status: 'pending', n: 2 },
       { status: 'suppressed', n: 2 },
     ]);
   });
