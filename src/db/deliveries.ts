@@ -131,20 +131,6 @@ export function countStatus(db: Db, accountId: number, status: string, delta: nu
 const LINK_EVENT =
   'insert into delivery_events (delivery_id, position, event_id, event_types, email) values (?, ?, ?, ?, (select lower(email) from events where id = ?))';
 
-/**
- * The open Version 2 group for a webhook URL that an event at `occurredAt` may still join. Groups are per
- * account and URL text, so event types registered on the same URL share one array (docs/delivery.md#delivery).
- */
-export function findOpenGroup(db: Db, accountId: number, url: string, occurredAt: number, maxBatch: number): Delivery | undefined {
-  const row = statement(
-    db,
-    `select d.* from deliveries d join callback_urls c on c.id = d.callback_url_id
-      where c.account_id = ? and c.url = ? and d.status = 'pending' and d.attempt_count = 0 and d.version = 2
-        and d.group_closes_at > ? and d.event_count < ? order by d.id desc limit 1`,
-  ).get(accountId, url, occurredAt, maxBatch) as DeliveryRow | undefined;
-  return row && toDelivery(row);
-}
-
 /** Adds one event at the end of a group. */
 export function appendToGroup(db: Db, group: Delivery, eventId: number, eventType: string, now: number): void {
   const types = [...new Set([...group.eventTypes.split(','), eventType])].join(',');

@@ -170,6 +170,7 @@ export function campaignHasRecipient(db: Db, accountId: number, campaign: string
 /**
  * Notes routed events on their messages: each message keeps its latest event in (time, ID) order, so its
  * polling `Status` is one column (call in the routing transaction). Events of unknown messages change nothing.
+ * One statement however many events: only each message's latest among them can win, so only it is written.
  *
  * @example
  * noteRoutedEvents(db, dueEvents); // a routed 'open' makes its message 'opened'
@@ -178,18 +179,27 @@ export function noteRoutedEvents(
   db: Db,
   events: readonly { id: number; accountId: number; eventType: string; occurredAt: number; messageId: string | null; payload: string }[],
 ): void {
-  const update = statement(
-    db,
-    `update messages set last_event = @eventType, last_event_at = @occurredAt, last_event_id = @id, state_id = @stateId
-      where message_id = @messageId and account_id = @accountId
-        and (last_event_id is null or last_event_at < @occurredAt or (last_event_at = @occurredAt and last_event_id < @id))`,
-  );
+  const latest = new Map<string, (typeof events)[number]>();
   for (const event of events) {
     if (event.messageId === null) continue;
+    const key = `${event.accountId}|${event.messageId}`;
+    const seen = latest.get(key);
+    if (!seen || seen.occurredAt < event.occurredAt || (seen.occurredAt === event.occurredAt && seen.id < event.id)) latest.set(key, event);
+  }
+  if (latest.size === 0) return;
+  const rows = [...latest.values()].map((event) => {
     const type = event.eventType as EventType;
     const stateId = type === 'bounce' || type === 'blocked' ? stateIdOf(type, (JSON.parse(event.payload) as { error?: unknown }).error) : 0;
-    update.run({ eventType: type, occurredAt: event.occurredAt, id: event.id, stateId, messageId: event.messageId, accountId: event.accountId });
-  }
+    return [event.messageId, event.accountId, type, event.occurredAt, event.id, stateId];
+  });
+  statement(
+    db,
+    `update messages set last_event = k.value ->> 2, last_event_at = k.value ->> 3, last_event_id = k.value ->> 4, state_id = k.value ->> 5
+      from json_each(?) k
+      where messages.message_id = k.value ->> 0 and messages.account_id = k.value ->> 1
+        and (messages.last_event_id is null or messages.last_event_at < k.value ->> 3
+          or (messages.last_event_at = k.value ->> 3 and messages.last_event_id < k.value ->> 4))`,
+  ).run(JSON.stringify(rows));
 }
 
 /** One message of the account by MessageID (decimal text), with its status. @example getMessage(db, accountId, '576460752303423489')?.lastEvent // 'open' */

@@ -4,12 +4,13 @@
  */
 import type { Db } from '../db/open-db.js';
 import { getCallbackUrlByKey, type CallbackUrl } from '../db/callback-urls.js';
-import { appendToGroup, findOpenGroup, insertDelivery, type Delivery, type NewDelivery } from '../db/deliveries.js';
+import { insertDelivery, type Delivery, type NewDelivery } from '../db/deliveries.js';
 import { dueUnroutedEvents, eventsOfDelivery, markRouted, type StoredEvent } from '../db/events.js';
 import { noteRoutedEvents } from '../db/messages.js';
+import { aliveTargets, openGroups, writeRoutePlan } from '../db/routing-writes.js';
+import { planRoutes } from '../core/route-plan.js';
 
-/** One second of clock time: a Version 2 group holds the events of its first event's second. */
-export const GROUP_WINDOW_MS = 1_000;
+export { GROUP_WINDOW_MS } from '../core/route-plan.js';
 
 /** The URL an event of `eventType` goes to now: the alive primary, else the alive backup, else none. */
 export function resolveTarget(db: Db, accountId: number, eventType: string): CallbackUrl | undefined {
@@ -24,41 +25,36 @@ export function resolveTarget(db: Db, accountId: number, eventType: string): Cal
  * advance of the manual clock, `upTo` routes events up to that horizon, ahead of the clock: each is then
  * routed as of its own time (its delivery is created then).
  *
+ * The pass is set-based: the same few statements whatever its size (read the due events, their URLs and the
+ * Version 2 groups they may join; write the deliveries, their links, the groups they extend, the counts, the
+ * routed mark and the messages' latest events). Which group an event joins is decided in memory
+ * (core/route-plan.ts), by the same rules as when each event was routed on its own.
+ *
  * @example
  * inTransaction(db, () => routeDueEvents(db, clock.now(), 1000, 500));
  */
 export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: number, upTo = now): number {
   const due = dueUnroutedEvents(db, Math.max(upTo, now), limit);
-  const targets = new Map<string, CallbackUrl | undefined>();
+  if (due.length === 0) return 0;
+  const pairs = new Map<string, readonly [number, string]>();
+  for (const event of due) pairs.set(`${event.accountId}|${event.eventType}`, [event.accountId, event.eventType]);
+  const targets = aliveTargets(db, [...pairs.values()]);
+  const targetOf = (accountId: number, eventType: string) => targets.get(`${accountId}|${eventType}`);
+  // The Version 2 URLs met, each from its first (earliest) event: stored groups still open to it.
+  const wanted = new Map<string, readonly [number, string, number]>();
   for (const event of due) {
-    const key = `${event.accountId}|${event.eventType}`;
-    if (!targets.has(key)) targets.set(key, resolveTarget(db, event.accountId, event.eventType));
-    deliverTo(db, targets.get(key), event, Math.max(event.occurredAt, now), maxBatch);
+    const target = targetOf(event.accountId, event.eventType);
+    const key = `${event.accountId}|${target?.url}`;
+    if (target?.version === 2 && !wanted.has(key)) wanted.set(key, [event.accountId, target.url, event.occurredAt]);
   }
+  const plan = planRoutes(due, targetOf, openGroups(db, [...wanted.values()], maxBatch), now, maxBatch);
+  writeRoutePlan(db, plan.deliveries, plan.extensions);
   markRouted(
     db,
     due.map((event) => event.id),
   );
   noteRoutedEvents(db, due);
   return due.length;
-}
-
-function deliverTo(db: Db, target: CallbackUrl | undefined, event: StoredEvent, now: number, maxBatch: number): void {
-  if (!target) {
-    insertDelivery(db, newDelivery(event.accountId, undefined, [event], now, null, null, `no alive callback URL for ${event.eventType}`), now);
-    return;
-  }
-  if (target.version === 2) {
-    const group = findOpenGroup(db, target.accountId, target.url, event.occurredAt, maxBatch);
-    if (group) {
-      appendToGroup(db, group, event.id, event.eventType, now);
-      return;
-    }
-    const closesAt = event.occurredAt + GROUP_WINDOW_MS;
-    insertDelivery(db, newDelivery(target.accountId, target, [event], closesAt, closesAt, null, null), now);
-    return;
-  }
-  insertDelivery(db, newDelivery(target.accountId, target, [event], event.occurredAt, null, null, null), now);
 }
 
 /**
