@@ -107,6 +107,33 @@ async function fill(db: string, mb: number): Promise<void> {
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
+/** Self time by package (node_modules), mjsim's own modules, Node's module loader, and the rest of Node. */
+function byPlace(profile: Parameters<typeof profileSummary>[0]): string[] {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const place = (url: string, name: string): string => {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+    if (pkg) return `package ${pkg}`;
+    if (url.includes('/dist/')) return 'mjsim (dist/)';
+    if (url.startsWith('node:internal/modules') || name === 'compileSourceTextModule') return 'Node: loading modules';
+    if (url.startsWith('node:')) return 'Node: the rest';
+    return name.startsWith('(') ? name : 'native (fs, SQLite, compile…)';
+  };
+  const totals = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id);
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    if (!frame) return;
+    const key = place(frame.url, frame.functionName);
+    totals.set(key, (totals.get(key) ?? 0) + delta);
+    all += delta;
+  });
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([key, us]) => `${((100 * us) / all).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(4)} ms  ${key}`);
+}
+
 const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
@@ -150,8 +177,11 @@ try {
     await startOnce(entry.db(runs), ['--cpu-prof', '--cpu-prof-dir', profileDir]);
     const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) continue;
-    console.log(`  server CPU profile, one start on the ${entry.name} (self time, the whole run until SIGTERM):`);
-    for (const line of profileSummary(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), 12)) console.log(`    ${line}`);
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as Parameters<typeof profileSummary>[0];
+    console.log(`  server CPU profile, one start on the ${entry.name} (the whole run until SIGTERM), self time by where it ran:`);
+    for (const line of byPlace(profile)) console.log(`    ${line}`);
+    console.log('    and by function:');
+    for (const line of profileSummary(profile, 8)) console.log(`    ${line}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
