@@ -65,7 +65,9 @@ async function startOnce(db: string, extraNodeArgs: string[] = []): Promise<Star
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     void exited.then((code) => reject(new Error(`mjsim serve exited with ${code}: ${out}${err}`)));
   });
-  while ((await health(url)) !== 200);
+  for (let status = await health(url); status !== 200; status = await health(url)) {
+    if (performance.now() - start > 30_000) throw new Error(`GET ${url}/sim/health still answers ${status} after 30 s`);
+  }
   const ms = performance.now() - start;
   const cpu = new Promise<number>((resolve) => {
     const look = () => {
