@@ -10,7 +10,7 @@ import type { Clock } from './engine/clock.js';
 import type { SelfListener } from './core/self-target.js';
 import type { ServeConfig } from './config/config.js';
 import { ensureAccounts, ensureDevAccount, type Account } from './db/accounts.js';
-import { startCheckpointer } from './db/checkpointer.js';
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js';
 import { MessageFiler } from './jobs/message-filer.js';
 import { lockDatabase } from './db/db-lock.js';
 import { openDb, type Db } from './db/open-db.js';
@@ -21,7 +21,7 @@ import { createApp } from './http/app.js';
 import { answerClientErrors, nodeListener } from './http/node-listener.js';
 import { restoreClock } from './engine/stored-clock.js';
 import { httpsRequiredApp } from './http/https-required.js';
-import { createHttpsListener, type Listener } from './http/https-listener.js';
+import type { Listener } from './http/https-listener.js';
 import { ensureSelfSignedCertificate, type SelfSignedCertificate } from './tls/self-signed.js';
 import { Retention } from './jobs/retention.js';
 import { createParseInbox, type ParseInbox } from './use-cases/receive-inbound.js';
@@ -95,8 +95,9 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     lock.release();
     throw error;
   }
-  // The log's checkpoints run beside the event loop (a file database; ':memory:' has no log).
-  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(db, config.db);
+  // The log's checkpoints run beside the event loop (a file database; ':memory:' has no log), from a worker
+  // started once listening: its thread's start would otherwise compete with ours for the CPU.
+  let checkpointer: Checkpointer | undefined;
   // Notices a database file deleted or replaced under the running server (storage-health.ts).
   storageHealth(db.$client).watch();
   // A failed start gives back, in reverse, what it opened, so the caller (or a retry) finds the file free.
@@ -121,7 +122,10 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
   // Without a seed in the scenario file, each process draws its own: runs differ, as real mail does.
   const seed = randomUUID();
   const app = createApp({ db, clock, engine, settings: config.settings, seed, selfListener, inbox, smtp: smtpStatus, smtpLog });
-  const { server, closeAllConnections } = pair ? createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair) : httpListener(app.fetch, config.host);
+  // The HTTPS side's modules only when serving TLS.
+  const { server, closeAllConnections } = pair
+    ? (await import('./http/https-listener.js')).createHttpsListener(app.fetch, httpsRequiredApp().fetch, pair)
+    : httpListener(app.fetch, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -133,6 +137,7 @@ export async function startServer(config: ServeConfig, options: { clockStart?: n
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
+  if (config.db !== ':memory:') checkpointer = startCheckpointer(db, config.db);
   listener = { host: config.host, port, localAddresses: interfaceAddresses };
   let smtpWarning: string | undefined;
   if (config.smtp) {

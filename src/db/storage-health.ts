@@ -114,6 +114,7 @@ export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
   private identity: { dev: number; ino: number } | undefined;
   private watcher: NodeJS.Timeout | undefined;
   private prober: NodeJS.Timeout | undefined;
+  private lookedThisTurn = false;
 
   constructor(private readonly client: Database.Database) {
     super();
@@ -165,10 +166,15 @@ export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
 
   /**
    * Throws `StorageFaultError` when the database is gone (comparing the path with the open file first): the
-   * check before new work is accepted.
+   * check before new work is accepted. The file is looked at once per event-loop turn: the writes accepted in
+   * one turn share one commit (group-commit.ts), and a look per request cost a small send a few per cent.
    */
   refuseIfGone(): void {
-    this.checkFile();
+    if (!this.lookedThisTurn) {
+      this.lookedThisTurn = true;
+      setImmediate(() => (this.lookedThisTurn = false));
+      this.checkFile();
+    }
     if (this.current.status === 'gone') throw new StorageFaultError('gone', this.current.message ?? 'the database is gone');
   }
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP app: Mailjet's routes, mjsim's own `/sim` control API, and the one error edge.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type ErrorHandler, type Handler, type NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
 import { ClockNotMovableError, ClockRangeError } from '../engine/clock.js';
@@ -15,7 +15,6 @@ import { simRoutes } from './sim-routes.js';
 import { messageHistoryRoutes, messageRoutes } from './message-routes.js';
 import { sendV3Routes, sendV31Routes } from './send-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
-import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { isMjsimUserAgent } from '../core/version.js';
 import { InboundMailError } from '../inbound/read-mime.js';
 import { createParseInbox } from '../use-cases/receive-inbound.js';
@@ -54,6 +53,11 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
 
   // A database that vanished takes no new work (storage-health.ts); reads still show what was pending.
   const storage = storageHealth(deps.db.$client);
+  // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
+  const notFound: NotFoundHandler = (c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c);
+  // SQLite reports some writes on a full disk as I/O errors; the storage state knows which they were.
+  const onError: ErrorHandler = (error, c) =>
+    errorResponse(storageFaultOf(error) === 'io-error' && storage.state.status === 'full' ? new StorageFaultError('full', error.message) : error, c);
   app.use('*', async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') storage.refuseIfGone();
     await next();
@@ -71,20 +75,32 @@ export function createApp(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.route('/sim/inbound', inboundRoutes(deps, deps.inbox ?? createParseInbox(deps), auth));
   app.route('/sim', simRoutes(deps, auth));
   app.route('/metrics', metricsRoutes(deps));
-  app.route('/', dashboardRoutes(deps));
+  // Loaded by its first request: `mjsim serve` answers sooner without the dashboard's modules (bench:start).
+  const dashboard = loadedOnFirstRequest(async () => {
+    const { dashboardRoutes } = await import('./dashboard/dashboard-routes.js');
+    return new Hono().route('/', dashboardRoutes(deps)).notFound(notFound).onError(onError);
+  });
+  app.all('/', dashboard);
+  app.all('/dashboard', dashboard);
+  app.all('/dashboard/*', dashboard);
 
   app.all('/v3/REST/eventcallbackurl', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/eventcallbackurl/:id', () => methodNotAllowed('GET, PUT, DELETE'));
   app.all('/v3/REST/eventcallbackurl/:id/test', () => methodNotAllowed('POST'));
   app.all('/v3/REST/parseroute', () => methodNotAllowed('GET, POST'));
   app.all('/v3/REST/parseroute/:id', () => methodNotAllowed('GET, PUT, DELETE'));
-  // Answered, not thrown: middleware such as closeIfBodyUnread then still sees the response.
-  app.notFound((c) => errorResponse(new ApiError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
-  // SQLite reports some writes on a full disk as I/O errors; the storage state knows which they were.
-  app.onError((error, c) =>
-    errorResponse(storageFaultOf(error) === 'io-error' && storage.state.status === 'full' ? new StorageFaultError('full', error.message) : error, c),
-  );
+  app.notFound(notFound);
+  app.onError(onError);
   return app;
+}
+
+/**
+ * A sub-app built on its first request, then answering every request routed to it as if it were mounted:
+ * the same request, the same Node bindings (the dashboard reads the socket's address), its own error edge.
+ */
+function loadedOnFirstRequest(load: () => Promise<Hono>): Handler {
+  let loading: Promise<Hono> | undefined;
+  return async (c) => (await (loading ??= load())).fetch(c.req.raw, c.env);
 }
 
 function methodNotAllowed(allowed: string): never {

@@ -8,8 +8,8 @@
  * number of parts (see `MIME_LIMITS`). A refusal is an `InboundMailError`, which every entry point maps to
  * its own envelope (an SMTP reply, an HTTP 4xx, a CLI message).
  */
-import mailsplit from '@zone-eu/mailsplit';
-import libmime from 'libmime';
+import type Mailsplit from '@zone-eu/mailsplit';
+import type Libmime from 'libmime';
 import type { HeaderField, MimePart } from '../core/parse-payload.js';
 
 /** The limits an inbound mail is held to. */
@@ -50,6 +50,14 @@ type SplitNode = {
   parentNode: SplitNode | false;
 };
 
+/** The splitter and the header decoder, loaded by the first mail: `mjsim serve` starts without them. */
+let mime: { mailsplit: typeof Mailsplit; libmime: typeof Libmime } | undefined;
+async function mimeLibraries(): Promise<{ mailsplit: typeof Mailsplit; libmime: typeof Libmime }> {
+  const [mailsplit, libmime] = await Promise.all([import('@zone-eu/mailsplit'), import('libmime')]);
+  mime ??= { mailsplit: mailsplit.default, libmime: libmime.default };
+  return mime;
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const UTF8_LOOSE = new TextDecoder('utf-8');
 
@@ -64,6 +72,7 @@ export async function readMime(raw: Buffer): Promise<ReadMail> {
   if (raw.length > MIME_LIMITS.maxBytes) {
     throw new InboundMailError('too-large', `The message is ${raw.length} bytes; at most ${MIME_LIMITS.maxBytes} (15 MiB) are accepted`);
   }
+  const { mailsplit } = mime ?? (await mimeLibraries());
   const nodes: { node: SplitNode; chunks: Buffer[] }[] = [];
   const depths = new Map<SplitNode, number>();
   await new Promise<void>((resolve, reject) => {
@@ -141,7 +150,8 @@ function headerField({ line }: { line: string }): HeaderField {
 function decodeWords(value: string): string {
   if (!value.includes('=?')) return value;
   try {
-    return libmime.decodeWords(value);
+    // Loaded: only the parts of a mail readMime has split come here.
+    return (mime as { libmime: typeof Libmime }).libmime.decodeWords(value);
   } catch {
     return value;
   }

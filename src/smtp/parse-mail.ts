@@ -2,7 +2,7 @@
  * Reads a raw RFC 5322 mail with mailparser into the plain data the pure header mapping takes
  * (`ParsedMail`). Whatever cannot be read is left empty: a relay accepts any MIME and stores what parses.
  */
-import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
+import type { AddressObject, EmailAddress } from 'mailparser';
 import type { ParsedMail } from '../core/smtp-headers.js';
 import type { Address } from '../core/outgoing-message.js';
 
@@ -15,6 +15,8 @@ import type { Address } from '../core/outgoing-message.js';
  */
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   try {
+    // Loaded by the first mail, not at start-up: mailparser and its dependencies take a few hundred ms to load.
+    const { simpleParser } = await import('mailparser');
     // Only what the relay reads: no HTML-to-text, no links turned into markup, attachments not decoded to data URIs.
     const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
     const headers: Record<string, string> = {};

@@ -49,6 +49,17 @@ function probeFile(): string {
 }
 
 /**
+ * The probe as an `--import` URL, for a command started another way (`NODE_OPTIONS`); it prints
+ * `PACKAGES [...]` on stderr when the process exits.
+ *
+ * @example
+ * await startCli(['--port', '0'], { NODE_OPTIONS: `--import ${moduleProbeImport()}` });
+ */
+export function moduleProbeImport(): string {
+  return pathToFileURL(probeFile()).href;
+}
+
+/**
  * Runs `node ...args` and returns the npm packages it loaded, sorted, with its exit code.
  *
  * @example
