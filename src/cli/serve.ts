@@ -133,7 +133,8 @@ export function registerServeCommand(program: Command): void {
         `    -u ${credentials} --mail-from app@example.com --mail-rcpt jane@example.com -T -`,
       );
     }
-    console.log(lines.join('\n'));
+    // The handlers go in before the banner: a supervisor (or a test) that signals as soon as it reads the
+    // banner must get a clean stop, not the default SIGTERM death.
     // The first signal drains (up to --stop-timeout); a second exits at once, 128 + the signal's number,
     // leaving attempts in flight to the next start's recovery.
     let stopping = false;
@@ -149,6 +150,7 @@ export function registerServeCommand(program: Command): void {
     // Node passes the signal's number as a second argument: not a reason.
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    console.log(lines.join('\n'));
     // `npx mjsim serve &` then `kill $!` signals npm, and the signal may not reach us (launcher.ts). Not a
     // second signal: after Ctrl-C the whole group goes, npm included, while mjsim drains.
     whenLauncherGone(() => stopping || shutdown('SIGTERM', 'npx (npm exec), which started mjsim, has stopped'));
