@@ -21,6 +21,9 @@ export interface AdvanceSummary {
   cancelled?: true;
 }
 
+/** The engine's running counts of attempts, successes, failures and suspended URLs (an advance reports their growth). */
+export type AttemptCounts = Pick<AdvanceSummary, 'attempts' | 'successes' | 'failures' | 'urlsSuspended'>;
+
 /** Options of `Engine.advance`. */
 export interface AdvanceOptions {
   /** Cancels the advance: attempts in flight finish and are recorded, and the clock stops where all earlier work is done. */
