@@ -6,10 +6,6 @@ import { countStatus } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
-// The engine reaches the claim scheduler and the crash recovery through here until its split lands.
-export { claimDue, earliestPendingAfterAttempts, type ClaimedDelivery, type ClaimGate } from './claim-due.js';
-export { requeueInFlight } from './delivery-status.js';
-
 export interface Delivery {
   id: number;
   accountId: number;
