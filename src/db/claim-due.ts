@@ -110,7 +110,7 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
     const rotated = [...urls.filter((id) => id > rotateAfter), ...urls.filter((id) => id <= rotateAfter)];
     dealRoundRobin(rotated, limit, chosen, gate, turnedAway, next, mayStart);
   }
-  markClaimed(db, chosen.map((row) => ({ id: row.id, accountId: row.account_id })), now);
+  markClaimed(db, chosen, now);
   const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
   return chosen.map((row) => {
     const attemptNumber = row.attempt_count + 1;

@@ -2,7 +2,7 @@
  * The `deliveries` and `delivery_events` tables: one POST to one URL and the events it carries.
  */
 import type { DeliveryStatus } from '../core/delivery-state.js';
-import { countStatus } from './delivery-status.js';
+import { countStatus, deliveryCountsByStatus } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -181,13 +181,9 @@ export function continuationsOf(db: Db, id: number): number[] {
 }
 
 /**
- * Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard). Reads
- * `delivery_counts` (see `countStatus`), so it costs a few rows at any size.
+ * Deliveries per status, of one account or (accountId null) of all (for metrics and the dashboard), from the
+ * kept counts (`deliveryCountsByStatus`), so it costs a few rows at any size.
  */
 export function countDeliveriesByStatus(db: Db, accountId: number | null = null): Record<string, number> {
-  const rows = statement(db, 'select status, sum(n) as n from delivery_counts where (? is null or account_id = ?) group by status having sum(n) > 0').all(accountId, accountId) as {
-    status: string;
-    n: number;
-  }[];
-  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  return deliveryCountsByStatus(db, accountId);
 }
