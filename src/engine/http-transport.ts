@@ -110,53 +110,76 @@ function post(agent: Agent, self: () => SelfListener | undefined, target: string
       resolve({ outcome: 'self', httpStatus: null, responseBody: null, error: selfMessage(hostname, port) });
       return;
     }
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let controller: Dispatcher.DispatchController | undefined;
-    const release = watchStalls();
-    const finish = (result: PostResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      release();
-      resolve(result);
-    };
-    const startedAt = performance.now();
-    const stalledBefore = stalledMs();
-    const expire = () => {
-      // Time the loop did not run is given back: the response may be waiting in the socket, read next turn.
-      const ran = performance.now() - startedAt - (stalledMs() - stalledBefore);
-      if (ran < options.timeoutMs) {
-        timer = setTimeout(expire, Math.max(options.timeoutMs - ran, 1));
-        return;
-      }
-      finish({ outcome: 'timeout', httpStatus: null, responseBody: null, error: `no complete response within ${options.timeoutMs} ms` });
-      controller?.abort(new Error('timed out'));
-    };
-    timer = setTimeout(expire, options.timeoutMs);
-    let httpStatus: number | null = null;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    agent.dispatch(
-      { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body },
-      {
-        onRequestStart: (started) => {
-          controller = started;
-          // Timed out while waiting for a connection: it is given up before a byte is sent.
-          if (settled) started.abort(new Error('timed out'));
-        },
-        onResponseStart: (_controller, statusCode) => {
-          httpStatus = statusCode;
-        },
-        onResponseData: (_controller, chunk) => {
-          if (size < options.responseCapBytes) chunks.push(chunk.subarray(0, options.responseCapBytes - size));
-          size += chunk.length;
-        },
-        onResponseEnd: () => finish({ outcome: 'http-status', httpStatus, responseBody: Buffer.concat(chunks).toString('utf8'), error: null }),
-        onResponseError: (_controller, error) => finish({ ...classify(error as NodeJS.ErrnoException), httpStatus, responseBody: null }),
-      },
-    );
+    new PostHandler(resolve, options).send(agent, url, headers, body);
   });
+}
+
+/**
+ * One POST in flight: undici calls it as the exchange goes (a class: one object per attempt, its methods
+ * shared), and it resolves once with the result, the timeout's included.
+ */
+class PostHandler implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private readonly release = watchStalls();
+  private readonly startedAt = performance.now();
+  private readonly stalledBefore = stalledMs();
+  private httpStatus: number | null = null;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly resolve: (result: PostResult) => void,
+    private readonly options: PostOptions,
+  ) {}
+
+  send(agent: Agent, url: URL, headers: Record<string, string>, body: string): void {
+    this.timer = setTimeout(() => this.expire(), this.options.timeoutMs);
+    agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body }, this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Timed out while waiting for a connection: it is given up before a byte is sent.
+    if (this.settled) controller.abort(new Error('timed out'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.httpStatus = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.size < this.options.responseCapBytes) this.chunks.push(chunk.subarray(0, this.options.responseCapBytes - this.size));
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    this.finish({ outcome: 'http-status', httpStatus: this.httpStatus, responseBody: Buffer.concat(this.chunks).toString('utf8'), error: null });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish({ ...classify(error as NodeJS.ErrnoException), httpStatus: this.httpStatus, responseBody: null });
+  }
+
+  private expire(): void {
+    // Time the loop did not run is given back: the response may be waiting in the socket, read next turn.
+    const ran = performance.now() - this.startedAt - (stalledMs() - this.stalledBefore);
+    if (ran < this.options.timeoutMs) {
+      this.timer = setTimeout(() => this.expire(), Math.max(this.options.timeoutMs - ran, 1));
+      return;
+    }
+    this.finish({ outcome: 'timeout', httpStatus: null, responseBody: null, error: `no complete response within ${this.options.timeoutMs} ms` });
+    this.controller?.abort(new Error('timed out'));
+  }
+
+  private finish(result: PostResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.release();
+    this.resolve(result);
+  }
 }
 
 /** A DNS lookup that fails with `ESELF` when the name resolves to mjsim's own listener. */
