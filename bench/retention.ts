@@ -34,7 +34,7 @@ import { insertCallbackUrl } from '../src/db/callback-urls.js';
 import { openDb } from '../src/db/open-db.js';
 import { Engine } from '../src/engine/engine.js';
 import { createHttpTransport } from '../src/engine/http-transport.js';
-import { Retention } from '../src/use-cases/retention.js';
+import { Retention } from '../src/jobs/retention.js';
 import { conditions, peakRssMb, startReceiverProcess, type ReceiverProcess } from './bench-lib.js';
 
 const total = Number(process.argv[2] ?? 3_000_000);

@@ -16,6 +16,7 @@ import { buildEventPayload } from '../src/core/event-payload.js';
 import type { EventType } from '../src/core/event-types.js';
 import { parseJson } from '../src/core/json.js';
 import { retryDelay, RETRY_POLICIES } from '../src/core/retry-policy.js';
+import { awaitNext } from './helpers/await-next.js';
 import { startTestSim, T0, type TestSim } from './helpers/sim.js';
 
 const SECOND = 1_000;
@@ -386,16 +387,7 @@ describe('the summary, cancelling and progress', () => {
     s.server.engine.on('clock', ({ now }) => clocks.push(now));
     const advancing = s.api('/sim/clock/advance', { method: 'POST', json: { by: '3h' } });
     // Cancel once some attempts are done (an engine event, not a wall-clock wait).
-    await new Promise<void>((resolve) => {
-      let seen = 0;
-      const listener = () => {
-        if (++seen === 60) {
-          s.server.engine.off('attempt', listener);
-          resolve();
-        }
-      };
-      s.server.engine.on('attempt', listener);
-    });
+    await awaitNext(s.server.engine, 'attempt', 60);
     const progress = (await (await s.api('/sim/clock')).json()) as { nowMs: number; attemptsMade: number };
     expect(progress.attemptsMade).toBeGreaterThanOrEqual(60);
     expect(progress.nowMs).toBeGreaterThan(T0);
@@ -435,16 +427,7 @@ describe('the summary, cancelling and progress', () => {
     await register('open', receiver.url);
     for (let i = 0; i < 300; i++) eventAt(s, 'open', 5_000_000n + BigInt(i), T0 + i * 20 * SECOND + 1);
     const target = T0 + 3 * 60 * MINUTE;
-    const attemptsSeen = (count: number) =>
-      new Promise<void>((resolve) => {
-        let seen = 0;
-        const listener = () => {
-          if (++seen < count) return;
-          s.server.engine.off('attempt', listener);
-          resolve();
-        };
-        s.server.engine.on('attempt', listener);
-      });
+    const attemptsSeen = (count: number) => awaitNext(s.server.engine, 'attempt', count);
 
     // 1. The client disconnects mid-advance.
     const request = http.request(`${s.server.url}/sim/clock/advance`, {

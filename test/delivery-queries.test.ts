@@ -18,7 +18,7 @@ import { InvalidTransitionError } from '../src/core/delivery-state.js';
 import { seedStatus } from './helpers/seed-status.js';
 import { listDeliveries, type DeliveryFilter } from '../src/db/delivery-listing.js';
 import { resetAccount } from '../src/db/reset.js';
-import { pruneBefore } from '../src/use-cases/retention.js';
+import { pruneBefore } from '../src/use-cases/prune-history.js';
 import { insertEvents } from '../src/db/events.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { recordStatements } from './helpers/query-plans.js';

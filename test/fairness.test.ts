@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { slowLaneSize } from '../src/core/fair-share.js';
 import type { EngineEvents } from '../src/engine/engine.js';
+import { awaitNext } from './helpers/await-next.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { startTestSim, type TestSim } from './helpers/sim.js';
 
@@ -35,15 +36,9 @@ async function emit(events: { event: string; email: string }[]): Promise<void> {
 }
 
 /** Resolves with the first attempt announcement that matches. */
-function nextAttempt(match: (attempt: EngineEvents['attempt'][0]) => boolean): Promise<EngineEvents['attempt'][0]> {
-  return new Promise((resolve) => {
-    const listener = (attempt: EngineEvents['attempt'][0]) => {
-      if (!match(attempt)) return;
-      sim.server.engine.off('attempt', listener);
-      resolve(attempt);
-    };
-    sim.server.engine.on('attempt', listener);
-  });
+async function nextAttempt(match: (attempt: EngineEvents['attempt'][0]) => boolean): Promise<EngineEvents['attempt'][0]> {
+  const [attempt] = await awaitNext(sim.server.engine, 'attempt', 1, match);
+  return attempt!;
 }
 
 describe('with --concurrency 8 and three hanging URLs holding older backlogs', () => {
@@ -79,13 +74,8 @@ describe('with --concurrency 8 and three hanging URLs holding older backlogs', (
     const hanging = [await receiver('hang'), await receiver('hang'), await receiver('hang')];
     for (const [i, type] of types.entries()) await register(type, hanging[i]!.url);
     // One delivery each first: its timeout marks the URL slow.
-    const timedOut = new Set<number>();
-    const allSlow = new Promise<void>((resolve) => {
-      sim.server.engine.on('attempt', (attempt) => {
-        if (attempt.outcome === 'timeout') timedOut.add(attempt.deliveryId);
-        if (timedOut.size === 3) resolve();
-      });
-    });
+    // The manual clock does not move here, so no timed-out delivery is retried: three timeouts are three deliveries.
+    const allSlow = awaitNext(sim.server.engine, 'attempt', 3, (attempt) => attempt.outcome === 'timeout');
     await emit(types.map((type) => ({ event: type, email: `first-${type}@example.com` })));
     await allSlow;
     const before = hanging.map((r) => r.requests.length);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIntake, INTAKE_CHUNK } from '../src/engine/intake.js';
 import { statement } from '../src/db/statements.js';
+import { awaitNext } from './helpers/await-next.js';
 import type { Receiver } from './helpers/receiver.js';
 import { useSimAndReceiver } from './helpers/sim-and-receiver.js';
 import type { TestSim } from './helpers/sim.js';
@@ -60,7 +61,7 @@ describe('createIntake', () => {
     // 1,000 turns of 2 events each: far more turns than one local round trip needs.
     const intake = createIntake(engine, 2);
     const inputs = Array.from({ length: 2_000 }, (_, i) => ({ type: 'open' as const, fields: { email: `o${i}@example.com` } }));
-    const acceptedWhenAttemptEnded = new Promise<number>((resolve) => engine.once('attempt', () => resolve(accepted)));
+    const acceptedWhenAttemptEnded = awaitNext(engine, 'attempt').then(() => accepted);
     let finished = false;
     const done = intake.emit(accountId(), inputs).then((texts) => {
       finished = true;

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventType } from '../src/core/event-types.js';
 import { openDb, inTransaction, type Db } from '../src/db/open-db.js';
 import { fileMessages, filedThrough } from '../src/db/message-filing.js';
-import { MessageFiler } from '../src/use-cases/message-filer.js';
+import { MessageFiler } from '../src/jobs/message-filer.js';
 import { countMessages, listMessages, type MessageFilter } from '../src/db/message-listing.js';
 import { campaignHasRecipient, getMessage, historyOf, insertMessage, noteRoutedEvents, type NewMessage } from '../src/db/messages.js';
 import { insertEvents } from '../src/db/events.js';

@@ -4,7 +4,7 @@
  * instead of being relayed. The mailbox here is a small fake; the real one is the Parse API's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundEnvelope, InboundMailbox } from '../src/smtp/inbound-mailbox.js';
+import type { InboundEnvelope, InboundMailbox } from '../src/use-cases/inbound-mailbox.js';
 import { startTestSim, type TestSim } from './helpers/sim.js';
 import { dataOf, loggedIn, sendRaw } from './helpers/smtp.js';
 

@@ -104,7 +104,7 @@ export function registerClockCommands(program: Command): void {
         const ms = readTime(time) as number;
         const [{ ClockRangeError }, { setStoredClock, StoredClockError }, { DatabaseInUseError }] = await Promise.all([
           import('../engine/clock.js'),
-          import('../use-cases/stored-clock.js'),
+          import('../engine/stored-clock.js'),
           import('../db/db-lock.js'),
         ]);
         try {

@@ -217,7 +217,7 @@ export const messages = sqliteTable(
     stateId: integer('state_id').notNull().default(0),
     /**
      * 1 once the message is in the filter indexes below (filed in bulk, off the send path, by
-     * `src/use-cases/message-filer.ts`); 0 while it is among the newest, which a filter reads in slices.
+     * `src/jobs/message-filer.ts`); 0 while it is among the newest, which a filter reads in slices.
      */
     filed: integer('filed').notNull().default(0),
     /**

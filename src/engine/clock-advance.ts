@@ -61,7 +61,7 @@ export class ClockAdvance {
   private advancing: Promise<unknown> = Promise.resolve();
   /** The advance running now (manual clock): work is claimed ahead of the visible clock, up to a safe horizon. */
   private ahead: AheadRun | undefined;
-  /** The summary the running advance will resolve with (for `cancelAdvance`). */
+  /** The summary the running advance will resolve with (for `cancel`). */
   private currentAdvance: Promise<AdvanceSummary> | undefined;
   /** The clock time last persisted and announced (`clock` event). */
   private shownNow: number;
@@ -79,18 +79,11 @@ export class ClockAdvance {
   }
 
   /**
-   * Moves the clock to `target` through every attempt due on the way, and resolves once every attempt due by
-   * then has finished, with what it did. Advances run one at a time. A target past the clock's limit
-   * (`'next'` too) rejects with `ClockRangeError` before the clock moves at all.
-   *
-   * It runs at engine speed, and exactly: work is routed and claimed ahead of the visible clock up to a
-   * horizon that no unfinished attempt can change (see core/advance-horizon.ts), each attempt is recorded at
-   * its scheduled time, a message's deliveries to one URL go out in clock order, and the visible clock
-   * follows the earliest unfinished work. Cancelled (`signal`, `cancelAdvance`), it stops there.
+   * Moves the clock to `target` through every attempt due on the way; one advance at a time. The contract
+   * (exactness, cancellation, the summary) is `Engine.advance`'s.
    *
    * @example
-   * const summary = await engine.advance(clock.now() + 2 * 3_600_000);
-   * summary.attempts // every attempt since the last advance ended: those due at the start (answered or not) and on the way
+   * const summary = await advances.advance('next');
    */
   advance(target: number | 'next', options: AdvanceOptions = {}): Promise<AdvanceSummary> {
     if (this.clock.mode === 'real') return Promise.reject(new ClockNotMovableError());
@@ -129,12 +122,10 @@ export class ClockAdvance {
   }
 
   /**
-   * Cancels the advance running now: nothing more is claimed, the attempts in flight finish and are recorded,
-   * and the clock stays at the earliest unfinished work. Returns the advance's summary, or undefined when
-   * none is running.
+   * Cancels the advance running now (`Engine.cancelAdvance`): resolves as it does, or undefined when none runs.
    *
    * @example
-   * const summary = await engine.cancelAdvance(); // { ..., cancelled: true }
+   * const summary = await advances.cancel(); // { ..., cancelled: true }
    */
   cancel(): Promise<AdvanceSummary> | undefined {
     if (!this.ahead) return undefined;
@@ -147,7 +138,7 @@ export class ClockAdvance {
    * The advance running now (manual clock): its target and the attempts made so far; undefined when none runs.
    *
    * @example
-   * engine.advanceProgress // { until: 1767232800000, attempts: 1234 }
+   * advances.progress // { until: 1767232800000, attempts: 1234 }
    */
   get progress(): { until: number; attempts: number } | undefined {
     return this.ahead && { until: this.ahead.until, attempts: this.host.counters.attempts - this.ahead.attemptsBefore };

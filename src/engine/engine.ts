@@ -34,7 +34,7 @@ export type { AdvanceOptions, AdvanceSummary, EngineEvents } from '../core/engin
  */
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly dispatcher: Dispatcher;
-  private readonly events: EventStore;
+  private readonly eventStore: EventStore;
   private readonly handOvers: HandOvers;
   private readonly advances: ClockAdvance;
 
@@ -49,7 +49,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.setMaxListeners(100);
     const dispatcher = new Dispatcher({ db, clock, settings, transport, announcer: this, ahead: () => this.advances.window });
     this.dispatcher = dispatcher;
-    this.events = new EventStore({ db, clock, settings, random, announcer: this, stored: (earliest, now) => dispatcher.wakeForEvents(earliest, now) });
+    this.eventStore = new EventStore({ db, clock, settings, random, announcer: this, stored: (earliest, now) => dispatcher.wakeForEvents(earliest, now) });
     this.handOvers = new HandOvers({ db, clock, settings, random, nextMessageId: () => this.nextMessageId(), wake: () => this.wake() });
     this.advances = new ClockAdvance(clock, {
       get running() {
@@ -118,17 +118,17 @@ export class Engine extends EventEmitter<EngineEvents> {
    * `occurredAt` defaults to now.
    */
   accept(accountId: number, events: readonly { type: EventType; payload: EventPayload; occurredAt?: number }[]): EventPayload[] {
-    return this.events.accept(accountId, events);
+    return this.eventStore.accept(accountId, events);
   }
 
   /** Like `accept`, but returns each payload's stored JSON text (each payload is serialized once). */
   store(accountId: number, events: readonly { type: EventType; payload: EventPayload; occurredAt?: number }[]): string[] {
-    return this.events.store(accountId, events);
+    return this.eventStore.store(accountId, events);
   }
 
   /** Builds a realistic payload of `type` from the given fields (any field may be given) and accepts it. */
   emitEvents(accountId: number, inputs: readonly { type: EventType; fields: EventPayload }[]): EventPayload[] {
-    return this.events.emitEvents(accountId, inputs);
+    return this.eventStore.emitEvents(accountId, inputs);
   }
 
   /**
@@ -136,17 +136,17 @@ export class Engine extends EventEmitter<EngineEvents> {
    * one. For callers that reserve the IDs of a large batch once and store it in parts.
    */
   buildPayloads(inputs: readonly { type: EventType; fields: EventPayload }[], firstId: bigint): { type: EventType; payload: EventPayload }[] {
-    return this.events.buildPayloads(inputs, firstId);
+    return this.eventStore.buildPayloads(inputs, firstId);
   }
 
   /** A fresh MessageID: above 2^53 unless `safeMessageIds`, unique per database. */
   nextMessageId(): bigint {
-    return this.events.nextMessageId();
+    return this.eventStore.nextMessageId();
   }
 
   /** Reserves `count` consecutive MessageIDs (one write, however many) and returns the first. */
   reserveMessageIds(count: number): bigint {
-    return this.events.reserveMessageIds(count);
+    return this.eventStore.reserveMessageIds(count);
   }
 
   /** Sends a test event of the URL's type to that URL through the normal path (`POST .../{ID}/test`). */

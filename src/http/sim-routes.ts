@@ -19,7 +19,7 @@ import { inboundPayloadOfDelivery, PARSE_DELIVERY_TYPE } from '../db/inbound-mes
 import { listDeliveries } from '../db/delivery-listing.js';
 import { payloadsOfDelivery } from '../db/events.js';
 import { resetAccount } from '../db/reset.js';
-import { pruneBefore } from '../use-cases/retention.js';
+import { pruneBefore } from '../use-cases/prune-history.js';
 import { retryDelay } from '../core/retry-policy.js';
 import { createIntake } from '../engine/intake.js';
 import { emitOutcomes } from '../use-cases/emit-outcomes.js';

@@ -13,7 +13,7 @@ import { refusalText } from '../core/smtp-headers.js';
 import { authenticate, type Account } from '../db/accounts.js';
 import type { SendDeps } from '../use-cases/send-messages.js';
 import { relaySmtpMail } from '../use-cases/relay-smtp-mail.js';
-import type { InboundMailbox } from './inbound-mailbox.js';
+import type { InboundMailbox } from '../use-cases/inbound-mailbox.js';
 import { InboundMailError } from '../inbound/read-mime.js';
 import { parseMail } from './parse-mail.js';
 import type { SmtpLog, SmtpLogStage } from './smtp-log.js';

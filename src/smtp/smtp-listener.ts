@@ -5,7 +5,6 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import type { PemPair } from '../tls/generate-certificates.js';
 import { relayHandlers, SMTP_MAX_SIZE, type RelayDeps } from './relay-handlers.js';
 
 /** How the relay listens. Timeouts are real time (ms). */
@@ -14,8 +13,11 @@ export interface SmtpListenOptions {
   readonly port: number;
   /** Implicit TLS port (needs `tls`); null for none. */
   readonly smtpsPort: number | null;
-  /** The HTTPS side's certificate: offered by STARTTLS and used on the implicit-TLS port. */
-  readonly tls: PemPair | undefined;
+  /**
+   * The HTTPS side's certificate and key (PEM, as tls/ makes or reads them): offered by STARTTLS and used on
+   * the implicit-TLS port. Spelled out here so the relay does not import the HTTPS side.
+   */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** A connection silent this long is closed with 421. Default 60 s. */
   readonly idleTimeoutMs?: number;
   /** A connection is closed with 421 when it has not finished a mail for this long (slow or byte-by-byte talkers). Default 5 min. */

@@ -12,7 +12,7 @@ import { inTransaction, type Db } from '../db/open-db.js';
 import { findParseRouteByEmail, hasAnyParseRoute, type ParseRoute } from '../db/parse-routes.js';
 import { findMessagesByHeaderMessageId } from '../db/messages.js';
 import { InboundMailError, readMime } from '../inbound/read-mime.js';
-import type { InboundEnvelope, InboundMailbox } from '../smtp/inbound-mailbox.js';
+import type { InboundEnvelope, InboundMailbox } from './inbound-mailbox.js';
 import type { InboundReceipt } from '../core/inbound-view.js';
 
 export type { InboundReceipt } from '../core/inbound-view.js';

@@ -22,9 +22,9 @@ import {
 } from '../core/check-verdicts.js';
 import { createHttpTransport, type Transport } from '../engine/http-transport.js';
 import { VERSION } from '../core/version.js';
-import { resolveCheckOptions, type CheckOptions, type ResolvedCheckOptions } from './check-options.js';
+import { resolveCheckOptions, type CheckOptions, type ResolvedCheckOptions } from '../core/check-options.js';
 
-export { CheckOptionsError, type CheckOptions } from './check-options.js';
+export { CheckOptionsError, type CheckOptions } from '../core/check-options.js';
 export type { CheckReport, CheckRunInfo } from '../core/check-report.js';
 export type { CheckBlocker, CheckResult, CheckVerdict } from '../core/check-verdicts.js';
 

@@ -11,7 +11,7 @@ import { BURST_CONCURRENCY } from '../core/check-cases.js';
 import { buildParsePayload } from '../core/parse-payload.js';
 import { createHttpTransport } from '../engine/http-transport.js';
 import { readMime } from '../inbound/read-mime.js';
-import { resolveCheckOptions, type CheckOptions } from './check-options.js';
+import { resolveCheckOptions, type CheckOptions } from '../core/check-options.js';
 import { runCase, type CheckProgress } from './run-check.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';

@@ -4,7 +4,7 @@
  */
 import { parseServeConfig, type RawServeOptions } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/serve.js';
-import type { InboundMailbox } from '../../src/smtp/inbound-mailbox.js';
+import type { InboundMailbox } from '../../src/use-cases/inbound-mailbox.js';
 
 export const KEY = 'testpublickey0000000000000000001';
 export const SECRET = 'testsecretkey0000000000000000001';

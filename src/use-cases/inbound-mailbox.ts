@@ -3,6 +3,7 @@
  * to a `parseroute` address). The listener knows SMTP; the mailbox knows routes. An unauthenticated
  * session may deliver only to addresses the mailbox owns, like a real MX; every other unauthenticated
  * recipient is refused with `550 5.7.1`.
+ * It lives with the use case that implements it (receive-inbound.ts): the relay, one floor up, imports it.
  */
 
 /** The SMTP envelope of one inbound mail: the addresses given to `MAIL FROM` and `RCPT TO`. */

@@ -2,11 +2,11 @@
  * `mjsim check` options, validated once for the CLI, the library and the dashboard alike: the same limits
  * everywhere, and one error class whose message names the option.
  */
-import { DEFAULT_BURST, MAX_BURST, MAX_CHECK_BATCH, MAX_CHECK_TIMEOUT_MS } from '../core/check-cases.js';
-import { readDuration } from '../core/duration.js';
-import { EVENT_TYPES, isEventType, type EventType } from '../core/event-types.js';
-import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from '../core/retry-policy.js';
-import { maskCredentials } from '../core/webhook-url.js';
+import { DEFAULT_BURST, MAX_BURST, MAX_CHECK_BATCH, MAX_CHECK_TIMEOUT_MS } from './check-cases.js';
+import { readDuration } from './duration.js';
+import { EVENT_TYPES, isEventType, type EventType } from './event-types.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy, type RetryPolicy } from './retry-policy.js';
+import { maskCredentials } from './webhook-url.js';
 
 /** What `checkConsumer` accepts; every field is optional. */
 export interface CheckOptions {

@@ -3,7 +3,7 @@
  * starts, and set offline by `mjsim clock set` — the way out for a database whose clock is out of range.
  */
 import { existsSync } from 'node:fs';
-import { createClock, ClockRangeError, type Clock, type ClockMode } from '../engine/clock.js';
+import { createClock, ClockRangeError, type Clock, type ClockMode } from './clock.js';
 import { clockLimit, EARLIEST_TIME_MS, isoTime, LATEST_TIME_MS, timeOutOfRange } from '../core/clock-range.js';
 import { lockDatabase } from '../db/db-lock.js';
 import { openDb, type Db } from '../db/open-db.js';
