@@ -22,7 +22,8 @@ import type { DeliveryStatus } from '../src/core/delivery-state.js';
 import type { EventType } from '../src/core/event-types.js';
 import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
-import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { insertDelivery } from '../src/db/deliveries.js';
+import { seedStatus } from '../test/helpers/seed-status.js';
 import { insertEvents, markRouted } from '../src/db/events.js';
 import { inTransaction, openDb } from '../src/db/open-db.js';
 import { Engine } from '../src/engine/engine.js';
@@ -83,7 +84,7 @@ function seed(): { deadUrl: number; email: string; messageId: string } {
           const ok = status === 'delivered';
           attempt.run(id, k, url.url, T0 + n, T0 + n, T0 + n + 3, ok ? 'success' : 'http-status', ok ? 200 : 500);
         }
-        updateDeliveryStatus(db, id, { status, attemptCount: tries, nextAttemptAt: status === 'pending' ? T0 + n + 30_000 : null }, T0 + n);
+        seedStatus(db, { id, accountId }, status, { attemptCount: tries, nextAttemptAt: status === 'pending' ? T0 + n + 30_000 : null }, T0 + n);
       }
     });
   }

@@ -20,7 +20,8 @@ import { defaultSettings } from '../src/config/config.js';
 import type { EventType } from '../src/core/event-types.js';
 import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
-import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { insertDelivery } from '../src/db/deliveries.js';
+import { seedStatus } from '../test/helpers/seed-status.js';
 import { insertEvents, markRouted } from '../src/db/events.js';
 import { fileMessages, filedThrough } from '../src/db/message-filing.js';
 import { insertMessage, noteRoutedEvents } from '../src/db/messages.js';
@@ -165,7 +166,7 @@ function seedDeliveries(db: Db): { url: string; sentUrl: string; messageId: stri
           T0 + n,
         );
         const status = n % 1000 === 17 ? 'failed' : n % 500 === 3 ? 'pending' : 'delivered';
-        updateDeliveryStatus(db, id, { status, attemptCount: 1, nextAttemptAt: status === 'pending' ? T0 + n + 30_000 : null }, T0 + n);
+        seedStatus(db, { id, accountId: accountId }, status, { attemptCount: 1, nextAttemptAt: status === 'pending' ? T0 + n + 30_000 : null }, T0 + n);
       }
     });
   }

@@ -8,7 +8,8 @@ import { EVENT_TYPES } from '../src/core/event-types.js';
 import { ClaimGate } from '../src/core/fair-share.js';
 import { ensureAccounts } from '../src/db/accounts.js';
 import { insertCallbackUrl } from '../src/db/callback-urls.js';
-import { claimDue, insertDelivery } from '../src/db/deliveries.js';
+import { claimDue } from '../src/db/claim-due.js';
+import { insertDelivery } from '../src/db/deliveries.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 
 const NOW = 1_000_000;

@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClock } from '../src/engine/clock.js';
 import { defaultSettings } from '../src/config/config.js';
-import { insertDelivery, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { insertDelivery } from '../src/db/deliveries.js';
+import { seedStatus } from './helpers/seed-status.js';
 import { Engine } from '../src/engine/engine.js';
 import { createHttpTransport } from '../src/engine/http-transport.js';
 import { loadDashboard } from '../src/http/dashboard/view-model.js';
@@ -41,7 +42,7 @@ beforeEach(async () => {
   expect(events).toHaveLength(125);
   // MessageIDs pass 2^53: read them as stored text, not through JSON numbers.
   messageIds = (t.db.$client.prepare('select message_id from events order by id').all() as { message_id: string }[]).map((row) => row.message_id);
-  for (const id of [7, 70, 99]) updateDeliveryStatus(t.db, id, { status: 'failed', nextAttemptAt: null, reason: 'gave up' }, T0);
+  for (const id of [7, 70, 99]) seedStatus(t.db, { id, accountId: t.account.id }, 'failed', { nextAttemptAt: null, reason: 'gave up' }, T0);
 });
 afterEach(() => t.close());
 

@@ -11,7 +11,11 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryStatus } from '../src/core/delivery-state.js';
-import { appendToGroup, claimDue, countDeliveriesByStatus, insertDelivery, requeueInFlight, updateDeliveryStatus } from '../src/db/deliveries.js';
+import { claimDue } from '../src/db/claim-due.js';
+import { appendToGroup, countDeliveriesByStatus, insertDelivery } from '../src/db/deliveries.js';
+import { moveDelivery, requeueInFlight } from '../src/db/delivery-status.js';
+import { InvalidTransitionError } from '../src/core/delivery-state.js';
+import { seedStatus } from './helpers/seed-status.js';
 import { listDeliveries, type DeliveryFilter } from '../src/db/delivery-listing.js';
 import { resetAccount } from '../src/db/reset.js';
 import { pruneBefore } from '../src/use-cases/prune-history.js';
@@ -66,7 +70,7 @@ function seed(db: Db, count: number, [first, second]: [number, number] = [1, 2])
         },
         T0,
       );
-      updateDeliveryStatus(db, id, { status: STATUSES[n % STATUSES.length] as DeliveryStatus, nextAttemptAt: null }, T0);
+      seedStatus(db, { id, accountId }, STATUSES[n % STATUSES.length] as DeliveryStatus, { nextAttemptAt: null }, T0);
     }
   });
 }
@@ -245,9 +249,11 @@ describe('countDeliveriesByStatus', () => {
     const claimed = claimDue(db, T0 + 10_000, 5, { admits: () => true, take: () => undefined });
     expect(claimed.length).toBeGreaterThan(0);
     same();
-    updateDeliveryStatus(db, claimed[0]!.id, { status: 'delivered', attemptCount: 1, nextAttemptAt: null }, T0);
-    updateDeliveryStatus(db, 5, { status: 'in_flight', nextAttemptAt: T0 }, T0);
-    updateDeliveryStatus(db, 5, { status: 'in_flight', nextAttemptAt: T0 }, T0);
+    const done = { id: claimed[0]!.id, accountId: claimed[0]!.accountId, status: 'in_flight' as const };
+    moveDelivery(db, done, { kind: 'success' }, { attemptCount: 1, nextAttemptAt: null }, T0);
+    same();
+    // A move from a status the row has left is refused and changes nothing.
+    expect(() => moveDelivery(db, done, { kind: 'success' }, { attemptCount: 1, nextAttemptAt: null }, T0)).toThrow(InvalidTransitionError);
     same();
     requeueInFlight(db, T0);
     same();
@@ -334,7 +340,8 @@ describe('migration 0005 on a database made by the previous migrations', () => {
     expect(typed('john@example.com', 'click')).toEqual([]);
     expect(db.$client.prepare('select count(*) from delivery_events de join deliveries d on d.id = de.delivery_id where de.event_types is not d.event_types').pluck().get()).toBe(0);
     expect(countDeliveriesByStatus(db, 1)).toEqual({ delivered: 2 });
-    updateDeliveryStatus(db, one, { status: 'failed', nextAttemptAt: null }, 0);
-    expect(countDeliveriesByStatus(db, 1)).toEqual({ delivered: 1, failed: 1 });
+    const three = insertDelivery(db, { accountId: 1, callbackUrlId: null, version: 1, status: 'pending', eventIds: [], eventTypes: ['sent'], nextAttemptAt: 0, groupClosesAt: null, parentId: null, reason: null }, 0);
+    seedStatus(db, { id: three, accountId: 1 }, 'failed', { nextAttemptAt: null }, 0);
+    expect(countDeliveriesByStatus(db, 1)).toEqual({ delivered: 2, failed: 1 });
   });
 });

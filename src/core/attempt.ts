@@ -31,3 +31,13 @@ export interface Attempt {
   responseBody: string | null;
   error: string | null;
 }
+
+/** How one finished attempt ended, as the engine records it (`success` already decided by the engine). */
+export interface AttemptResult {
+  endedAt: number;
+  outcome: AttemptOutcome;
+  httpStatus: number | null;
+  latencyMs: number;
+  responseBody: string | null;
+  error: string | null;
+}

@@ -1,13 +1,20 @@
 /**
  * The delivery state machine. Every status change of a delivery goes through `transition`, whose
- * exhaustive switches make a new status or event impossible to forget.
+ * exhaustive switches make a new status or event impossible to forget; storage writes a status only in
+ * db/delivery-status.ts, which asks `transition` first (test/status-writes.test.ts keeps it that way).
  *
  *   pending ──claim──▶ in_flight ──success──▶ delivered
  *      ▲                  │ ├──failure, retry left──▶ pending
  *      └──interrupted─────┘ └──failure, exhausted───▶ failed
- *   pending / in_flight ──url-gone──▶ suppressed      (its URL was deleted or suspended with no backup)
- *   pending / in_flight ──handed-over──▶ handed_over   (its URL was suspended or deleted; a new delivery
- *                                                        to the backup URL carries its events)
+ *   pending / in_flight ──url-gone──▶ suppressed      (its target is gone and nothing takes its events on: a
+ *                                                       deleted parse route, which has no backup)
+ *   pending / in_flight ──handed-over──▶ handed_over   (its callback URL was suspended, deleted or set dead:
+ *                                                        new deliveries carry its events, to the backup URL
+ *                                                        or kept suppressed when none is alive)
+ *
+ * So `url-gone` has one meaning: the events stop here, kept and replayable. A callback URL that is gone never
+ * ends a delivery that way, since its events are always re-routed (a new suppressed delivery when no URL is
+ * alive, so that a later backup or replay finds them under their own delivery).
  */
 
 export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'failed' | 'suppressed' | 'handed_over';
@@ -76,7 +83,7 @@ export function transition(from: DeliveryStatus, event: DeliveryEvent): Delivery
   throw new InvalidTransitionError(from, event.kind);
 }
 
-/** True for statuses a delivery never leaves. @example isFinal('delivered') // true */
+/** True for statuses a delivery never leaves (pruning removes only these). @example isFinal('delivered') // true */
 export function isFinal(status: DeliveryStatus): boolean {
   switch (status) {
     case 'delivered':
@@ -89,3 +96,9 @@ export function isFinal(status: DeliveryStatus): boolean {
       return false;
   }
 }
+
+/** The statuses a delivery never leaves, in `DELIVERY_STATUSES` order. @example FINAL_STATUSES.includes('failed') // true */
+export const FINAL_STATUSES: readonly FinalStatus[] = DELIVERY_STATUSES.filter((status): status is FinalStatus => isFinal(status));
+
+/** A status a delivery never leaves. */
+export type FinalStatus = Exclude<DeliveryStatus, 'pending' | 'in_flight'>;

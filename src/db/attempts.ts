@@ -4,17 +4,9 @@
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
-import type { Attempt, AttemptOutcome } from '../core/attempt.js';
+import type { Attempt, AttemptOutcome, AttemptResult } from '../core/attempt.js';
 
-export type { Attempt, AttemptOutcome } from '../core/attempt.js';
-export interface AttemptResult {
-  endedAt: number;
-  outcome: AttemptOutcome;
-  httpStatus: number | null;
-  latencyMs: number;
-  responseBody: string | null;
-  error: string | null;
-}
+export type { Attempt, AttemptOutcome, AttemptResult } from '../core/attempt.js';
 
 /** Closes an open attempt with its result. */
 export function finishAttempt(db: Db, attemptId: number, result: AttemptResult): void {

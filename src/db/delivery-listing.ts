@@ -4,6 +4,7 @@
  */
 import type { DeliveryStatus } from '../core/delivery-state.js';
 import { toDelivery, type Delivery, type DeliveryRow } from './deliveries.js';
+import { deliveryCount } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -173,8 +174,7 @@ function emailLinksBelow(db: Db, email: string, sets: string[], limit: number): 
 
 /** Deliveries in `status` (of one account, or all when `accountId` is null), from the kept counts. */
 function statusCount(db: Db, accountId: number | null, status: string): number {
-  const row = statement(db, 'select coalesce(sum(n), 0) as n from delivery_counts where status = ? and (? is null or account_id = ?)').get(status, accountId, accountId) as { n: number };
-  return row.n;
+  return deliveryCount(db, accountId, status as DeliveryStatus);
 }
 
 /** Deliveries under the URL keys, counted up to `cap` (reads at most `cap` index entries). */

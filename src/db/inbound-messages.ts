@@ -4,7 +4,8 @@
  */
 import type { DeliveryStatus } from '../core/delivery-state.js';
 import type { InboundFields, InboundSummary } from '../core/inbound-view.js';
-import { insertDelivery, updateDeliveryStatus } from './deliveries.js';
+import { insertDelivery } from './deliveries.js';
+import { moveDelivery } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -127,7 +128,11 @@ export function countInboundByStatus(db: Db): Record<string, number> {
  * inTransaction(db, () => suppressPendingOfRoute(db, 7, clock.now()));
  */
 export function suppressPendingOfRoute(db: Db, parseRouteId: number, now: number): number {
-  const ids = statement(db, `select id from deliveries where parse_route_id = ? and status = 'pending'`).all(parseRouteId) as { id: number }[];
-  for (const { id } of ids) updateDeliveryStatus(db, id, { status: 'suppressed', nextAttemptAt: null, reason: `its parse route #${parseRouteId} was deleted` }, now);
-  return ids.length;
+  const rows = statement(db, `select id, account_id as accountId from deliveries where parse_route_id = ? and status = 'pending'`).all(parseRouteId) as {
+    id: number;
+    accountId: number;
+  }[];
+  const reason = `its parse route #${parseRouteId} was deleted`;
+  for (const row of rows) moveDelivery(db, { ...row, status: 'pending' }, { kind: 'url-gone' }, { nextAttemptAt: null, reason }, now);
+  return rows.length;
 }

@@ -9,27 +9,28 @@
  * pruned delivery while its continuation is still there.
  */
 import { deleteAttemptsOf } from './attempts.js';
-import { countStatus } from './deliveries.js';
+import { FINAL_STATUSES, isFinal, type DeliveryStatus, type FinalStatus } from '../core/delivery-state.js';
+import { countStatus } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { inTransaction } from './open-db.js';
 import type { PruneCounts } from '../core/prune-summary.js';
 import { statement } from './statements.js';
 
 /** The statuses a delivery never leaves: only these are pruned. */
-export const PRUNABLE_STATUSES = ['delivered', 'failed', 'suppressed', 'handed_over'] as const;
+export const PRUNABLE_STATUSES: readonly FinalStatus[] = FINAL_STATUSES;
 
 export type { PruneCounts } from '../core/prune-summary.js';
 
 /** Where a pass has got to: per status, the last delivery ID looked at; `done` once every status is through. */
 export interface PruneCursor {
-  afterId: Record<(typeof PRUNABLE_STATUSES)[number], number>;
+  afterId: Record<FinalStatus, number>;
   messagesAfterId: number;
   done: boolean;
 }
 
 /** A fresh pass from the oldest rows. @example const cursor = newPruneCursor(); */
 export function newPruneCursor(): PruneCursor {
-  return { afterId: { delivered: 0, failed: 0, suppressed: 0, handed_over: 0 }, messagesAfterId: 0, done: false };
+  return { afterId: Object.fromEntries(PRUNABLE_STATUSES.map((status) => [status, 0])) as Record<FinalStatus, number>, messagesAfterId: 0, done: false };
 }
 
 /** Nothing removed yet. @example const total = emptyCounts(); */
@@ -125,8 +126,8 @@ function chainOf(db: Db, id: number): number[] | undefined {
 function chainIsPrunable(db: Db, chain: readonly number[], before: number): boolean {
   const row = statement(db, 'select status, updated_at from deliveries where id = ?');
   return chain.every((id) => {
-    const delivery = row.get(id) as { status: string; updated_at: number } | undefined;
-    return delivery !== undefined && (PRUNABLE_STATUSES as readonly string[]).includes(delivery.status) && delivery.updated_at < before;
+    const delivery = row.get(id) as { status: DeliveryStatus; updated_at: number } | undefined;
+    return delivery !== undefined && isFinal(delivery.status) && delivery.updated_at < before;
   });
 }
 
@@ -140,7 +141,7 @@ function deleteDeliveries(db: Db, ids: readonly number[], before: number): Prune
   statement(db, 'delete from delivery_events where delivery_id in (select value from json_each(?))').run(list);
   const byStatus = statement(db, 'select account_id, status, count(*) as n from deliveries where id in (select value from json_each(?)) group by 1, 2').all(list) as {
     account_id: number;
-    status: string;
+    status: DeliveryStatus;
     n: number;
   }[];
   for (const row of byStatus) countStatus(db, row.account_id, row.status, -row.n);

@@ -103,9 +103,10 @@ export const deliveries = sqliteTable(
 );
 
 /**
- * Deliveries per account and status, kept exact by the verbs that write a delivery's status (deliveries.ts,
- * prune.ts, reset.ts), so the dashboard's status counts and the metrics read a few rows instead of counting
- * a big run.
+ * Deliveries per account and status, kept exact by the verbs that write a delivery's status
+ * (delivery-status.ts, prune.ts, reset.ts), so the dashboard's status counts and the metrics read a few rows
+ * instead of counting a big run. `pending` counts the in-flight deliveries too (`counterOf` in
+ * delivery-status.ts): a claim or a retry changes no row here.
  */
 export const deliveryCounts = sqliteTable(
   'delivery_counts',

@@ -2,13 +2,17 @@
  * What one finished attempt changes, inside the engine's flush transaction: the attempt row, the delivery's
  * transition, and — when the policy is exhausted — the URL's suspension and the hand-over of its work to the
  * backup URL (docs/delivery.md#the-retry-schedule, docs/decisions.md#our-decisions-where-mailjet-is-silent).
+ * The decision is pure (core/attempt-decision.ts); this file only writes it.
  */
 import type { Settings } from './settings.js';
-import { transition, type DeliveryStatus } from '../core/delivery-state.js';
-import { nextAttemptAt } from '../core/retry-policy.js';
-import { finishAttempt, type AttemptResult } from '../db/attempts.js';
+import { decideAttempt, type AttemptDecision } from '../core/attempt-decision.js';
+import type { AttemptResult } from '../core/attempt.js';
+import type { DeliveryStatus } from '../core/delivery-state.js';
+import { finishAttempt } from '../db/attempts.js';
 import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
-import { getDelivery, pendingOfUrl, updateDeliveryStatus, type ClaimedDelivery } from '../db/deliveries.js';
+import type { ClaimedDelivery } from '../db/claim-due.js';
+import { getDelivery, pendingOfUrl } from '../db/deliveries.js';
+import { moveDelivery } from '../db/delivery-status.js';
 import type { Db } from '../db/open-db.js';
 import { reroute, resolveTarget } from './router.js';
 
@@ -19,52 +23,51 @@ export interface Recorded {
 }
 
 /**
- * Applies one attempt's result.
+ * Applies one attempt's result: decides, then writes the decision.
  *
  * @example
  * inTransaction(db, () => recordAttempt(db, settings, claim, result, clock.now()));
  */
 export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, now: number): Recorded {
+  return writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+}
+
+/**
+ * The single write step of an attempt: closes its row, then moves the delivery as `decision` says (through
+ * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over.
+ *
+ * @example
+ * writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+ */
+export function writeDecision(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, decision: AttemptDecision, now: number): Recorded {
   finishAttempt(db, claim.attemptId, result);
-  if (result.outcome === 'url-gone' && claim.parseRouteId !== null) {
-    // A parse route has no backup: its deleted route's mail is kept, visible, with nowhere to go.
-    const status = transition('in_flight', { kind: 'url-gone' });
-    updateDeliveryStatus(db, claim.id, { status, nextAttemptAt: null, reason: `its parse route #${claim.parseRouteId} was deleted` }, now);
-    return { status, suspended: [] };
+  const inFlight = { id: claim.id, accountId: claim.accountId, status: 'in_flight' } as const;
+  switch (decision.kind) {
+    case 'move': {
+      const status = moveDelivery(db, inFlight, decision.event, decision, now);
+      if (decision.watchUrl) {
+        // Another delivery may have suspended this URL while this attempt was in flight.
+        const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId as number);
+        if (url?.status === 'dead') handOverPending(db, url, now, settings.maxBatch, `URL #${url.id} suspended`);
+      }
+      return { status, suspended: [] };
+    }
+    case 'reroute': {
+      const delivery = getDelivery(db, claim.accountId, claim.id);
+      const ids = delivery ? reroute(db, delivery, now, settings.maxBatch, decision.reason).ids : [];
+      const reason = `its URL is deleted or dead; continued by delivery #${ids.join(', #')}`;
+      return { status: moveDelivery(db, inFlight, { kind: 'handed-over' }, { nextAttemptAt: null, reason }, now), suspended: [] };
+    }
+    case 'suspend': {
+      // The suspension runs first: when the backup takes the events on, this delivery is `handed_over` (its
+      // continuation is what counts), not `failed` — a failed delivery is an event nobody received.
+      const { suspended, continuedBy } = suspend(db, settings, claim, now);
+      const handedOver = continuedBy.length > 0;
+      const reason = handedOver ? `${decision.exhausted}; URL suspended, continued by delivery #${continuedBy.join(', #')}` : decision.exhausted;
+      const event = handedOver ? ({ kind: 'handed-over' } as const) : ({ kind: 'failure', nextAttemptAt: null } as const);
+      return { status: moveDelivery(db, inFlight, event, { attemptCount: decision.attemptCount, nextAttemptAt: null, reason }, now), suspended };
+    }
   }
-  if (result.outcome === 'url-gone') {
-    const delivery = getDelivery(db, claim.accountId, claim.id);
-    const ids = delivery ? reroute(db, delivery, now, settings.maxBatch, `URL #${claim.callbackUrlId} is deleted or dead`).ids : [];
-    const status = transition('in_flight', { kind: 'handed-over' });
-    updateDeliveryStatus(db, claim.id, { status, nextAttemptAt: null, reason: `its URL is deleted or dead; continued by delivery #${ids.join(', #')}` }, now);
-    return { status, suspended: [] };
-  }
-  if (result.outcome === 'success') {
-    const status = transition('in_flight', { kind: 'success' });
-    updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: null }, now);
-    return { status, suspended: [] };
-  }
-  const next = nextAttemptAt(settings.policy, claim.attemptNumber, claim.scheduledAt, now);
-  if (next === null && claim.callbackUrlId !== null && settings.policy.onExhausted === 'suspend') {
-    // The suspension runs first: when the backup takes the events on, this delivery is `handed_over` (its
-    // continuation is what counts), not `failed` — a failed delivery is an event nobody received.
-    const { suspended, continuedBy } = suspend(db, settings, claim, now);
-    const exhausted = `all ${claim.attemptNumber} attempts failed`;
-    const status = transition('in_flight', continuedBy.length > 0 ? { kind: 'handed-over' } : { kind: 'failure', nextAttemptAt: null });
-    const reason = continuedBy.length > 0 ? `${exhausted}; URL suspended, continued by delivery #${continuedBy.join(', #')}` : exhausted;
-    updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: null, reason }, now);
-    return { status, suspended };
-  }
-  const status = transition('in_flight', { kind: 'failure', nextAttemptAt: next });
-  const reason = next === null ? (claim.attemptNumber === 1 ? 'its only attempt failed' : `all ${claim.attemptNumber} attempts failed`) : null;
-  updateDeliveryStatus(db, claim.id, { status, attemptCount: claim.attemptNumber, nextAttemptAt: next, reason }, now);
-  if (claim.callbackUrlId === null) return { status, suspended: [] };
-  if (next !== null) {
-    // Another delivery may have suspended this URL while this attempt was in flight.
-    const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId);
-    if (url?.status === 'dead') handOverPending(db, url, now, settings.maxBatch, `URL #${url.id} suspended`);
-  }
-  return { status, suspended: [] };
 }
 
 /**
@@ -95,7 +98,6 @@ function suspend(db: Db, settings: Settings, claim: ClaimedDelivery, now: number
 export function handOverPending(db: Db, url: CallbackUrl, now: number, maxBatch: number, reason: string): void {
   for (const delivery of pendingOfUrl(db, url.id)) {
     const { ids } = reroute(db, delivery, now, maxBatch, reason);
-    const status = transition('pending', { kind: 'handed-over' });
-    updateDeliveryStatus(db, delivery.id, { status, nextAttemptAt: null, reason: `${reason}; continued by delivery #${ids.join(', #')}` }, now);
+    moveDelivery(db, delivery, { kind: 'handed-over' }, { nextAttemptAt: null, reason: `${reason}; continued by delivery #${ids.join(', #')}` }, now);
   }
 }
