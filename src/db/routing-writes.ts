@@ -4,7 +4,7 @@
  * their per-statement cost was most of its time (issue #22). The plan itself is src/core/route-plan.ts.
  */
 import type { GroupExtension, OpenGroup, PlannedDelivery, RouteTarget } from '../core/route-plan.js';
-import { countStatus } from './deliveries.js';
+import { countStatus } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -72,7 +72,7 @@ const INSERT_LINKS = `insert into delivery_events (delivery_id, position, event_
  */
 export function writeRoutePlan(db: Db, deliveries: readonly PlannedDelivery[], extensions: readonly GroupExtension[]): void {
   const links: (string | number | null)[][] = [];
-  const counts = new Map<string, { accountId: number; status: string; n: number }>();
+  const counts = new Map<string, { accountId: number; status: PlannedDelivery['status']; n: number }>();
   if (deliveries.length > 0) {
     const rows = deliveries.map((d) => {
       const types = d.eventTypes.join(',');
