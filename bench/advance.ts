@@ -59,7 +59,7 @@ function call(port: number, method: string, path: string, body?: unknown, expect
 }
 
 /** Starts mjsim in its own process on a fresh database; resolves with its port and a stop function. */
-async function startServer(name: string, flags: string[]): Promise<{ port: number; stop(): Promise<void> }> {
+async function startServer(name: string, flags: string[]): Promise<{ port: number; cpu(): Promise<number>; stop(): Promise<void> }> {
   const script = fileURLToPath(new URL('./server-process.ts', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, join(dir, `${name}.db`), ...LIMITS, ...flags], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -68,6 +68,11 @@ async function startServer(name: string, flags: string[]): Promise<{ port: numbe
   const port = Number(String((await lines.next()).value).replace('port ', ''));
   return {
     port,
+    // The server process's CPU time so far (µs).
+    cpu: async () => {
+      child.stdin!.write('cpu\n');
+      return Number(String((await lines.next()).value).replace('cpu ', ''));
+    },
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -86,7 +91,7 @@ async function attemptsMade(port: number): Promise<number> {
 }
 
 /** (1): sends, then one timed advance by 2 h. Returns the attempts and the rate. */
-async function manualRun(round: number, hook: string): Promise<{ attempts: number; rate: number; seconds: number }> {
+async function manualRun(round: number, hook: string): Promise<{ attempts: number; rate: number; seconds: number; cpuUs: number }> {
   const server = await startServer(`manual-${round}`, ['clock=manual', `scenarioFile=${scenarioFile}`]);
   try {
     await registerUrls(server.port, hook);
@@ -101,23 +106,25 @@ async function manualRun(round: number, hook: string): Promise<{ attempts: numbe
       }));
       await call(server.port, 'POST', '/v3.1/send', { Messages: batch });
     }
+    const cpuBefore = await server.cpu();
     const started = performance.now();
     const summary = await call(server.port, 'POST', '/sim/clock/advance', { by: '2h' });
     const seconds = (performance.now() - started) / 1000;
     const attempts = summary.attempts as number;
     if (attempts !== 3 * messages || summary.successes !== attempts) throw new Error(`the advance made ${attempts} attempts (${summary.successes} successes), expected ${3 * messages}`);
-    return { attempts, rate: attempts / seconds, seconds };
+    return { attempts, rate: attempts / seconds, seconds, cpuUs: ((await server.cpu()) - cpuBefore) / attempts };
   } finally {
     await server.stop();
   }
 }
 
 /** (2): the same number of events due at once on the real clock. Returns the rate. */
-async function realRun(round: number, hook: string, events: number): Promise<{ rate: number; seconds: number }> {
+async function realRun(round: number, hook: string, events: number): Promise<{ rate: number; seconds: number; cpuUs: number }> {
   const server = await startServer(`real-${round}`, ['clock=real']);
   try {
     await registerUrls(server.port, hook);
     const types = ['sent', 'open', 'click'];
+    const cpuBefore = await server.cpu();
     const started = performance.now();
     for (let first = 0; first < events; first += 1_000) {
       const batch = Array.from({ length: Math.min(1_000, events - first) }, (_, i) => ({ event: types[(first + i) % 3], email: `u${first + i}@example.com` }));
@@ -125,7 +132,7 @@ async function realRun(round: number, hook: string, events: number): Promise<{ r
     }
     while ((await attemptsMade(server.port)) < events) await new Promise((resolve) => setTimeout(resolve, 5));
     const seconds = (performance.now() - started) / 1000;
-    return { rate: events / seconds, seconds };
+    return { rate: events / seconds, seconds, cpuUs: ((await server.cpu()) - cpuBefore) / events };
   } finally {
     await server.stop();
   }
@@ -133,14 +140,14 @@ async function realRun(round: number, hook: string, events: number): Promise<{ r
 
 const receiver = await startReceiverProcess(200);
 const hook = `http://127.0.0.1:${receiver.port}/hook`;
-const results: { real: number; manual: number; manualSeconds: number; realSeconds: number; attempts: number }[] = [];
+const results: { real: number; manual: number; manualSeconds: number; realSeconds: number; attempts: number; realCpu: number; manualCpu: number }[] = [];
 try {
   // A short warm-up of both paths (JIT, SQLite pages) before the measured rounds.
   await realRun(-1, hook, 300);
   for (let round = 0; round < rounds; round++) {
     const real = await realRun(round, hook, 3 * messages);
     const manual = await manualRun(round, hook);
-    results.push({ real: real.rate, manual: manual.rate, manualSeconds: manual.seconds, realSeconds: real.seconds, attempts: manual.attempts });
+    results.push({ real: real.rate, manual: manual.rate, manualSeconds: manual.seconds, realSeconds: real.seconds, attempts: manual.attempts, realCpu: real.cpuUs, manualCpu: manual.cpuUs });
   }
 } finally {
   receiver.stop();
@@ -155,7 +162,8 @@ console.log(`  mjsim in its own process (SQLite file, WAL), --concurrency 64 --u
 for (const [i, result] of results.entries()) {
   console.log(
     `  round ${i + 1}: real clock ${Math.round(result.real)} events/s (${result.attempts} events due at once, ${result.realSeconds.toFixed(2)} s); ` +
-      `one advance by 2h ${Math.round(result.manual)} events/s (${result.attempts} events over ~70 min of clock, ${result.manualSeconds.toFixed(2)} s) = ${Math.round((100 * result.manual) / result.real)} %`,
+      `one advance by 2h ${Math.round(result.manual)} events/s (${result.attempts} events over ~70 min of clock, ${result.manualSeconds.toFixed(2)} s) = ${Math.round((100 * result.manual) / result.real)} %; ` +
+      `server CPU per attempt: real clock ${Math.round(result.realCpu)} µs (storing the events included), advance ${Math.round(result.manualCpu)} µs`,
   );
 }
 console.log(`  advance at ${Math.round(100 * median)} % of the real-clock dispatch rate (median of ${results.length}; target ≥ 80 %; ${messages} messages)`);

@@ -87,9 +87,20 @@ while ((await receivedCount(receiver)) < Math.min(20_000, load / 5)) await new P
 const idleSeconds = 8;
 const idleBefore = await idleRate(idleSeconds, load);
 if (idleBefore.seconds < idleSeconds - 1) console.log('  warning: the backlog nearly ran out during the idle window; give a larger LOAD');
+/** The server process's CPU time so far (µs). */
+async function serverCpu(): Promise<number> {
+  child.stdin!.write('cpu\n');
+  return Number(String((await lines.next()).value).replace('cpu ', ''));
+}
+
+const cpuBefore = await serverCpu();
+const deliveredBefore = await receivedCount(receiver);
 const pourStart = performance.now();
 const during = await deliveryRateDuring(driveRequests(port, events, Math.ceil(pour / PER_REQUEST), IN_FLIGHT, 201));
 const intakeRate = pour / ((performance.now() - pourStart) / 1000);
+const deliveredDuring = (await receivedCount(receiver)) - deliveredBefore;
+// Per unit of work while pouring: each event accepted and each delivery made in that time.
+const cpuPerUnit = ((await serverCpu()) - cpuBefore) / (pour + deliveredDuring);
 const backlogLeft = load + pour - (await receivedCount(receiver));
 const idleAfter = await idleRate(idleSeconds, load + pour);
 
@@ -97,7 +108,7 @@ console.log(`intake: ${conditions()}`);
 console.log(`  mjsim in its own process (SQLite file, WAL, real clock, --concurrency 128 --url-concurrency 128), Version 1 sent events to a receiver in its own process answering 200; delivery counted at the receiver`);
 console.log(`  backlog stored before start: ${load} events; then ${pour} events poured through POST /sim/events?echo=false, ${PER_REQUEST} per request, ${IN_FLIGHT} in flight`);
 console.log(`  idle, before:        ${Math.round(idleBefore.rate)} deliveries/s (${idleBefore.seconds.toFixed(1)} s)`);
-console.log(`  while pouring:       ${Math.round(during.rate)} deliveries/s over ${during.seconds.toFixed(1)} s; events accepted at ${Math.round(intakeRate)}/s`);
+console.log(`  while pouring:       ${Math.round(during.rate)} deliveries/s over ${during.seconds.toFixed(1)} s; events accepted at ${Math.round(intakeRate)}/s; server CPU ${Math.round(cpuPerUnit)} µs per event accepted or delivered`);
 console.log(`  idle, after:         ${Math.round(idleAfter.rate)} deliveries/s (${idleAfter.seconds.toFixed(1)} s; ${backlogLeft} events were left to deliver when the pour ended)`);
 console.log(`  delivery while pouring = ${Math.round((100 * during.rate) / idleBefore.rate)} % of the idle rate before (target ≥ 50 %), ${Math.round((100 * during.rate) / idleAfter.rate)} % of the rate after; bench client peak RSS ${peakRssMb()} MB`);
 child.stdin!.write('exit\n');
