@@ -182,8 +182,8 @@ export class Dispatcher {
   }
 
   /**
-   * An intake batch begins to pour: routing of the events stored meanwhile waits until ROUTE_BATCH of them
-   * gathered or every batch ended (call the returned function once, however the batch ends). The engine is
+   * An intake batch begins to pour: routing of the events stored meanwhile waits until a full routing pass
+   * of them gathered or every batch ended (call the returned function once, however the batch ends). The engine is
    * never reported idle while due events wait so.
    *
    * @example
