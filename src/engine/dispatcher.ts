@@ -45,6 +45,13 @@ export interface DispatcherDeps {
 }
 
 const ROUTE_BATCH = 2_000;
+/**
+ * A routing pass holds the event loop: 2,000 Version 1 events took 46–49 ms of CPU and up to 160 ms of wall
+ * under load (bench:backlog). Passes that take longer than this (real ms) shrink the next batch, and a pass
+ * past half of it leaves the claim to the next turn; full passes well under it grow the batch back.
+ */
+const ROUTE_TURN_MS = 30;
+const MIN_ROUTE_BATCH = 100;
 /** During an advance a whole horizon of events may be due at once: route them in shorter transactions. */
 const AHEAD_ROUTE_BATCH = 1_000;
 /** Under load, claim only once this many slots are free (fewer, larger claim transactions). */
@@ -79,6 +86,14 @@ export class Dispatcher {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly settings: Settings;
+  /** Intake batches pouring now (`pour`): while any are, routing waits for a full pass of events. */
+  private pours = 0;
+  /** About how many events stored since the last routing pass are still unrouted (only counted while pouring). */
+  private heldEvents = 0;
+  /** Events per routing pass now (outside an advance): ROUTE_BATCH, less while passes run long (ROUTE_TURN_MS). */
+  private routeBatch = ROUTE_BATCH;
+  /** The last pass routed for long: this one only claims, so the two do not add up in one turn. */
+  private claimOnly = false;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.db = deps.db;
@@ -156,9 +171,36 @@ export class Dispatcher {
    * Wakes for newly stored events, unless every one lies after a time the dispatcher wakes for anyway (its
    * armed timer; on the manual clock, a clock move): a pass per accepted batch costs more than a one-recipient send.
    */
-  wakeForEvents(earliest: number, now: number): void {
+  wakeForEvents(earliest: number, now: number, count = 1): void {
+    if (this.pours > 0 && !this.deps.ahead()) {
+      // A pass of 32 events costs about twice as much per event as a pass of 2,000 (a commit and a staged
+      // slice each): while a batch pours, route once a full pass has gathered, or when the pouring ends.
+      this.heldEvents += count;
+      if (this.heldEvents < this.routeBatch) return;
+    }
     const wokenInTime = this.clock.mode === 'manual' || (this.timerDueAt !== undefined && this.timerDueAt <= earliest);
     if (earliest <= now || !wokenInTime || this.deps.ahead()) this.wake();
+  }
+
+  /**
+   * An intake batch begins to pour: routing of the events stored meanwhile waits until a full routing pass
+   * of them gathered or every batch ended (call the returned function once, however the batch ends). The engine is
+   * never reported idle while due events wait so.
+   *
+   * @example
+   * const end = dispatcher.pour();
+   * try { storeInChunks(); } finally { end(); }
+   */
+  pour(): () => void {
+    this.pours += 1;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.pours -= 1;
+      if (this.pours === 0) this.heldEvents = 0;
+      this.wake();
+    };
   }
 
   /** Resolves when nothing is due now and nothing is in flight. */
@@ -217,13 +259,28 @@ export class Dispatcher {
       now = this.clock.now();
     }
     const unroutedAt = nextUnroutedAt(this.db);
-    const routeBatch = ahead ? AHEAD_ROUTE_BATCH : ROUTE_BATCH;
-    const routed =
-      unroutedAt !== null && unroutedAt <= horizon ? inTransaction(this.db, () => routeDueEvents(this.db, now, routeBatch, this.settings.maxBatch, horizon)) : 0;
+    const routeBatch = ahead ? AHEAD_ROUTE_BATCH : this.routeBatch;
+    // While a batch pours, its events wait for a full pass (see `pour`); its end wakes the dispatcher. Events
+    // stored before it (none counted yet) route at once.
+    const holding = !ahead && this.pours > 0 && this.heldEvents > 0 && this.heldEvents < routeBatch;
+    const claimOnly = this.claimOnly && !ahead;
+    this.claimOnly = false;
+    const routeNow = !holding && !claimOnly && unroutedAt !== null && unroutedAt <= horizon;
+    const started = performance.now();
+    const routed = routeNow ? inTransaction(this.db, () => routeDueEvents(this.db, now, routeBatch, this.settings.maxBatch, horizon)) : 0;
+    if (routeNow) {
+      this.heldEvents = Math.max(0, this.heldEvents - routed);
+      if (!ahead) this.paceRouting(routed, performance.now() - started);
+    }
     // Events still due after the pass: a full batch, or staged events moving into the time index a slice per
     // pass (db/events.ts). A Version 2 group closes on its clock second: claim nothing they could join.
-    const unroutedLeft = unroutedAt !== null && unroutedAt <= horizon ? nextUnroutedAt(this.db) : unroutedAt;
-    const stillDue = unroutedLeft !== null && unroutedLeft <= horizon;
+    const unroutedLeft = routeNow ? nextUnroutedAt(this.db) : unroutedAt;
+    const held = holding && unroutedLeft !== null && unroutedLeft <= horizon;
+    const stillDue = !held && unroutedLeft !== null && unroutedLeft <= horizon;
+    if (this.claimOnly) {
+      this.wake();
+      return;
+    }
     const claimUpTo = ahead && stillDue ? unroutedLeft : horizon;
     const inFlight = this.runner.inFlight;
     const capacity = this.settings.concurrency - inFlight;
@@ -243,14 +300,15 @@ export class Dispatcher {
       this.wake();
       return;
     }
-    const next = this.nextDueAt();
-    if (next !== null && next > now) {
-      const delay = this.clock.realDelayUntil(next);
-      if (Number.isFinite(delay)) {
-        this.timer = setTimeout(() => this.wake(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
-        this.timerDueAt = delay > MAX_TIMER_MS ? undefined : next;
-      }
+    // Held events are due: no idle, and a timer only for attempts due; the pour's end (or a full pass
+    // gathered) wakes for the events.
+    if (held) {
+      const pendingAt = nextPendingAt(this.db);
+      if (pendingAt !== null && pendingAt > now) this.armTimer(pendingAt);
+      return;
     }
+    const next = this.nextDueAt();
+    if (next !== null && next > now) this.armTimer(next);
     // An advance is done (and the engine idle) once nothing is in flight and nothing is due by its target.
     const settledBy = ahead ? ahead.until : now;
     if (ahead && this.runner.settled() && next !== null && next <= settledBy) {
@@ -263,6 +321,26 @@ export class Dispatcher {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       this.deps.announcer.emit('idle');
     }
+  }
+
+  /**
+   * Paces routing passes by their real duration (the event loop's turn, not the simulated clock): a pass
+   * over ROUTE_TURN_MS shrinks the next batch in proportion, a full one under half of it grows the batch a
+   * quarter (up to ROUTE_BATCH); one over half of it leaves the claim to the next pass. What a pass routes
+   * does not depend on its size (router.ts), only how the work is cut into turns.
+   */
+  private paceRouting(routed: number, ms: number): void {
+    if (ms > ROUTE_TURN_MS) this.routeBatch = Math.max(MIN_ROUTE_BATCH, Math.floor((this.routeBatch * ROUTE_TURN_MS) / ms));
+    else if (routed >= this.routeBatch && ms < ROUTE_TURN_MS / 2) this.routeBatch = Math.min(ROUTE_BATCH, Math.ceil(this.routeBatch * 1.25));
+    this.claimOnly = ms > ROUTE_TURN_MS / 2;
+  }
+
+  /** Wakes the dispatcher at clock time `next` (when the clock runs). */
+  private armTimer(next: number): void {
+    const delay = this.clock.realDelayUntil(next);
+    if (!Number.isFinite(delay)) return;
+    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
+    this.timerDueAt = delay > MAX_TIMER_MS ? undefined : next;
   }
 
   /** After recorded attempts freed their slots: a drain may be done, and freed slots may claim more. */

@@ -49,7 +49,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.setMaxListeners(100);
     const dispatcher = new Dispatcher({ db, clock, settings, transport, announcer: this, ahead: () => this.advances.window });
     this.dispatcher = dispatcher;
-    this.eventStore = new EventStore({ db, clock, settings, random, announcer: this, stored: (earliest, now) => dispatcher.wakeForEvents(earliest, now) });
+    this.eventStore = new EventStore({ db, clock, settings, random, announcer: this, stored: (earliest, now, count) => dispatcher.wakeForEvents(earliest, now, count) });
     this.handOvers = new HandOvers({ db, clock, settings, random, nextMessageId: () => this.nextMessageId(), wake: () => this.wake() });
     this.advances = new ClockAdvance(clock, {
       get running() {
@@ -97,6 +97,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Schedules a dispatch pass soon (after new events, URL changes or clock moves). */
   wake(): void {
     this.dispatcher.wake();
+  }
+
+  /**
+   * A batch of events begins to pour in (intake.ts): their routing waits for a full routing pass or the
+   * end; call the returned function once the batch ended, however it ended.
+   */
+  pour(): () => void {
+    return this.dispatcher.pour();
   }
 
   /** Resolves when nothing is due now and nothing is in flight. */

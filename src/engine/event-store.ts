@@ -22,8 +22,8 @@ export interface EventStoreDeps {
   readonly random: () => number;
   /** Where "accepted" is announced (the engine). */
   readonly announcer: Pick<EventEmitter<EngineEvents>, 'emit'>;
-  /** Called after events were stored: `earliest` is the earliest one's time (the dispatcher wakes if it must). */
-  readonly stored: (earliest: number, now: number) => void;
+  /** Called after `count` events were stored: `earliest` is the earliest one's time (the dispatcher wakes if it must). */
+  readonly stored: (earliest: number, now: number, count: number) => void;
 }
 
 const MESSAGE_ID_BASE = 1n << 59n;
@@ -67,6 +67,7 @@ export class EventStore {
     this.deps.stored(
       rows.reduce((min, row) => Math.min(min, row.occurredAt), Infinity),
       now,
+      rows.length,
     );
     return rows.map((row) => row.payload);
   }
