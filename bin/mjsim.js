@@ -2,14 +2,17 @@
 // The `mjsim` command. It runs the compiled dist/. An installed package ships dist/; a clone of the
 // repository gets it built on the first run (ensure-dist.js), so `npm install && npx mjsim serve` works.
 // After editing src/, `npm run build` (or `npm test`, which builds) refreshes it.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 
 const dist = new URL('../dist/cli/', import.meta.url);
 if (!existsSync(new URL('main.js', dist))) await import('./ensure-dist.js');
-// `mjsim serve` builds only its own command, without the other commands' modules: it listens sooner.
-const serveOnly = new URL('program.js', dist);
-if (process.argv[2] === 'serve' && existsSync(serveOnly)) {
-  const { runServeCli } = await import(serveOnly.href);
+if (process.argv[2] === 'serve') {
+  // `mjsim serve` builds only its own command, without the other commands' modules, from one bundled file
+  // when the build made one (scripts/bundle-serve.mjs) and it is not older than dist/: it listens sooner.
+  const program = new URL('program.js', dist);
+  const bundle = new URL('serve-bundle.mjs', dist);
+  const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(program).mtimeMs;
+  const { runServeCli } = await import((fresh ? bundle : program).href);
   await runServeCli(process.argv);
 } else {
   const { runCli } = await import(new URL('main.js', dist).href);

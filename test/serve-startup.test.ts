@@ -2,7 +2,7 @@
  * `mjsim serve` listens before it loads what it does not need yet: the SMTP relay's smtp-server loads with
  * its first connection (its port is bound when the banner prints), mailparser and the MIME splitter with the
  * first mail, the dashboard with its first request, the TLS code only with `--tls`. Start-up time itself is
- * measured by `npm run bench:start`.
+ * measured by `npm run bench:start`. It runs from the bundle that `npm run build` makes.
  */
 import { connect } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
@@ -40,8 +40,10 @@ function greeting(port: number): Promise<string> {
 
 it('loads none of the relay, mail parsing or TLS packages before it listens', async () => {
   const packages = await packagesOfServe(async () => undefined);
-  // The probe sees what serve does load before it listens.
-  expect(packages).toEqual(expect.arrayContaining(['hono', 'better-sqlite3', 'commander']));
+  // The probe sees what serve loads from node_modules before it listens: the native SQLite driver (hono,
+  // drizzle, zod and commander are inside the serve bundle the build makes, scripts/bundle-serve.mjs).
+  expect(packages).toContain('better-sqlite3');
+  expect(packages).not.toContain('hono');
   for (const name of LATER) expect(packages).not.toContain(name);
 });
 

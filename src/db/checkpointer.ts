@@ -21,7 +21,8 @@ const SAFETY_NET_PAGES = 20_000;
  * which `ts-worker.mjs` loads through tsx.
  */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_MODULE = new URL(FROM_SOURCE ? './checkpoint-worker.ts' : './checkpoint-worker.js', import.meta.url);
+// Spelled from the parent folder so that it resolves the same from dist/cli/serve-bundle.mjs (one level deep too).
+const WORKER_MODULE = new URL(FROM_SOURCE ? '../db/checkpoint-worker.ts' : '../db/checkpoint-worker.js', import.meta.url);
 
 export interface Checkpointer {
   /** Stops the worker (after its checkpoint in progress) and gives the threshold back to the connection. */
