@@ -2,7 +2,7 @@
  * Reads a raw RFC 5322 mail with mailparser into the plain data the pure header mapping takes
  * (`ParsedMail`). Whatever cannot be read is left empty: a relay accepts any MIME and stores what parses.
  */
-import type { AddressObject, EmailAddress } from 'mailparser';
+import type { AddressObject, EmailAddress, simpleParser as SimpleParser } from 'mailparser';
 import type { ParsedMail } from '../core/smtp-headers.js';
 import type { Address } from '../core/outgoing-message.js';
 
@@ -13,10 +13,17 @@ import type { Address } from '../core/outgoing-message.js';
  * const mail = await parseMail(Buffer.from('From: a@example.com\r\nX-MJ-CustomID: 42\r\n\r\nHello'));
  * mail.headers['x-mj-customid'] // '42'
  */
+/** mailparser, loaded by the first mail, not at start-up: it and its dependencies take a few hundred ms to load. */
+let parser: typeof SimpleParser | undefined;
+async function loadParser(): Promise<typeof SimpleParser> {
+  // Kept once loaded: an `import()` per mail goes through the module loader each time.
+  parser ??= (await import('mailparser')).simpleParser;
+  return parser;
+}
+
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   try {
-    // Loaded by the first mail, not at start-up: mailparser and its dependencies take a few hundred ms to load.
-    const { simpleParser } = await import('mailparser');
+    const simpleParser = parser ?? (await loadParser());
     // Only what the relay reads: no HTML-to-text, no links turned into markup, attachments not decoded to data URIs.
     const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
     const headers: Record<string, string> = {};
