@@ -13,7 +13,7 @@
 import dns from 'node:dns';
 import net, { isIP, type LookupFunction } from 'node:net';
 import tls from 'node:tls';
-import { Agent, type buildConnector, type Dispatcher } from 'undici';
+import type { Agent, buildConnector, Dispatcher } from 'undici';
 import { isSelfAddress, type SelfListener } from '../core/self-target.js';
 import type { AttemptOutcome } from '../core/attempt.js';
 import { stalledMs, watchStalls } from './loop-stalls.js';
@@ -52,12 +52,25 @@ class SelfDeliveryError extends Error {
  * await transport.post('http://127.0.0.1:9000/hook', '{}', { timeoutMs: 10_000, responseCapBytes: 4096, userAgent: 'mjsim' });
  */
 export function createHttpTransport(maxSockets: number, self: () => SelfListener | undefined = () => undefined): Transport {
-  // Our own timer bounds the whole exchange, so undici's own header and body timeouts are off.
-  const agent = new Agent({ connections: maxSockets, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: connector(self) });
+  // undici loads with the first POST, not before `serve` listens (it was a tenth of a start). Our own timer
+  // bounds the whole exchange, so undici's own header and body timeouts are off.
+  let agent: Agent | undefined;
+  const loading = once(() =>
+    import('undici').then(({ Agent }) => {
+      agent = new Agent({ connections: maxSockets, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: connector(self) });
+      return agent;
+    }),
+  );
   return {
-    post: (url, body, options) => post(agent, self, url, body, options),
-    close: () => void agent.destroy().catch(() => undefined),
+    post: (url, body, options) => (agent ? post(agent, self, url, body, options) : loading().then((loaded) => post(loaded, self, url, body, options))),
+    close: () => void agent?.destroy().catch(() => undefined),
   };
+}
+
+/** `load` run at most once; every call gets its promise. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= load());
 }
 
 /** A connection not made by then is given up, so that an address that swallows packets frees its pool slot. */
