@@ -9,7 +9,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { advanceUntilSuspended } from './use-cases/advance-until-suspended.js';
 import type { AdvanceOptions, AdvanceSummary, EngineEvents, UntilSuspendedSummary } from './core/engine-events.js';
 import type { Attempt } from './core/attempt.js';
-import type { PruneSummary } from './core/prune-summary.js';
+import type { PruneCounts, PruneSummary } from './core/prune-summary.js';
+import type { EmitOutcome } from './core/emit-outcome.js';
 import { ClockNotMovableError, ClockRangeError, type Clock } from './engine/clock.js';
 import { StoredClockError } from './engine/stored-clock.js';
 import { DatabaseInUseError } from './db/db-lock.js';
@@ -36,6 +37,8 @@ import { payloadsOfDelivery } from './db/events.js';
 import { resetAccountWhenIdle } from './use-cases/reset-account.js';
 import { describeDelivery as describe } from './core/delivery-view.js';
 import { pruneBefore } from './use-cases/prune-history.js';
+import { emitOutcomes } from './use-cases/emit-outcomes.js';
+import { countPrunable } from './db/prune.js';
 import { startServer } from './serve.js';
 import { listInboundMessages } from './db/inbound-messages.js';
 import { describeInbound, type InboundReceipt } from './core/inbound-view.js';
@@ -206,6 +209,11 @@ export interface Simulator {
   inbound(limit?: number): InboundInfo[];
   /** Emits events (due at once); returns the full payloads (MessageID as bigint). */
   emit(events: EmitInput | readonly EmitInput[]): EventPayload[];
+  /**
+   * Emits events as `emit` does and also says what will happen to them, per event type, as `POST /sim/events`
+   * with `?echo=true` and `mjsim emit` do: which URL routing picks now and when the POST goes out on this clock.
+   */
+  emit(events: EmitInput | readonly EmitInput[], options: { outcomes: true }): EmittedWithOutcomes;
   /** Sends mail through `POST /v3.1/send`. */
   send(messages: readonly Record<string, unknown>[], options?: { sandbox?: boolean }): Promise<SendResult>;
   /**
@@ -230,9 +238,25 @@ export interface Simulator {
    * and event-less messages. Pending work is never pruned.
    */
   prune(before: Date | string): Promise<PruneSummary>;
+  /** Counts what `prune(before)` would remove, removing nothing (as `/sim/prune` with `"dryRun": true`). */
+  prune(before: Date | string, options: { dryRun: true }): Promise<PruneDryRun>;
   /** Deletes the account's URLs, events, deliveries and attempts (the clock stays). It takes no options: `{}` at most. */
   reset(options?: Readonly<Record<string, never>>): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What `emit(events, { outcomes: true })` returns. @example const { events, outcomes } = sim.emit({ event: 'open' }, { outcomes: true }) */
+export interface EmittedWithOutcomes {
+  events: EventPayload[];
+  /** One per event type emitted: `outcome` is `due`, `grouped` (Version 2) or `suppressed` (no alive URL). */
+  outcomes: (EmitOutcome & { eventType: string })[];
+}
+
+/** What `prune(before, { dryRun: true })` returns: the rows a prune would remove now. @example const { deliveries } = await sim.prune('7d', { dryRun: true }) */
+export interface PruneDryRun extends PruneCounts {
+  dryRun: true;
+  /** The cutoff (epoch ms) the count used. */
+  before: number;
 }
 
 /** A parse route as the library returns it. @example const route: ParseRouteInfo = await sim.registerParseRoute({ url }) */
@@ -342,11 +366,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       });
     },
     inbound: (limit = 100) => listInboundMessages(db, accountId, limit).map(describeInbound),
-    emit(events) {
+    emit: ((events: EmitInput | readonly EmitInput[], emitOptions?: { outcomes?: boolean }) => {
       const read = readEmitEvents(events);
       if (!read.ok) throw new SimulatorError(`emit: ${read.problem}`);
-      return engine.emitEvents(accountId, read.value);
-    },
+      const emitted = engine.emitEvents(accountId, read.value);
+      if (emitOptions?.outcomes !== true) return emitted;
+      return { events: emitted, outcomes: emitOutcomes(db, server.clock, accountId, read.value) };
+    }) as Simulator['emit'],
     async send(messages, sendOptions = {}) {
       const { status, data } = await request('POST', '/v3.1/send', { Messages: messages, ...(sendOptions.sandbox ? { SandboxMode: true } : {}) });
       if (status !== 200 && status !== 400) {
@@ -370,12 +396,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const events = payloadsOfDelivery(db, delivery.id).map((text) => parseJson(text) as EventPayload);
       return { ...describe(delivery, continuationsOf(db, delivery.id)), attempts: attemptsOf(db, delivery.id), events, messages: messagesOfDelivery(db, delivery.id) };
     },
-    async prune(before) {
-      const read = readPruneInput({ before });
+    prune: (async (before: Date | string, pruneOptions?: { dryRun?: boolean }) => {
+      const read = readPruneInput({ before, ...(pruneOptions?.dryRun === undefined ? {} : { dryRun: pruneOptions.dryRun }) });
       const cutoff = read.ok ? pruneCutoffAt(read.value.cutoff, server.clock.now()) : read;
       if (!cutoff.ok) throw new SimulatorError(`prune: ${cutoff.problem.message}`);
+      if (read.ok && read.value.dryRun) return { dryRun: true, before: cutoff.value, ...countPrunable(db, cutoff.value, accountId) };
       return pruneBefore(db, cutoff.value, accountId);
-    },
+    }) as Simulator['prune'],
     async reset(options) {
       const read = readResetOptions(options);
       if (!read.ok) throw new SimulatorError(`reset: ${read.problem}`);

@@ -44,6 +44,18 @@ describe('createSimulator', () => {
     expect(sim.delivery(999_999)).toBeUndefined();
   });
 
+  it('says, when asked, where emitted events go: due, grouped by a Version 2 URL, or suppressed', async () => {
+    await sim.registerUrl({ eventType: 'open', url: receiver.url });
+    await sim.registerUrl({ eventType: 'click', url: receiver.url, version: 2 });
+    const { events, outcomes } = sim.emit([{ event: 'open' }, { event: 'click' }, { event: 'bounce' }], { outcomes: true });
+    expect(events.map((e) => e.event)).toEqual(['open', 'click', 'bounce']);
+    expect(outcomes.map((o) => [o.eventType, o.outcome])).toEqual([['open', 'due'], ['click', 'grouped'], ['bounce', 'suppressed']]);
+    expect(outcomes[1]!.note).toMatch(/^Version 2: advance 1s/);
+    // Without the option, emit still returns the bare payloads.
+    expect(Array.isArray(sim.emit({ event: 'open' }))).toBe(true);
+    expect(() => sim.emit({ event: 'opened' as never }, { outcomes: true })).toThrow(SimulatorError);
+  });
+
   it('advances by durations and to the next attempt, with attempts at the policy offsets', async () => {
     receiver.reply((_request, index) => (index < 2 ? { status: 500 } : { status: 200 }));
     await sim.registerUrl({ eventType: 'bounce', url: receiver.url });

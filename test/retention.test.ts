@@ -104,7 +104,12 @@ describe('prune', () => {
     const m2Id = String(m2.body.Messages![0]!.To![0]!.MessageID);
     const m1Id = String(m1.body.Messages![0]!.To![0]!.MessageID);
     const eventsBefore = rows(s, 'select id from events').length;
+    // A dry run counts exactly what the prune then removes, and removes nothing itself.
+    const counted = await s.prune(new Date(cutoff), { dryRun: true });
+    expect(rows(s, 'select id from events').length).toBe(eventsBefore);
+    expect(ids(s, 'select id from deliveries')).toHaveLength(all.length);
     const summary = await s.prune(new Date(cutoff));
+    expect(counted).toEqual({ dryRun: true, before: cutoff, deliveries: summary.deliveries, attempts: summary.attempts, events: summary.events, messages: summary.messages });
 
     const left = new Set(ids(s, 'select id from deliveries'));
     // Kept: pending work, whatever shares its events (chains), and what ended after the cutoff.
