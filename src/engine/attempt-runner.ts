@@ -15,7 +15,7 @@ import { interruptOpenAttempts, type AttemptResult } from '../db/attempts.js';
 import { earliestPendingAfterAttempts, type ClaimedDelivery } from '../db/claim-due.js';
 import { requeueInFlight } from '../db/delivery-status.js';
 import { inTransaction, type Db } from '../db/open-db.js';
-import { recordAttempt } from './record-attempt.js';
+import { recordAttempts, type Recorded } from './record-attempt.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
 import { storageHealth } from '../db/storage-health.js';
@@ -279,9 +279,10 @@ export class AttemptRunner {
     counted: { result: AttemptResult; suspended: number }[],
   ): Claimed[] {
     return inTransaction(this.db, () => {
-      for (const { claim, result } of batch) {
-        const at = this.attemptTime(claim);
-        const recorded = recordAttempt(this.db, this.settings, claim, result, at);
+      const finished = batch.map(({ claim, result }) => ({ claim, result, at: this.attemptTime(claim) }));
+      const recordedAll = recordAttempts(this.db, this.settings, finished);
+      finished.forEach(({ claim, result, at }, i) => {
+        const recorded = recordedAll[i] as Recorded;
         counted.push({ result, suspended: recorded.suspended.length });
         if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastPending = true;
         announcements.push({
@@ -297,7 +298,7 @@ export class AttemptRunner {
         for (const row of recorded.suspended) {
           suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url), at });
         }
-      }
+      });
       return this.deps.claimFreed(batch);
     });
   }

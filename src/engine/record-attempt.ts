@@ -8,11 +8,11 @@ import type { Settings } from './settings.js';
 import { decideAttempt, type AttemptDecision } from '../core/attempt-decision.js';
 import type { AttemptResult } from '../core/attempt.js';
 import type { DeliveryStatus } from '../core/delivery-state.js';
-import { finishAttempt } from '../db/attempts.js';
-import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
+import { finishAttempts } from '../db/attempts.js';
+import { callbackUrlStatuses, callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import type { ClaimedDelivery } from '../db/claim-due.js';
 import { getDelivery, pendingOfUrl } from '../db/deliveries.js';
-import { moveDelivery } from '../db/delivery-status.js';
+import { moveDeliveries, moveDelivery, type DeliveryRef, type Move } from '../db/delivery-status.js';
 import type { Db } from '../db/open-db.js';
 import { reroute, resolveTarget } from './router.js';
 
@@ -22,6 +22,13 @@ export interface Recorded {
   suspended: CallbackUrl[];
 }
 
+/** A finished attempt to record, at its clock time. */
+export interface FinishedAttempt {
+  readonly claim: ClaimedDelivery;
+  readonly result: AttemptResult;
+  readonly at: number;
+}
+
 /**
  * Applies one attempt's result: decides, then writes the decision.
  *
@@ -29,19 +36,59 @@ export interface Recorded {
  * inTransaction(db, () => recordAttempt(db, settings, claim, result, clock.now()));
  */
 export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, now: number): Recorded {
-  return writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+  return recordAttempts(db, settings, [{ claim, result, at: now }])[0] as Recorded;
 }
 
 /**
- * The single write step of an attempt: closes its row, then moves the delivery as `decision` says (through
- * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over.
+ * Applies a flush's results in order, with what they share written once: the attempt rows are closed in one
+ * statement, and the plain moves between two writes that drag more along (a re-route, a suspension, a
+ * hand-over) go out in one statement. Each attempt sees what the earlier ones wrote, as if recorded one by
+ * one: a retry checks its URL against the statuses read at the start and the suspensions made since.
  *
  * @example
- * writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+ * inTransaction(db, () => recordAttempts(db, settings, finished.map(({ claim, result }) => ({ claim, result, at: clock.now() }))));
  */
-export function writeDecision(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, decision: AttemptDecision, now: number): Recorded {
-  finishAttempt(db, claim.attemptId, result);
-  const inFlight = { id: claim.id, accountId: claim.accountId, status: 'in_flight' } as const;
+export function recordAttempts(db: Db, settings: Settings, finished: readonly FinishedAttempt[]): Recorded[] {
+  finishAttempts(db, finished.map(({ claim, result }) => ({ attemptId: claim.attemptId, result })));
+  const decisions = finished.map(({ claim, result, at }) => decideAttempt(claim, result, settings.policy, at));
+  const watched = finished.filter((_, i) => watchesUrl(decisions[i])).map(({ claim }) => claim.callbackUrlId as number);
+  const urlStatus = callbackUrlStatuses(db, [...new Set(watched)]);
+  const recorded: Recorded[] = [];
+  let moves: { index: number; move: Move }[] = [];
+  const writeMoves = () => {
+    const statuses = moveDeliveries(db, moves.map(({ move }) => move));
+    moves.forEach(({ index }, i) => (recorded[index] = { status: statuses[i] as DeliveryStatus, suspended: [] }));
+    moves = [];
+  };
+  finished.forEach(({ claim, at }, index) => {
+    const decision = decisions[index] as AttemptDecision;
+    // A retry whose URL is alive only moves (see `writeDecision`): it waits to go out with the others.
+    if (decision.kind === 'move' && !(decision.watchUrl && urlStatus.get(claim.callbackUrlId as number) === 'dead')) {
+      moves.push({ index, move: { delivery: inFlightRef(claim), event: decision.event, changes: decision, now: at } });
+      return;
+    }
+    writeMoves();
+    recorded[index] = writeDecision(db, settings, claim, decision, at);
+    for (const row of recorded[index].suspended) urlStatus.set(row.id, 'dead');
+  });
+  writeMoves();
+  return recorded;
+}
+
+function watchesUrl(decision: AttemptDecision | undefined): boolean {
+  return decision?.kind === 'move' && decision.watchUrl;
+}
+
+function inFlightRef(claim: ClaimedDelivery): DeliveryRef {
+  return { id: claim.id, accountId: claim.accountId, status: 'in_flight' };
+}
+
+/**
+ * The write step of an attempt whose row is closed: moves the delivery as `decision` says (through
+ * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over.
+ */
+function writeDecision(db: Db, settings: Settings, claim: ClaimedDelivery, decision: AttemptDecision, now: number): Recorded {
+  const inFlight = inFlightRef(claim);
   switch (decision.kind) {
     case 'move': {
       const status = moveDelivery(db, inFlight, decision.event, decision, now);
