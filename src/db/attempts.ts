@@ -8,48 +8,17 @@ import type { Attempt, AttemptOutcome, AttemptResult } from '../core/attempt.js'
 
 export type { Attempt, AttemptOutcome, AttemptResult } from '../core/attempt.js';
 
-/** An attempt as it opens: its delivery, its policy slot, the URL (credentials masked) and its times. */
-export interface OpeningAttempt {
-  deliveryId: number;
-  number: number;
-  url: string;
-  scheduledAt: number;
-  startedAt: number;
-}
-
-/**
- * Opens attempt rows (in flight: no end yet), one statement for the set; returns their IDs in order.
- *
- * @example
- * openAttempts(db, [{ deliveryId: 7, number: 1, url: 'https://hooks.example.com/a', scheduledAt: t, startedAt: t }]) // [41]
- */
-export function openAttempts(db: Db, opening: readonly OpeningAttempt[]): number[] {
-  if (opening.length === 0) return [];
-  const rows = opening.map((row) => [row.deliveryId, row.number, row.url, row.scheduledAt, row.startedAt]);
-  // RETURNING's order is not promised: IDs are matched by delivery (each is opened once).
-  const ids = statement(
-    db,
-    `insert into attempts (delivery_id, number, url, scheduled_at, started_at)
-       select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?) returning id, delivery_id`,
-  ).all(JSON.stringify(rows)) as { id: number; delivery_id: number }[];
-  const byDelivery = new Map(ids.map((row) => [row.delivery_id, row.id]));
-  return opening.map((row) => byDelivery.get(row.deliveryId) as number);
-}
-
-/**
- * Closes open attempts with their results, one statement for the set (a flush's attempts).
- *
- * @example
- * finishAttempts(db, [{ attemptId: 41, result: { endedAt: t, outcome: 'success', httpStatus: 200, latencyMs: 3, responseBody: '', error: null } }]);
- */
-export function finishAttempts(db: Db, finished: readonly { attemptId: number; result: AttemptResult }[]): void {
-  if (finished.length === 0) return;
-  const rows = finished.map(({ attemptId, result: r }) => [attemptId, r.endedAt, r.outcome, r.httpStatus, r.latencyMs, r.responseBody, r.error]);
-  statement(
-    db,
-    `update attempts set ended_at = j.value ->> 1, outcome = j.value ->> 2, http_status = j.value ->> 3, latency_ms = j.value ->> 4,
-       response_body = j.value ->> 5, error = j.value ->> 6 from json_each(?) j where attempts.id = j.value ->> 0`,
-  ).run(JSON.stringify(rows));
+/** Closes an open attempt with its result. */
+export function finishAttempt(db: Db, attemptId: number, result: AttemptResult): void {
+  statement(db, 'update attempts set ended_at = ?, outcome = ?, http_status = ?, latency_ms = ?, response_body = ?, error = ? where id = ?').run(
+    result.endedAt,
+    result.outcome,
+    result.httpStatus,
+    result.latencyMs,
+    result.responseBody,
+    result.error,
+    attemptId,
+  );
 }
 
 /** Marks every open attempt interrupted (crash recovery at start). Returns how many. */

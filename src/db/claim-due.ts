@@ -3,7 +3,6 @@
  * an open attempt row) in the caller's transaction.
  */
 import { maskCredentials } from '../core/webhook-url.js';
-import { openAttempts } from './attempts.js';
 import { markClaimed } from './delivery-status.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
@@ -112,29 +111,27 @@ export function claimDue(db: Db, now: number, limit: number, gate: ClaimGate, ro
     dealRoundRobin(rotated, limit, chosen, gate, turnedAway, next, mayStart);
   }
   markClaimed(db, chosen, now);
-  const opening = chosen.map((row) => ({
-    deliveryId: row.id,
-    number: row.attempt_count + 1,
-    url: maskCredentials(row.url ?? ''),
-    scheduledAt: row.next_attempt_at,
-    startedAt: Math.max(row.next_attempt_at, now),
-  }));
-  const attemptIds = openAttempts(db, opening);
-  return chosen.map((row, i) => ({
-    id: row.id,
-    accountId: row.account_id,
-    callbackUrlId: row.callback_url_id,
-    version: row.version,
-    eventTypes: row.event_types,
-    attemptNumber: opening[i]!.number,
-    scheduledAt: row.next_attempt_at,
-    attemptId: attemptIds[i]!,
-    startedAt: opening[i]!.startedAt,
-    url: row.url,
-    isBackup: row.is_backup === 1,
-    urlStatus: row.url_status,
-    parseRouteId: row.parse_route_id,
-  }));
+  const openAttempt = statement(db, 'insert into attempts (delivery_id, number, url, scheduled_at, started_at) values (?, ?, ?, ?, ?)');
+  return chosen.map((row) => {
+    const attemptNumber = row.attempt_count + 1;
+    const startedAt = Math.max(row.next_attempt_at, now);
+    const attemptId = Number(openAttempt.run(row.id, attemptNumber, maskCredentials(row.url ?? ''), row.next_attempt_at, startedAt).lastInsertRowid);
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      callbackUrlId: row.callback_url_id,
+      version: row.version,
+      eventTypes: row.event_types,
+      attemptNumber,
+      scheduledAt: row.next_attempt_at,
+      attemptId,
+      startedAt,
+      url: row.url,
+      isBackup: row.is_backup === 1,
+      urlStatus: row.url_status,
+      parseRouteId: row.parse_route_id,
+    };
+  });
 }
 
 /**

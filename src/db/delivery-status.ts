@@ -31,85 +31,36 @@ export interface MoveChanges {
  * moveDelivery(db, { id: claim.id, accountId: claim.accountId, status: 'in_flight' }, { kind: 'success' }, { attemptCount: 1, nextAttemptAt: null }, now);
  */
 export function moveDelivery(db: Db, delivery: DeliveryRef, event: DeliveryEvent, changes: MoveChanges, now: number): DeliveryStatus {
-  return moveDeliveries(db, [{ delivery, event, changes, now }])[0] as DeliveryStatus;
-}
-
-/** One delivery's move among several (`moveDeliveries`), at its own clock time. */
-export interface Move {
-  readonly delivery: DeliveryRef;
-  readonly event: DeliveryEvent;
-  readonly changes: MoveChanges;
-  readonly now: number;
-}
-
-/**
- * Moves several deliveries at once, each as `moveDelivery` would (same checks, same counts), in one
- * statement: for a flush's attempts, whose moves do not depend on one another. Returns the new statuses in order.
- *
- * @example
- * moveDeliveries(db, [{ delivery: { id: 7, accountId: 1, status: 'in_flight' }, event: { kind: 'success' }, changes: { attemptCount: 1, nextAttemptAt: null }, now }]) // ['delivered']
- */
-export function moveDeliveries(db: Db, moves: readonly Move[]): DeliveryStatus[] {
-  const statuses = moves.map(({ delivery, event }) => transition(delivery.status, event));
-  if (moves.length === 0) return statuses;
-  const rows = moves.map(({ delivery, changes, now }, i) => [
-    delivery.id,
-    statuses[i],
-    changes.attemptCount ?? null,
-    changes.nextAttemptAt,
-    changes.reason ?? null,
-    now,
-    delivery.status,
-  ]);
+  const status = transition(delivery.status, event);
   const changed = statement(
     db,
-    `update deliveries set status = j.value ->> 1, attempt_count = coalesce(j.value ->> 2, attempt_count), next_attempt_at = j.value ->> 3,
-       reason = coalesce(j.value ->> 4, reason), updated_at = j.value ->> 5
-      from json_each(?) j where deliveries.id = j.value ->> 0 and deliveries.status = j.value ->> 6 returning deliveries.id`,
-  )
-    .pluck()
-    .all(JSON.stringify(rows)) as number[];
-  const gone = new Set<number>();
-  if (changed.length !== moves.length) {
-    // As in `moveDelivery`: a row that is gone is left alone; one in another status is an impossible move.
-    const moved = new Set(changed);
-    for (const { delivery, event } of moves) {
-      if (moved.has(delivery.id)) continue;
-      const actual = statement(db, 'select status from deliveries where id = ?').pluck().get(delivery.id) as DeliveryStatus | undefined;
-      if (actual !== undefined) throw new InvalidTransitionError(actual, event.kind);
-      gone.add(delivery.id);
-    }
+    `update deliveries set status = ?, attempt_count = coalesce(?, attempt_count), next_attempt_at = ?,
+       reason = coalesce(?, reason), updated_at = ? where id = ? and status = ?`,
+  ).run(status, changes.attemptCount ?? null, changes.nextAttemptAt, changes.reason ?? null, now, delivery.id, delivery.status).changes;
+  if (changed === 0) {
+    const actual = statement(db, 'select status from deliveries where id = ?').pluck().get(delivery.id) as DeliveryStatus | undefined;
+    if (actual === undefined) return status;
+    throw new InvalidTransitionError(actual, event.kind);
   }
-  moves.forEach(({ delivery }, i) => {
-    const status = statuses[i] as DeliveryStatus;
-    if (!gone.has(delivery.id) && counterOf(status) !== counterOf(delivery.status)) {
-      countStatus(db, delivery.accountId, delivery.status, -1);
-      countStatus(db, delivery.accountId, status, 1);
-    }
-  });
-  return statuses;
+  if (counterOf(status) !== counterOf(delivery.status)) {
+    countStatus(db, delivery.accountId, delivery.status, -1);
+    countStatus(db, delivery.accountId, status, 1);
+  }
+  return status;
 }
 
 /**
- * Claims pending deliveries: each becomes in-flight (the move is checked once for the set), in one statement
- * for the set. Throws when one of them is not pending, which would be a double claim. No counter changes:
- * see `counterOf`.
+ * Claims pending deliveries: each becomes in-flight (the move is checked once for the set). Throws when one
+ * of them is not pending, which would be a double claim. No counter changes: see `counterOf`.
  *
  * @example
  * markClaimed(db, chosen.map((row) => ({ id: row.id, accountId: row.account_id })), now);
  */
 export function markClaimed(db: Db, deliveries: readonly { id: number }[], now: number): void {
-  if (deliveries.length === 0) return;
   const status = transition('pending', { kind: 'claim' });
-  const ids = deliveries.map(({ id }) => id);
-  const changed = statement(db, 'update deliveries set status = ?, updated_at = ? where id in (select value from json_each(?)) and status = ?').run(
-    status,
-    now,
-    JSON.stringify(ids),
-    'pending',
-  ).changes;
-  if (changed !== ids.length) {
-    throw new Error(`${ids.length - changed} of deliveries #${ids.join(', #')} were not pending (or listed twice): they cannot be claimed`);
+  const write = statement(db, 'update deliveries set status = ?, updated_at = ? where id = ? and status = ?');
+  for (const { id } of deliveries) {
+    if (write.run(status, now, id, 'pending').changes !== 1) throw new Error(`delivery #${id} is not pending: it cannot be claimed`);
   }
 }
 

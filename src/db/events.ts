@@ -164,25 +164,3 @@ export function payloadsOfDelivery(db: Db, deliveryId: number): string[] {
   ).all(deliveryId) as { payload: string }[];
   return rows.map((row) => row.payload);
 }
-
-/**
- * The payloads of each of `deliveryIds`, each delivery's in order (one statement for a claim's deliveries).
- *
- * @example
- * payloadsOfDeliveries(db, [7, 9]).get(7) // ['{"event":"sent",…}']
- */
-export function payloadsOfDeliveries(db: Db, deliveryIds: readonly number[]): Map<number, string[]> {
-  const payloads = new Map<number, string[]>();
-  if (deliveryIds.length === 0) return payloads;
-  const rows = statement(
-    db,
-    `select de.delivery_id, e.payload from delivery_events de join events e on e.id = de.event_id
-      where de.delivery_id in (select value from json_each(?)) order by de.delivery_id, de.position`,
-  ).all(JSON.stringify(deliveryIds)) as { delivery_id: number; payload: string }[];
-  for (const row of rows) {
-    const list = payloads.get(row.delivery_id);
-    if (list) list.push(row.payload);
-    else payloads.set(row.delivery_id, [row.payload]);
-  }
-  return payloads;
-}

@@ -13,7 +13,7 @@ import type { AttemptCounts, EngineEvents } from '../core/engine-events.js';
 import { claimDue, earliestPendingAfterAttempts, type ClaimedDelivery } from '../db/claim-due.js';
 import { nextPendingAt } from '../db/deliveries.js';
 import { inboundPayloadOfDelivery } from '../db/inbound-messages.js';
-import { nextUnroutedAt, payloadsOfDeliveries } from '../db/events.js';
+import { nextUnroutedAt, payloadsOfDelivery } from '../db/events.js';
 import { inTransaction, transactionScope, type Db } from '../db/open-db.js';
 import { routeDueEvents } from './router.js';
 import type { Transport } from './http-transport.js';
@@ -354,9 +354,7 @@ export class Dispatcher {
   private claim(now: number, upTo: number, ahead: AheadWindow | undefined, freeing: readonly Finished[] = []): Claimed[] {
     const capacity = this.settings.concurrency - this.runner.inFlightAfter(freeing);
     const gate = this.runner.claimGate(freeing);
-    const claims = claimDue(this.db, now, capacity, gate, this.claimCursor, ahead ? { upTo } : undefined);
-    const payloads = payloadsOfDeliveries(this.db, claims.filter((claim) => claim.parseRouteId === null).map((claim) => claim.id));
-    const claimed = claims.map((claim) => ({ claim, body: this.bodyOf(claim, payloads.get(claim.id) ?? []) }));
+    const claimed = claimDue(this.db, now, capacity, gate, this.claimCursor, ahead ? { upTo } : undefined).map((claim) => ({ claim, body: this.bodyOf(claim) }));
     const lastUrl = claimed.findLast(({ claim }) => claim.callbackUrlId !== null)?.claim.callbackUrlId;
     if (lastUrl != null) transactionScope(this.db)?.afterCommit.set('claim-cursor', () => (this.claimCursor = lastUrl));
     return claimed;
@@ -388,9 +386,9 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** What a claimed delivery POSTs, given its events' payloads (read for the whole claim). */
-  private bodyOf(claim: ClaimedDelivery, payloads: readonly string[]): string {
+  private bodyOf(claim: ClaimedDelivery): string {
     if (claim.parseRouteId !== null) return inboundPayloadOfDelivery(this.db, claim.id) ?? '{}';
+    const payloads = payloadsOfDelivery(this.db, claim.id);
     return claim.version === 2 ? `[${payloads.join(',')}]` : (payloads[0] ?? '{}');
   }
 

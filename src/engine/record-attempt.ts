@@ -8,11 +8,11 @@ import type { Settings } from './settings.js';
 import { decideAttempt, type AttemptDecision } from '../core/attempt-decision.js';
 import type { AttemptResult } from '../core/attempt.js';
 import type { DeliveryStatus } from '../core/delivery-state.js';
-import { finishAttempts } from '../db/attempts.js';
+import { finishAttempt } from '../db/attempts.js';
 import { callbackUrlStatuses, callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import type { ClaimedDelivery } from '../db/claim-due.js';
 import { getDelivery, pendingOfUrl } from '../db/deliveries.js';
-import { moveDeliveries, moveDelivery, type DeliveryRef, type Move } from '../db/delivery-status.js';
+import { moveDelivery } from '../db/delivery-status.js';
 import type { Db } from '../db/open-db.js';
 import { reroute, resolveTarget } from './router.js';
 
@@ -40,60 +40,49 @@ export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery
 }
 
 /**
- * Applies a flush's results in order, with what they share written once: the attempt rows are closed in one
- * statement, and the plain moves between two writes that drag more along (a re-route, a suspension, a
- * hand-over) go out in one statement. Each attempt sees what the earlier ones wrote, as if recorded one by
- * one: a retry checks its URL against the statuses read at the start and the suspensions made since.
+ * Applies a flush's results in order, each as if recorded alone. A retry checks that no other attempt
+ * suspended its URL meanwhile: the statuses of the flush's URLs are read once, and the suspensions the flush
+ * itself makes are noted as they happen (a read per attempt was a tenth of the flush).
  *
  * @example
  * inTransaction(db, () => recordAttempts(db, settings, finished.map(({ claim, result }) => ({ claim, result, at: clock.now() }))));
  */
 export function recordAttempts(db: Db, settings: Settings, finished: readonly FinishedAttempt[]): Recorded[] {
-  finishAttempts(db, finished.map(({ claim, result }) => ({ attemptId: claim.attemptId, result })));
   const decisions = finished.map(({ claim, result, at }) => decideAttempt(claim, result, settings.policy, at));
   const watched = finished.filter((_, i) => watchesUrl(decisions[i])).map(({ claim }) => claim.callbackUrlId as number);
   const urlStatus = callbackUrlStatuses(db, [...new Set(watched)]);
-  const recorded: Recorded[] = [];
-  let moves: { index: number; move: Move }[] = [];
-  const writeMoves = () => {
-    const statuses = moveDeliveries(db, moves.map(({ move }) => move));
-    moves.forEach(({ index }, i) => (recorded[index] = { status: statuses[i] as DeliveryStatus, suspended: [] }));
-    moves = [];
-  };
-  finished.forEach(({ claim, at }, index) => {
-    const decision = decisions[index] as AttemptDecision;
-    // A retry whose URL is alive only moves (see `writeDecision`): it waits to go out with the others.
-    if (decision.kind === 'move' && !(decision.watchUrl && urlStatus.get(claim.callbackUrlId as number) === 'dead')) {
-      moves.push({ index, move: { delivery: inFlightRef(claim), event: decision.event, changes: decision, now: at } });
-      return;
-    }
-    writeMoves();
-    recorded[index] = writeDecision(db, settings, claim, decision, at);
-    for (const row of recorded[index].suspended) urlStatus.set(row.id, 'dead');
+  return finished.map(({ claim, result, at }, i) => {
+    const recorded = writeDecision(db, settings, claim, result, decisions[i] as AttemptDecision, at, urlStatus);
+    for (const row of recorded.suspended) urlStatus.set(row.id, 'dead');
+    return recorded;
   });
-  writeMoves();
-  return recorded;
 }
 
 function watchesUrl(decision: AttemptDecision | undefined): boolean {
   return decision?.kind === 'move' && decision.watchUrl;
 }
 
-function inFlightRef(claim: ClaimedDelivery): DeliveryRef {
-  return { id: claim.id, accountId: claim.accountId, status: 'in_flight' };
-}
-
 /**
- * The write step of an attempt whose row is closed: moves the delivery as `decision` says (through
- * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over.
+ * The single write step of an attempt: closes its row, then moves the delivery as `decision` says (through
+ * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over. `urlStatus`
+ * holds the status of a retry's URL as of now (see `recordAttempts`).
  */
-function writeDecision(db: Db, settings: Settings, claim: ClaimedDelivery, decision: AttemptDecision, now: number): Recorded {
-  const inFlight = inFlightRef(claim);
+function writeDecision(
+  db: Db,
+  settings: Settings,
+  claim: ClaimedDelivery,
+  result: AttemptResult,
+  decision: AttemptDecision,
+  now: number,
+  urlStatus: ReadonlyMap<number, CallbackUrl['status']>,
+): Recorded {
+  finishAttempt(db, claim.attemptId, result);
+  const inFlight = { id: claim.id, accountId: claim.accountId, status: 'in_flight' } as const;
   switch (decision.kind) {
     case 'move': {
       const status = moveDelivery(db, inFlight, decision.event, decision, now);
-      if (decision.watchUrl) {
-        // Another delivery may have suspended this URL while this attempt was in flight.
+      // Another delivery may have suspended this URL while this attempt was in flight.
+      if (decision.watchUrl && urlStatus.get(claim.callbackUrlId as number) === 'dead') {
         const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId as number);
         if (url?.status === 'dead') handOverPending(db, url, now, settings.maxBatch, `URL #${url.id} suspended`);
       }
