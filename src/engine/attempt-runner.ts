@@ -64,7 +64,7 @@ export interface OpenAttempt {
  * records and counts.
  *
  * @example
- * const runner = new AttemptRunner({ db, clock, settings, transport, announcer: engine, running: () => true, released: () => {} });
+ * const runner = new AttemptRunner({ db, clock, settings, transport, announcer: engine, running: () => true, released: () => {}, claimFreed: () => [] });
  * runner.start(claim, body); // recorded in the next flush, then announced as an `attempt` event
  */
 export class AttemptRunner {
