@@ -27,10 +27,14 @@ export class UrlSpeeds {
   constructor(private readonly attemptTimeoutMs: number) {}
 
   record(callbackUrlId: number, attempt: { timedOut: boolean; latencyMs: number }): void {
-    const fast = !attempt.timedOut && attempt.latencyMs < this.attemptTimeoutMs / 2;
     this.speeds.delete(callbackUrlId);
-    this.speeds.set(callbackUrlId, fast ? 'fast' : 'slow');
+    this.speeds.set(callbackUrlId, this.judge(attempt));
     if (this.speeds.size > REMEMBERED_URLS) this.speeds.delete(this.speeds.keys().next().value as number);
+  }
+
+  /** The speed a URL has once `attempt` is its last. @example new UrlSpeeds(10_000).judge({ timedOut: false, latencyMs: 12 }) // 'fast' */
+  judge(attempt: { timedOut: boolean; latencyMs: number }): 'fast' | 'slow' {
+    return !attempt.timedOut && attempt.latencyMs < this.attemptTimeoutMs / 2 ? 'fast' : 'slow';
   }
 
   speedOf(callbackUrlId: number): UrlSpeed {

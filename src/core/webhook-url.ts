@@ -58,7 +58,8 @@ function refuse(reason: string): WebhookUrlCheck {
  * maskCredentials('https://user:pass@hooks.test/x') // 'https://***:***@hooks.test/x'
  */
 export function maskCredentials(url: string): string {
-  if (!URL.canParse(url)) return url;
+  // Without an '@' there is no userinfo to mask (every claim passes here: parsing each URL showed in profiles).
+  if (!url.includes('@') || !URL.canParse(url)) return url;
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return url;
   if (parsed.username) parsed.username = '***';

@@ -71,6 +71,21 @@ export function getCallbackUrl(db: Db, accountId: number, id: number): CallbackU
   return row && toCallbackUrl(row);
 }
 
+/**
+ * The status of each of `ids` that is still registered (one statement for a flush's URLs).
+ *
+ * @example
+ * callbackUrlStatuses(db, [3, 4]).get(3) // 'dead'
+ */
+export function callbackUrlStatuses(db: Db, ids: readonly number[]): Map<number, CallbackUrl['status']> {
+  if (ids.length === 0) return new Map();
+  const rows = statement(db, 'select id, status from callback_urls where id in (select value from json_each(?))').all(JSON.stringify(ids)) as {
+    id: number;
+    status: CallbackUrl['status'];
+  }[];
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
 /** One callback URL by its unique key `EventType|Backup`. @example getCallbackUrlByKey(db, accountId, 'open', false)?.url */
 export function getCallbackUrlByKey(db: Db, accountId: number, eventType: string, isBackup: boolean): CallbackUrl | undefined {
   const row = statement(db, 'select * from callback_urls where account_id = ? and event_type = ? and is_backup = ?').get(

@@ -8,14 +8,14 @@ import type { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import { suspendingAttemptCount } from '../core/advance-horizon.js';
 import type { Settings } from './settings.js';
-import { ClaimGate, UrlSpeeds } from '../core/fair-share.js';
+import { ClaimGate, UrlSpeeds, type UrlSpeed } from '../core/fair-share.js';
 import { maskCredentials } from '../core/webhook-url.js';
 import type { AttemptCounts, EngineEvents } from '../core/engine-events.js';
 import { interruptOpenAttempts, type AttemptResult } from '../db/attempts.js';
 import { earliestPendingAfterAttempts, type ClaimedDelivery } from '../db/claim-due.js';
 import { requeueInFlight } from '../db/delivery-status.js';
 import { inTransaction, type Db } from '../db/open-db.js';
-import { recordAttempt } from './record-attempt.js';
+import { recordAttempts, type Recorded } from './record-attempt.js';
 import type { PostResult, Transport } from './http-transport.js';
 import { WEBHOOK_USER_AGENT } from '../core/version.js';
 import { storageHealth } from '../db/storage-health.js';
@@ -31,8 +31,25 @@ export interface AttemptRunnerDeps {
   readonly announcer: Pick<EventEmitter<EngineEvents>, 'emit'>;
   /** Whether the engine runs: once stopped, finished attempts are no longer recorded (the next start recovers them). */
   readonly running: () => boolean;
-  /** Called after recorded attempts freed their slots. */
+  /** Called after recorded attempts freed their slots (and the work claimed for them started). */
   readonly released: () => void;
+  /**
+   * Called inside a flush's transaction once its attempts are recorded: claims due work for the slots that
+   * `freeing` gives back (the dispatcher's claim pass, see `Dispatcher.claimFreed`), started after the commit.
+   */
+  readonly claimFreed: (freeing: readonly Finished[]) => Claimed[];
+}
+
+/** A finished attempt waiting to be recorded. */
+export interface Finished {
+  readonly claim: ClaimedDelivery;
+  readonly result: AttemptResult;
+}
+
+/** A claimed delivery and the body its POST carries. */
+export interface Claimed {
+  readonly claim: ClaimedDelivery;
+  readonly body: string;
 }
 
 /** A claimed attempt not yet recorded: its scheduled time and whether a failure would suspend its URL. */
@@ -42,10 +59,12 @@ export interface OpenAttempt {
 }
 
 /**
- * POSTs claimed deliveries and records the attempts.
+ * POSTs claimed deliveries and records the attempts. The transaction that records a flush's attempts also
+ * claims due work for the slots they free (`claimFreed`), so under load one transaction per tick claims,
+ * records and counts.
  *
  * @example
- * const runner = new AttemptRunner({ db, clock, settings, transport, announcer: engine, running: () => true, released: () => {} });
+ * const runner = new AttemptRunner({ db, clock, settings, transport, announcer: engine, running: () => true, released: () => {}, claimFreed: () => [] });
  * runner.start(claim, body); // recorded in the next flush, then announced as an `attempt` event
  */
 export class AttemptRunner {
@@ -56,7 +75,7 @@ export class AttemptRunner {
   private readonly inFlightByUrl = new Map<number, number>();
   /** How quickly each URL's last attempt came back: slow ones share the slow lane (core/fair-share.ts). */
   private readonly speeds: UrlSpeeds;
-  private completions: { claim: ClaimedDelivery; result: AttemptResult }[] = [];
+  private completions: Finished[] = [];
   private flushScheduled = false;
   private lastLateness = 0;
   /** Claimed attempts not yet recorded, by attempt ID. */
@@ -92,9 +111,19 @@ export class AttemptRunner {
     return this.lastPending;
   }
 
-  /** The claimed attempts not yet recorded. */
-  openAttempts(): IterableIterator<OpenAttempt> {
-    return this.open.values();
+  /** The claimed attempts not yet recorded, but for those of `freeing` (being recorded now). */
+  *openAttempts(freeing: readonly Finished[] = []): IterableIterator<OpenAttempt> {
+    if (freeing.length === 0) {
+      yield* this.open.values();
+      return;
+    }
+    const recorded = new Set(freeing.map(({ claim }) => claim.attemptId));
+    for (const [id, attempt] of this.open) if (!recorded.has(id)) yield attempt;
+  }
+
+  /** Attempts in flight once those of `freeing` (being recorded now) have freed their slots. */
+  inFlightAfter(freeing: readonly Finished[]): number {
+    return this.inFlightCount - freeing.length;
   }
 
   /** Marks the attempts a crash left open as interrupted and requeues their deliveries; returns how many. */
@@ -110,14 +139,28 @@ export class AttemptRunner {
     return interrupted;
   }
 
-  /** The fair share of the next claim, given what is in flight per URL and how fast each URL answers. */
-  claimGate(): ClaimGate {
-    return new ClaimGate({
-      concurrency: this.settings.concurrency,
-      perUrlLimit: this.settings.perUrlConcurrency,
-      inFlightByUrl: this.inFlightByUrl,
-      speedOf: (id) => this.speeds.speedOf(id),
-    });
+  /**
+   * The fair share of the next claim, given what is in flight per URL and how fast each URL answers: as it
+   * will be once the attempts of `freeing` (being recorded now) have freed their slots and taught their
+   * URLs' speeds, which `release` does only after the commit.
+   */
+  claimGate(freeing: readonly Finished[] = []): ClaimGate {
+    let inFlightByUrl: ReadonlyMap<number, number> = this.inFlightByUrl;
+    let speedOf = (id: number) => this.speeds.speedOf(id);
+    if (freeing.length > 0) {
+      const left = new Map(this.inFlightByUrl);
+      const learnt = new Map<number, UrlSpeed>();
+      for (const { claim, result } of freeing) {
+        if (claim.callbackUrlId === null) continue;
+        const count = (left.get(claim.callbackUrlId) ?? 1) - 1;
+        if (count <= 0) left.delete(claim.callbackUrlId);
+        else left.set(claim.callbackUrlId, count);
+        learnt.set(claim.callbackUrlId, this.speeds.judge(this.speedSample(result)));
+      }
+      inFlightByUrl = left;
+      speedOf = (id) => learnt.get(id) ?? this.speeds.speedOf(id);
+    }
+    return new ClaimGate({ concurrency: this.settings.concurrency, perUrlLimit: this.settings.perUrlConcurrency, inFlightByUrl, speedOf });
   }
 
   /** Gives up a flush waiting for the storage: the engine stops, and the next start recovers those attempts. */
@@ -204,9 +247,10 @@ export class AttemptRunner {
     const announcements: EngineEvents['attempt'][0][] = [];
     const suspensions: EngineEvents['suspended'][0][] = [];
     const counted: { result: AttemptResult; suspended: number }[] = [];
+    let claimed: Claimed[] = [];
     if (this.deps.running()) {
       try {
-        this.record(batch, announcements, suspensions, counted);
+        claimed = this.record(batch, announcements, suspensions, counted);
         this.flushBackoff.succeeded();
       } catch (error) {
         if (!storageHealth(this.db.$client).noteFault(error)) throw error;
@@ -220,19 +264,25 @@ export class AttemptRunner {
     }
     for (const { result, suspended } of counted) this.count(result, suspended);
     this.release(batch, announcements, suspensions);
+    for (const { claim, body } of claimed) this.start(claim, body);
+    this.deps.released();
   }
 
-  /** The flush's transaction: counted only once it commits (a refused one is tried again). */
+  /**
+   * The flush's transaction: records the batch, then claims for the slots it frees. Counted only once it
+   * commits (a refused one is tried again, its claims rolled back with it).
+   */
   private record(
-    batch: { claim: ClaimedDelivery; result: AttemptResult }[],
+    batch: Finished[],
     announcements: EngineEvents['attempt'][0][],
     suspensions: EngineEvents['suspended'][0][],
     counted: { result: AttemptResult; suspended: number }[],
-  ): void {
-    inTransaction(this.db, () => {
-      for (const { claim, result } of batch) {
-        const at = this.attemptTime(claim);
-        const recorded = recordAttempt(this.db, this.settings, claim, result, at);
+  ): Claimed[] {
+    return inTransaction(this.db, () => {
+      const finished = batch.map(({ claim, result }) => ({ claim, result, at: this.attemptTime(claim) }));
+      const recordedAll = recordAttempts(this.db, this.settings, finished);
+      finished.forEach(({ claim, result, at }, i) => {
+        const recorded = recordedAll[i] as Recorded;
         counted.push({ result, suspended: recorded.suspended.length });
         if (this.suspendingCount !== null && claim.attemptNumber >= this.suspendingCount && recorded.status === 'pending') this.lastPending = true;
         announcements.push({
@@ -248,13 +298,14 @@ export class AttemptRunner {
         for (const row of recorded.suspended) {
           suspensions.push({ callbackUrlId: row.id, accountId: row.accountId, eventType: row.eventType, url: maskCredentials(row.url), at });
         }
-      }
+      });
+      return this.deps.claimFreed(batch);
     });
   }
 
   /** Frees the recorded attempts' slots and announces them. */
   private release(
-    batch: { claim: ClaimedDelivery; result: AttemptResult }[],
+    batch: Finished[],
     announcements: EngineEvents['attempt'][0][],
     suspensions: EngineEvents['suspended'][0][],
   ): void {
@@ -262,7 +313,7 @@ export class AttemptRunner {
       this.inFlightCount -= 1;
       this.open.delete(claim.attemptId);
       if (claim.callbackUrlId !== null) {
-        this.speeds.record(claim.callbackUrlId, { timedOut: result.outcome === 'timeout', latencyMs: result.latencyMs });
+        this.speeds.record(claim.callbackUrlId, this.speedSample(result));
         const left = (this.inFlightByUrl.get(claim.callbackUrlId) ?? 1) - 1;
         if (left <= 0) this.inFlightByUrl.delete(claim.callbackUrlId);
         else this.inFlightByUrl.set(claim.callbackUrlId, left);
@@ -270,7 +321,10 @@ export class AttemptRunner {
     }
     for (const announcement of announcements) this.deps.announcer.emit('attempt', announcement);
     for (const suspension of suspensions) this.deps.announcer.emit('suspended', suspension);
-    this.deps.released();
+  }
+
+  private speedSample(result: AttemptResult): { timedOut: boolean; latencyMs: number } {
+    return { timedOut: result.outcome === 'timeout', latencyMs: result.latencyMs };
   }
 
   /** Nothing in flight and nothing finished but unrecorded. */

@@ -14,12 +14,12 @@ import { claimDue, earliestPendingAfterAttempts, type ClaimedDelivery } from '..
 import { nextPendingAt } from '../db/deliveries.js';
 import { inboundPayloadOfDelivery } from '../db/inbound-messages.js';
 import { nextUnroutedAt, payloadsOfDelivery } from '../db/events.js';
-import { inTransaction, type Db } from '../db/open-db.js';
+import { inTransaction, transactionScope, type Db } from '../db/open-db.js';
 import { routeDueEvents } from './router.js';
 import type { Transport } from './http-transport.js';
 import { storageHealth } from '../db/storage-health.js';
 import { WriteBackoff } from './write-backoff.js';
-import { AttemptRunner } from './attempt-runner.js';
+import { AttemptRunner, type Claimed, type Finished } from './attempt-runner.js';
 
 /** What the dispatcher sees of a running advance of the manual clock (clock-advance.ts). */
 export interface AheadWindow {
@@ -100,7 +100,12 @@ export class Dispatcher {
     this.clock = deps.clock;
     this.settings = deps.settings;
     this.suspensionReachMs = suspensionReach(deps.settings.policy);
-    this.runner = new AttemptRunner({ ...deps, running: () => this.isRunning, released: () => this.released() });
+    this.runner = new AttemptRunner({
+      ...deps,
+      running: () => this.isRunning,
+      released: () => this.released(),
+      claimFreed: (freeing) => this.claimFreed(freeing),
+    });
   }
 
   /** Attempts made, successes, failures and suspensions since the start. */
@@ -248,16 +253,7 @@ export class Dispatcher {
       if (this.runner.settled()) ahead.finish(true);
       return;
     }
-    let now = this.clock.now();
-    // During an advance, work up to the safe horizon is routed and claimed now; each attempt still starts
-    // (and is recorded) at its scheduled time, and the visible clock follows the earliest unfinished work.
-    let horizon = now;
-    if (ahead) {
-      const bounds = this.aheadBounds(ahead.until);
-      horizon = bounds.horizon;
-      ahead.show(bounds.visible);
-      now = this.clock.now();
-    }
+    const { now, horizon } = this.passBounds(ahead);
     const unroutedAt = nextUnroutedAt(this.db);
     const routeBatch = ahead ? AHEAD_ROUTE_BATCH : this.routeBatch;
     // While a batch pours, its events wait for a full pass (see `pour`); its end wakes the dispatcher. Events
@@ -282,18 +278,7 @@ export class Dispatcher {
       return;
     }
     const claimUpTo = ahead && stillDue ? unroutedLeft : horizon;
-    const inFlight = this.runner.inFlight;
-    const capacity = this.settings.concurrency - inFlight;
-    const worthClaiming = capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && inFlight < CLAIM_BATCH_FLOOR);
-    let claimed: { claim: ClaimedDelivery; body: string }[] = [];
-    if (worthClaiming) {
-      const gate = this.runner.claimGate();
-      claimed = inTransaction(this.db, () =>
-        claimDue(this.db, now, capacity, gate, this.claimCursor, ahead ? { upTo: claimUpTo } : undefined).map((claim) => ({ claim, body: this.bodyOf(claim) })),
-      );
-      const lastUrl = claimed.findLast(({ claim }) => claim.callbackUrlId !== null)?.claim.callbackUrlId;
-      if (lastUrl != null) this.claimCursor = lastUrl;
-    }
+    const claimed = this.worthClaiming(this.runner.inFlight) ? inTransaction(this.db, () => this.claim(now, claimUpTo, ahead)) : [];
     for (const { claim, body } of claimed) this.runner.start(claim, body);
     // During an advance, newly routed work may move the horizon: look again.
     if (stillDue || claimed.length > 0 || (ahead && routed > 0)) {
@@ -321,6 +306,58 @@ export class Dispatcher {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       this.deps.announcer.emit('idle');
     }
+  }
+
+  /**
+   * Claims, inside the transaction that records finished attempts (attempt-runner.ts), due work for the
+   * slots they free: what the pass their release wakes would claim, as it would see the storage and the
+   * pool, one transaction and one pass sooner. When that pass would route first (events due by the
+   * horizon) or not claim at all, nothing is claimed here and the pass does as it always did.
+   */
+  claimFreed(freeing: readonly Finished[]): Claimed[] {
+    if (!this.isRunning || this.draining || storageHealth(this.db.$client).state.status === 'gone') return [];
+    const inFlight = this.runner.inFlightAfter(freeing);
+    if (!this.worthClaiming(inFlight)) return [];
+    const ahead = this.deps.ahead();
+    if (ahead?.cancelled) return [];
+    const { now, horizon } = this.passBounds(ahead, freeing);
+    const unroutedAt = nextUnroutedAt(this.db);
+    if (unroutedAt !== null && unroutedAt <= horizon) return [];
+    return this.claim(now, horizon, ahead, freeing);
+  }
+
+  /**
+   * The clock time a pass works at and how far it may route and claim: `now`, or during an advance up to the
+   * safe horizon, after the visible clock has moved to the earliest unfinished work (each attempt still
+   * starts and is recorded at its scheduled time).
+   */
+  private passBounds(ahead: AheadWindow | undefined, freeing: readonly Finished[] = []): { now: number; horizon: number } {
+    if (!ahead) {
+      const now = this.clock.now();
+      return { now, horizon: now };
+    }
+    const bounds = this.aheadBounds(ahead.until, freeing);
+    ahead.show(bounds.visible);
+    return { now: this.clock.now(), horizon: bounds.horizon };
+  }
+
+  /** Whether the free slots are worth a claim: under load only once CLAIM_BATCH_FLOOR are (fewer, larger claims). */
+  private worthClaiming(inFlight: number): boolean {
+    const capacity = this.settings.concurrency - inFlight;
+    return capacity >= Math.min(CLAIM_BATCH_FLOOR, this.settings.concurrency) || (capacity > 0 && inFlight < CLAIM_BATCH_FLOOR);
+  }
+
+  /**
+   * Claims due work (up to `upTo` during an advance) for the free slots, those of `freeing` counted as free,
+   * in the caller's transaction; the round-robin cursor moves once it commits.
+   */
+  private claim(now: number, upTo: number, ahead: AheadWindow | undefined, freeing: readonly Finished[] = []): Claimed[] {
+    const capacity = this.settings.concurrency - this.runner.inFlightAfter(freeing);
+    const gate = this.runner.claimGate(freeing);
+    const claimed = claimDue(this.db, now, capacity, gate, this.claimCursor, ahead ? { upTo } : undefined).map((claim) => ({ claim, body: this.bodyOf(claim) }));
+    const lastUrl = claimed.findLast(({ claim }) => claim.callbackUrlId !== null)?.claim.callbackUrlId;
+    if (lastUrl != null) transactionScope(this.db)?.afterCommit.set('claim-cursor', () => (this.claimCursor = lastUrl));
+    return claimed;
   }
 
   /**
@@ -359,10 +396,10 @@ export class Dispatcher {
    * The horizon of the running advance and the visible clock (the earliest unfinished work, never past the
    * horizon).
    */
-  private aheadBounds(until: number): { horizon: number; visible: number } {
+  private aheadBounds(until: number, freeing: readonly Finished[]): { horizon: number; visible: number } {
     let earliest: number | null = null;
     let lastInFlight: number | null = null;
-    for (const attempt of this.runner.openAttempts()) {
+    for (const attempt of this.runner.openAttempts(freeing)) {
       earliest = earliest === null ? attempt.scheduledAt : Math.min(earliest, attempt.scheduledAt);
       if (attempt.suspends) lastInFlight = lastInFlight === null ? attempt.scheduledAt : Math.min(lastInFlight, attempt.scheduledAt);
     }

@@ -9,7 +9,7 @@ import { decideAttempt, type AttemptDecision } from '../core/attempt-decision.js
 import type { AttemptResult } from '../core/attempt.js';
 import type { DeliveryStatus } from '../core/delivery-state.js';
 import { finishAttempt } from '../db/attempts.js';
-import { callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
+import { callbackUrlStatuses, callbackUrlsWithUrl, getCallbackUrl, suspendCallbackUrl, type CallbackUrl } from '../db/callback-urls.js';
 import type { ClaimedDelivery } from '../db/claim-due.js';
 import { getDelivery, pendingOfUrl } from '../db/deliveries.js';
 import { moveDelivery } from '../db/delivery-status.js';
@@ -22,6 +22,13 @@ export interface Recorded {
   suspended: CallbackUrl[];
 }
 
+/** A finished attempt to record, at its clock time. */
+export interface FinishedAttempt {
+  readonly claim: ClaimedDelivery;
+  readonly result: AttemptResult;
+  readonly at: number;
+}
+
 /**
  * Applies one attempt's result: decides, then writes the decision.
  *
@@ -29,24 +36,53 @@ export interface Recorded {
  * inTransaction(db, () => recordAttempt(db, settings, claim, result, clock.now()));
  */
 export function recordAttempt(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, now: number): Recorded {
-  return writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+  return recordAttempts(db, settings, [{ claim, result, at: now }])[0] as Recorded;
+}
+
+/**
+ * Applies a flush's results in order, each as if recorded alone. A retry checks that no other attempt
+ * suspended its URL meanwhile: the statuses of the flush's URLs are read once, and the suspensions the flush
+ * itself makes are noted as they happen (a read per attempt was a tenth of the flush).
+ *
+ * @example
+ * inTransaction(db, () => recordAttempts(db, settings, finished.map(({ claim, result }) => ({ claim, result, at: clock.now() }))));
+ */
+export function recordAttempts(db: Db, settings: Settings, finished: readonly FinishedAttempt[]): Recorded[] {
+  const decisions = finished.map(({ claim, result, at }) => decideAttempt(claim, result, settings.policy, at));
+  const watched = finished.filter((_, i) => watchesUrl(decisions[i])).map(({ claim }) => claim.callbackUrlId as number);
+  const urlStatus = callbackUrlStatuses(db, [...new Set(watched)]);
+  return finished.map(({ claim, result, at }, i) => {
+    const recorded = writeDecision(db, settings, claim, result, decisions[i] as AttemptDecision, at, urlStatus);
+    for (const row of recorded.suspended) urlStatus.set(row.id, 'dead');
+    return recorded;
+  });
+}
+
+function watchesUrl(decision: AttemptDecision | undefined): boolean {
+  return decision?.kind === 'move' && decision.watchUrl;
 }
 
 /**
  * The single write step of an attempt: closes its row, then moves the delivery as `decision` says (through
- * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over.
- *
- * @example
- * writeDecision(db, settings, claim, result, decideAttempt(claim, result, settings.policy, now), now);
+ * db/delivery-status.ts) with what the move drags along: re-routing, suspension, hand-over. `urlStatus`
+ * holds the status of a retry's URL as of now (see `recordAttempts`).
  */
-export function writeDecision(db: Db, settings: Settings, claim: ClaimedDelivery, result: AttemptResult, decision: AttemptDecision, now: number): Recorded {
+function writeDecision(
+  db: Db,
+  settings: Settings,
+  claim: ClaimedDelivery,
+  result: AttemptResult,
+  decision: AttemptDecision,
+  now: number,
+  urlStatus: ReadonlyMap<number, CallbackUrl['status']>,
+): Recorded {
   finishAttempt(db, claim.attemptId, result);
   const inFlight = { id: claim.id, accountId: claim.accountId, status: 'in_flight' } as const;
   switch (decision.kind) {
     case 'move': {
       const status = moveDelivery(db, inFlight, decision.event, decision, now);
-      if (decision.watchUrl) {
-        // Another delivery may have suspended this URL while this attempt was in flight.
+      // Another delivery may have suspended this URL while this attempt was in flight.
+      if (decision.watchUrl && urlStatus.get(claim.callbackUrlId as number) === 'dead') {
         const url = getCallbackUrl(db, claim.accountId, claim.callbackUrlId as number);
         if (url?.status === 'dead') handOverPending(db, url, now, settings.maxBatch, `URL #${url.id} suspended`);
       }
