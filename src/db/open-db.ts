@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VERSION } from '../core/version.js';
 import { makeDataFolder } from './data-folder.js';
+import { nativeBinding } from './native-binding.js';
 import * as schema from './schema.js';
 import { fullDiskAtStart, storageHealth } from './storage-health.js';
 import { refuseVanishedDatabase } from './vanished-database.js';
@@ -47,7 +48,7 @@ export function openDb(path: string, options: { incrementalVacuum?: boolean } = 
 }
 
 function openAndMigrate(path: string, options: { incrementalVacuum?: boolean }): Db {
-  const client = new Database(path);
+  const client = new Database(path, { nativeBinding: nativeBinding() });
   try {
     return prepare(client, path, options);
   } catch (error) {
