@@ -2,9 +2,9 @@
 // its 1.4 MB and the functions a start runs is about a third of `mjsim serve`'s start-up, and Node 20 keeps
 // no compiled code between runs (Node 22's module.enableCompileCache does, but not for Node 20). The cache
 // sits beside the bundle, serve-bundle.cjs.cache; `npm run build` writes it with one short start. It is used
-// only when it was made from this very bundle file (its size and time, in the cache's first line) and V8
-// accepts it (same V8, same flags); otherwise the bundle compiles as it would without one, and the cache is
-// written anew when the process exits. A folder that cannot be written (a root-owned install, a read-only
+// only when it was made from this very bundle (its size, and the content hash on the bundle's first line or
+// else the file's time, in the cache's first line) and V8 accepts it (same V8, same flags); otherwise the
+// bundle compiles as it would without one, and the cache is written anew when the process exits. A folder that cannot be written (a root-owned install, a read-only
 // image) just keeps what it has: the start is then as slow as without a cache, never wrong.
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +24,9 @@ export function loadBundle(url) {
   const file = fileURLToPath(url);
   const source = readFileSync(file, 'utf8');
   const stat = statSync(file);
-  const key = `${HEADER} ${stat.size} ${stat.mtimeMs}\n`;
+  // V8 itself checks only the source's length: another bundle of the same length would run this one's code.
+  const named = /^\/\/ mjsim-bundle (\w+)\n/.exec(source.slice(0, 100))?.[1];
+  const key = `${HEADER} ${stat.size} ${named ?? stat.mtimeMs}\n`;
   const cacheFile = `${file}.cache`;
   const cachedData = readCache(cacheFile, key);
   // The same wrapper as Node's own for a CommonJS file: the bundle runs as `require` would run it.

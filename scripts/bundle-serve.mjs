@@ -12,6 +12,7 @@
 // only when used). Strict, as the ES modules it is made of. The build ends with one short start, which
 // writes the code cache beside the bundle (serve-bundle.cjs.cache).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { build } from 'esbuild';
@@ -47,7 +48,9 @@ const rewritten = bundled.replace(/(?<![\w$.])import\("([^"]+)"\)/g, (call, spec
 // Only the banner's own import() is left.
 const left = rewritten.match(/(?<![\w$.])import\(/g)?.length ?? 0;
 if (left !== 1) throw new Error(`${OUT}: ${left - 1} import() the loader cannot serve`);
-writeFileSync(OUT, rewritten);
+// The first line names the bundle by its content: its code cache is kept for this content only, however the
+// file's time changes (npm packs every file with one fixed time).
+writeFileSync(OUT, `// mjsim-bundle ${createHash('sha256').update(rewritten).digest('hex')}\n${rewritten}`);
 
 /** Starts `mjsim serve` once (in memory, no relay), asks `/sim/health`, and stops it: its exit writes the cache. */
 async function warmStart() {

@@ -4,7 +4,7 @@
  * the process's exit writes a good one. Each case runs in a real Node process, as `mjsim serve` does.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,9 +22,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A bundle whose export says which it is, and which loads a package on demand the way the real one does. */
-function writeBundle(value: number): void {
-  writeFileSync(bundle, `'use strict';exports.value = ${value};exports.later = () => module.mjsimImport('node:os').then((os) => typeof os.cpus);\n`);
+/**
+ * A bundle whose export says which it is, and which loads a package on demand the way the real one does;
+ * `name` is the content hash the build writes on its first line.
+ */
+function writeBundle(value: number, name?: string): void {
+  const code = `'use strict';exports.value = ${value};exports.later = () => module.mjsimImport('node:os').then((os) => typeof os.cpus);\n`;
+  writeFileSync(bundle, name ? `// mjsim-bundle ${name}\n${code}` : code);
 }
 
 /** Loads the bundle in a new process: what it exports, and what its on-demand import found. */
@@ -59,4 +63,15 @@ it("another bundle's cache is never used for this one", () => {
   writeBundle(4); // the same length, another content
   expect(run()).toBe('4 function');
   expect(readFileSync(cache).subarray(0, 40).toString()).toContain(`mjsim-code-cache ${statSync(bundle).size} ${statSync(bundle).mtimeMs}`);
+});
+
+it('a bundle named by its content keeps its cache when only its time changes (npm packs every file with one time)', () => {
+  writeBundle(5, 'a'.repeat(64));
+  expect(run()).toBe('5 function');
+  const written = statSync(cache);
+  utimesSync(bundle, new Date('1985-10-26T08:15:00Z'), new Date('1985-10-26T08:15:00Z'));
+  expect(run()).toBe('5 function');
+  expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
+  writeBundle(6, 'b'.repeat(64)); // the same length, another content and name
+  expect(run()).toBe('6 function');
 });
