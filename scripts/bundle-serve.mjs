@@ -2,8 +2,8 @@
 // built dist/. Node compiles and links each ES module on its own: the ~350 modules of the serve path
 // (ours, hono, drizzle, zod, commander, undici) cost about a third of a start; one file costs a fraction of
 // that (`npm run bench:start`). bin/mjsim.js runs `serve` from the bundle when it is there and no older than
-// dist/, and from dist/ otherwise, with the same behaviour. Left outside: the native SQLite driver, and the
-// packages that load on demand (the relay's SMTP server, mail parsing, certificate generation), so they
+// dist/, and from dist/ otherwise, with the same behaviour. Left outside: the SQLite driver's compiled addon, and
+// the packages that load on demand (the relay's SMTP server, mail parsing, certificate generation), so they
 // still load only when first needed. The bundle stays at dist/cli/, the depth of the modules it replaces,
 // so paths they resolve from their own URL (migrations, the checkpoint worker) resolve the same.
 //
@@ -29,7 +29,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', ...ON_DEMAND],
+  // better-sqlite3's JavaScript is inside; its addon is named by path (src/db/native-binding.ts), so `bindings`,
+  // the driver's search for it, stays outside and unused.
+  external: ['bindings', ...ON_DEMAND],
   define: { 'import.meta.url': '__mjsimModuleUrl' },
   banner: {
     js: "'use strict';const __mjsimModuleUrl = require('node:url').pathToFileURL(__filename).href;const __mjsimImport = module.mjsimImport ?? ((specifier) => import(specifier));",
