@@ -43,6 +43,8 @@ it('loads none of the relay, mail parsing or TLS packages before it listens', as
   // The probe sees what serve loads from node_modules before it listens: the native SQLite driver (hono,
   // drizzle, zod and commander are inside the serve bundle the build makes, scripts/bundle-serve.mjs).
   expect(packages).toContain('better-sqlite3');
+  // The driver's addon is named directly (src/db/native-binding.ts), not searched for by `bindings`.
+  expect(packages).not.toContain('bindings');
   expect(packages).not.toContain('hono');
   for (const name of LATER) expect(packages).not.toContain(name);
 });

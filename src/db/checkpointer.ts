@@ -21,7 +21,7 @@ const SAFETY_NET_PAGES = 20_000;
  * which `ts-worker.mjs` loads through tsx.
  */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-// Spelled from the parent folder so that it resolves the same from dist/cli/serve-bundle.mjs (one level deep too).
+// Spelled from the parent folder so that it resolves the same from dist/cli/serve-bundle.cjs (one level deep too).
 const WORKER_MODULE = new URL(FROM_SOURCE ? '../db/checkpoint-worker.ts' : '../db/checkpoint-worker.js', import.meta.url);
 
 export interface Checkpointer {
@@ -39,23 +39,34 @@ export interface Checkpointer {
 export function startCheckpointer(db: Db, path: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const workerData: CheckpointWorkerData = { driver, path, everyMs: EVERY_MS };
-  const worker = FROM_SOURCE
-    ? new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData, argv: [WORKER_MODULE.href] })
-    : new Worker(WORKER_MODULE, { workerData });
-  worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  // A worker that fails (it cannot open the file) leaves the connection's own checkpoints to do the work.
-  worker.once('error', () => db.$client.open && db.$client.pragma('wal_autocheckpoint = 1000'));
+  let worker: Worker | undefined;
+  let exited: Promise<void> | undefined;
+  const spawn = () => {
+    worker = FROM_SOURCE
+      ? new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData, argv: [WORKER_MODULE.href] })
+      : new Worker(WORKER_MODULE, { workerData });
+    worker.unref();
+    const running = worker;
+    exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    // A worker that fails (it cannot open the file) leaves the connection's own checkpoints to do the work.
+    worker.once('error', () => db.$client.open && db.$client.pragma('wal_autocheckpoint = 1000'));
+  };
+  // Its first checkpoint would come one period after its start: the thread starts a period later instead, so
+  // that its start (about 10 ms of the server's thread) does not delay a server's first answers.
+  const starting = setTimeout(spawn, EVERY_MS).unref();
   db.$client.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       stopping ??= (async () => {
-        // Referenced again while it stops: otherwise, with nothing else left to do, the process could exit
-        // before the worker answers, and the server's connection would never be closed.
-        worker.ref();
-        worker.postMessage('stop');
-        await exited;
+        clearTimeout(starting);
+        if (worker) {
+          // Referenced again while it stops: otherwise, with nothing else left to do, the process could exit
+          // before the worker answers, and the server's connection would never be closed.
+          worker.ref();
+          worker.postMessage('stop');
+          await exited;
+        }
         if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
       })();
       return stopping;

@@ -16,6 +16,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDataFolder } from './data-folder.js';
+import { nativeBinding } from './native-binding.js';
 import { fullDiskAtStart } from './storage-health.js';
 
 /** Who holds a database: the process, and the server's address once it listens. */
@@ -67,7 +68,7 @@ export function lockDatabase(path: string, role: string): DbLock {
   const record = () => writeFileSync(holderPath, `${JSON.stringify(holder)}\n`);
   try {
     makeDataFolder(dirname(resolve(path)));
-    client = new Database(lockPath, { timeout: 0 });
+    client = new Database(lockPath, { timeout: 0, nativeBinding: nativeBinding() });
     client.exec('begin immediate');
     record();
   } catch (error) {

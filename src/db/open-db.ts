@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VERSION } from '../core/version.js';
 import { makeDataFolder } from './data-folder.js';
+import { nativeBinding } from './native-binding.js';
 import * as schema from './schema.js';
 import { fullDiskAtStart, storageHealth } from './storage-health.js';
 import { refuseVanishedDatabase } from './vanished-database.js';
@@ -47,7 +48,7 @@ export function openDb(path: string, options: { incrementalVacuum?: boolean } = 
 }
 
 function openAndMigrate(path: string, options: { incrementalVacuum?: boolean }): Db {
-  const client = new Database(path);
+  const client = new Database(path, { nativeBinding: nativeBinding() });
   try {
     return prepare(client, path, options);
   } catch (error) {
@@ -75,22 +76,39 @@ function prepare(client: Database.Database, path: string, options: { incremental
   client.pragma('busy_timeout = 5000');
   client.pragma('cache_size = -32768'); // 32 MiB of page cache: a large backlog's indexes stay in memory
   const db = drizzle(client, { schema }) as Db;
-  refuseNewerMigrations(client, path);
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  const newestKnown = newestKnownMigration();
+  const newestApplied = newestAppliedMigration(client);
+  if (newestApplied !== undefined) refuseNewerMigrations(client, path, newestKnown);
+  // Drizzle applies the migrations newer than the newest one recorded: none when that is our newest, and
+  // reading and hashing every migration file to find so is a few ms of each start.
+  if (newestApplied === undefined || newestApplied < newestKnown) migrate(db, { migrationsFolder: MIGRATIONS });
   // Recorded so that an older mjsim opening this file later can say which version it needs.
-  client.prepare("insert into sim_state (key, value) values ('migrated_by', ?) on conflict (key) do update set value = excluded.value").run(VERSION);
+  const recorded = client.prepare("select value from sim_state where key = 'migrated_by'").get() as { value: string } | undefined;
+  if (recorded?.value !== VERSION) {
+    client.prepare("insert into sim_state (key, value) values ('migrated_by', ?) on conflict (key) do update set value = excluded.value").run(VERSION);
+  }
   return db;
+}
+
+/** The `when` of the newest migration this mjsim ships (drizzle records it as the migration's created_at). */
+function newestKnownMigration(): number {
+  const journal = JSON.parse(readFileSync(resolve(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  return Math.max(...journal.entries.map((entry) => entry.when));
+}
+
+/** The created_at of the newest migration recorded in the file, or undefined when none is (a new file). */
+function newestAppliedMigration(client: Database.Database): number | undefined {
+  const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  if (!hasTable) return undefined;
+  const row = client.prepare('select max(created_at) as newest from __drizzle_migrations').get() as { newest: number | string | null };
+  return row.newest === null ? undefined : Number(row.newest);
 }
 
 /**
  * Drizzle applies only migrations newer than the newest one it finds recorded, so a database migrated by a
  * newer mjsim would otherwise open silently and fail later with "no such column". Refuse it by name.
  */
-function refuseNewerMigrations(client: Database.Database, path: string): void {
-  const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
-  if (!hasTable) return;
-  const journal = JSON.parse(readFileSync(resolve(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
-  const newestKnown = Math.max(...journal.entries.map((entry) => entry.when));
+function refuseNewerMigrations(client: Database.Database, path: string, newestKnown: number): void {
   const unknown = client.prepare('select count(*) as n from __drizzle_migrations where created_at > ?').get(newestKnown) as { n: number };
   if (unknown.n === 0) return;
   const hasState = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'sim_state'").get();
