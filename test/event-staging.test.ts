@@ -78,6 +78,20 @@ describe('staged events', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('go straight into the time index when due and nothing is staged, and are staged again once something is', () => {
+    inTransaction(db, () => insertEvents(db, [event(T0), event(T0 - 5)], T0));
+    expect(states(db)).toEqual({ '0': 2 });
+    // A later event is staged; from then on a due one is staged too, so staged IDs stay above the time index's.
+    inTransaction(db, () => insertEvents(db, [event(T0 + 3_000), event(T0)], T0));
+    expect(states(db)).toEqual({ '0': 2, '2': 2 });
+    expect(routePass(db, T0).map((e) => e.occurredAt)).toEqual([T0 - 5, T0, T0]);
+    // That pass's move emptied the staging index, and it committed: due events skip it again.
+    expect(states(db)).toEqual({ '0': 1, '1': 3 });
+    inTransaction(db, () => insertEvents(db, [event(T0 + 1)], T0 + 1));
+    expect(states(db)).toEqual({ '0': 2, '1': 3 });
+    expect(routePass(db, T0 + 3_000).map((e) => e.occurredAt)).toEqual([T0 + 1, T0 + 3_000]);
+  });
+
   it('are staged on insert, counted by nextUnroutedAt, and folded only once one could be due', () => {
     inTransaction(db, () => insertEvents(db, [event(T0 + 5_000), event(T0 + 2_000)], T0));
     expect(states(db)).toEqual({ '2': 2 });
@@ -238,10 +252,14 @@ describe('sends and the time index', () => {
     await registerAll(sim, receiver.url, ['open'], 2);
     const db = sim.server.db;
     const count = 3 * MOVE_SLICE + 100;
-    // One synchronous call: all are staged before the engine's first pass.
-    sim.server.engine.emitEvents(
+    // One synchronous call: all are staged before the engine's first pass (due a second later: an event due
+    // at once while nothing is staged would skip the staging index).
+    const { engine } = sim.server;
+    const inputs = Array.from({ length: count }, (_, i) => ({ type: 'open' as const, fields: { email: `r${i}@example.com` } }));
+    const occurredAt = engine.clock.now() + 1_000;
+    engine.accept(
       findAccountByKey(db, KEY)!.id,
-      Array.from({ length: count }, (_, i) => ({ type: 'open' as const, fields: { email: `r${i}@example.com` } })),
+      engine.buildPayloads(inputs, engine.reserveMessageIds(count)).map((event) => ({ ...event, occurredAt })),
     );
     expect(states(db)).toEqual({ '2': count });
     const res = await sim.api('/sim/clock/advance', { method: 'POST', json: { by: '5s' } });
