@@ -96,6 +96,15 @@ describe('staged events', () => {
     expect(routePass(db, T0 + 3_000).map((e) => e.occurredAt)).toEqual([T0 + 1, T0 + 3_000]);
   });
 
+  it('marked routed while staged (a test event), are never moved nor routed again', () => {
+    const [later, now] = inTransaction(db, () => insertEvents(db, [event(T0 + 3_000), event(T0)], T0));
+    expect(states(db)).toEqual({ '2': 2 });
+    inTransaction(db, () => markRouted(db, [now!]));
+    expect(states(db)).toEqual({ '1': 1, '2': 1 });
+    expect(routePass(db, T0 + 5_000).map((e) => e.id)).toEqual([later]);
+    expect(states(db)).toEqual({ '1': 2 });
+  });
+
   it('are staged on insert, counted by nextUnroutedAt, and folded only once one could be due', () => {
     inTransaction(db, () => insertEvents(db, [event(T0 + 5_000), event(T0 + 2_000)], T0));
     expect(states(db)).toEqual({ '2': 2 });

@@ -151,15 +151,21 @@ export function dueUnroutedEvents(db: Db, now: number, limit: number): StoredEve
 }
 
 /**
- * Marks events routed: out of the time index, in one statement however many (their rows in `events` stay as
- * they are). @example markRouted(db, [1, 2, 3])
+ * Marks events routed, wherever they are: out of the time index (their rows in `events` stay as they are),
+ * or out of staging (a test event routed as it is stored, while others are staged). One statement for each,
+ * however many events; the second only while something may be staged.
+ *
+ * @example
+ * markRouted(db, [1, 2, 3])
  */
 export function markRouted(db: Db, ids: readonly number[]): void {
   if (ids.length === 0) return;
+  const list = JSON.stringify(ids);
   statement(
     db,
     'delete from due_events where (occurred_at, event_id) in (select occurred_at, id from events where id in (select value from json_each(?)))',
-  ).run(JSON.stringify(ids));
+  ).run(list);
+  if (stagingOf(db).earliest !== Infinity) statement(db, 'update events set routed = 1 where routed = 2 and id in (select value from json_each(?))').run(list);
 }
 
 /** When the earliest unrouted event happens, or null (a staged event counts by memory's bound). */
