@@ -7,9 +7,10 @@
  * table `due_events` (time, ID), and an event's row leaves staging for good (`routed = 1`) as it enters it:
  * routing deletes the index's rows and leaves the events' rows, whose payloads fill their pages, as they
  * are (migration 0010; a pass of 2,000 events had rewritten some 250 pages of them for a flag). The time
- * index takes the staged events ("the move") once the earliest of them could be due. A send's events are due a few random seconds later, so in the time index they land all over
- * its busiest part: inserted there one commit at a time, they made every commit write a page per event, half
- * of all a send wrote. Moved in bulk, a page takes many.
+ * index takes the staged events ("the move") once the earliest of them could be due. A send's events are
+ * due a few random seconds later, so in the time index they land all over its busiest part: inserted there
+ * one commit at a time, they made every commit write a page per event, half of all a send wrote. Moved in
+ * bulk, a page takes many.
  *
  * The move goes in slices of MOVE_SLICE events, lowest IDs first, one per routing pass (each in that pass's
  * transaction, the event loop free between passes): one statement over a million staged events held the loop
