@@ -56,7 +56,8 @@ describe('POST /sim/clock/advance beyond the limit', () => {
   it('to: next where the next due time is past the limit is refused without moving', async () => {
     await sim.api('/sim/events', { method: 'POST', json: { event: 'open' } });
     // An event stored at an absurd time (e.g. by a policy or scenario delay): next is beyond the limit.
-    sim.server.db.$client.prepare('update events set occurred_at = ?, routed = 0').run(8.64e15);
+    sim.server.db.$client.prepare('update events set occurred_at = ?, routed = 1').run(8.64e15);
+    sim.server.db.$client.exec('delete from due_events; insert into due_events (occurred_at, event_id) select occurred_at, id from events');
     await expectRangeError(await sim.api('/sim/clock/advance', { method: 'POST', json: { to: 'next' } }));
     expect(sim.server.clock.now()).toBe(T0);
   });

@@ -25,10 +25,14 @@ const event = (occurredAt: number, email = 'a@example.com'): NewEvent => ({
   email,
 });
 
-/** How many events are in each state: staged (2), waiting in the time index (0), routed (1). */
+/** How many events are in each state: staged (2), waiting in the time index `due_events` (0), routed (1). */
 function states(db: Db): Record<string, number> {
-  const rows = statement(db, 'select routed, count(*) as n from events group by routed').all() as { routed: number; n: number }[];
-  return Object.fromEntries(rows.map((row) => [String(row.routed), row.n]));
+  const rows = statement(
+    db,
+    `select case when routed = 2 then 2 when exists (select 1 from due_events u where u.occurred_at = e.occurred_at and u.event_id = e.id) then 0 else 1 end as state,
+       count(*) as n from events e group by 1`,
+  ).all() as { state: number; n: number }[];
+  return Object.fromEntries(rows.map((row) => [String(row.state), row.n]));
 }
 
 /** The staged events' earliest (time, ID), read from the file: what routing must not pass. */
@@ -78,6 +82,29 @@ describe('staged events', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('go straight into the time index when due and nothing is staged, and are staged again once something is', () => {
+    inTransaction(db, () => insertEvents(db, [event(T0), event(T0 - 5)], T0));
+    expect(states(db)).toEqual({ '0': 2 });
+    // A later event is staged; from then on a due one is staged too, so staged IDs stay above the time index's.
+    inTransaction(db, () => insertEvents(db, [event(T0 + 3_000), event(T0)], T0));
+    expect(states(db)).toEqual({ '0': 2, '2': 2 });
+    expect(routePass(db, T0).map((e) => e.occurredAt)).toEqual([T0 - 5, T0, T0]);
+    // That pass's move emptied the staging index, and it committed: due events skip it again.
+    expect(states(db)).toEqual({ '0': 1, '1': 3 });
+    inTransaction(db, () => insertEvents(db, [event(T0 + 1)], T0 + 1));
+    expect(states(db)).toEqual({ '0': 2, '1': 3 });
+    expect(routePass(db, T0 + 3_000).map((e) => e.occurredAt)).toEqual([T0 + 1, T0 + 3_000]);
+  });
+
+  it('marked routed while staged (a test event), are never moved nor routed again', () => {
+    const [later, now] = inTransaction(db, () => insertEvents(db, [event(T0 + 3_000), event(T0)], T0));
+    expect(states(db)).toEqual({ '2': 2 });
+    inTransaction(db, () => markRouted(db, [now!]));
+    expect(states(db)).toEqual({ '1': 1, '2': 1 });
+    expect(routePass(db, T0 + 5_000).map((e) => e.id)).toEqual([later]);
+    expect(states(db)).toEqual({ '1': 2 });
+  });
+
   it('are staged on insert, counted by nextUnroutedAt, and folded only once one could be due', () => {
     inTransaction(db, () => insertEvents(db, [event(T0 + 5_000), event(T0 + 2_000)], T0));
     expect(states(db)).toEqual({ '2': 2 });
@@ -112,7 +139,7 @@ describe('staged events', () => {
       insertEvents(db, [event(T0 + 3_000)], T0);
     });
     expect(states(db)).toEqual({ '0': 1, '2': 1 });
-    statement(db, 'update events set routed = 1 where routed = 0').run();
+    statement(db, 'delete from due_events').run();
     expect(nextUnroutedAt(db)).toBe(T0 + 3_000);
   });
 
@@ -220,7 +247,7 @@ describe('sends and the time index', () => {
   it('200 sends write nothing into the time index until their events could be due, then every event goes out once', async () => {
     await registerAll(sim, receiver.url, ['sent']);
     const db = sim.server.db;
-    const timeIndexPages = () => (statement(db, "select count(*) as n from dbstat where name = 'events_unrouted'").get() as { n: number }).n;
+    const timeIndexPages = () => (statement(db, "select count(*) as n from dbstat where name = 'due_events'").get() as { n: number }).n;
     const before = timeIndexPages();
     for (let i = 0; i < 20; i++) {
       const answer = await send(sim, { Messages: Array.from({ length: 10 }, (_, j) => message(`r${i}-${j}@example.com`)) });
@@ -238,10 +265,14 @@ describe('sends and the time index', () => {
     await registerAll(sim, receiver.url, ['open'], 2);
     const db = sim.server.db;
     const count = 3 * MOVE_SLICE + 100;
-    // One synchronous call: all are staged before the engine's first pass.
-    sim.server.engine.emitEvents(
+    // One synchronous call: all are staged before the engine's first pass (due a second later: an event due
+    // at once while nothing is staged would skip the staging index).
+    const { engine } = sim.server;
+    const inputs = Array.from({ length: count }, (_, i) => ({ type: 'open' as const, fields: { email: `r${i}@example.com` } }));
+    const occurredAt = engine.clock.now() + 1_000;
+    engine.accept(
       findAccountByKey(db, KEY)!.id,
-      Array.from({ length: count }, (_, i) => ({ type: 'open' as const, fields: { email: `r${i}@example.com` } })),
+      engine.buildPayloads(inputs, engine.reserveMessageIds(count)).map((event) => ({ ...event, occurredAt })),
     );
     expect(states(db)).toEqual({ '2': count });
     const res = await sim.api('/sim/clock/advance', { method: 'POST', json: { by: '5s' } });

@@ -1,19 +1,24 @@
 /**
  * The `events` table: accepted events, routed to deliveries once their time has come.
  *
- * An accepted event is first *staged* (`routed = 2`), in an index on its ID that only grows at its end. The
- * time index (`routed = 0`, by `occurred_at`) takes the staged events ("the move") once the earliest of them
- * could be due. A send's events are due a few random seconds later, so in the time index they land all over
- * its busiest part: inserted there one commit at a time, they made every commit write a page per event, half
- * of all a send wrote. Moved in bulk, a page takes many.
+ * An accepted event is first *staged* (`routed = 2`), in an index on its ID that only grows at its end,
+ * unless it is due already and nothing is staged: then it goes straight into the time index (`insertEvents`),
+ * which saves injected events (`POST /sim/events`, due at once) a write. The time index is the narrow
+ * table `due_events` (time, ID), and an event's row leaves staging for good (`routed = 1`) as it enters it:
+ * routing deletes the index's rows and leaves the events' rows, whose payloads fill their pages, as they
+ * are (migration 0010; a pass of 2,000 events had rewritten some 250 pages of them for a flag). The time
+ * index takes the staged events ("the move") once the earliest of them could be due. A send's events are
+ * due a few random seconds later, so in the time index they land all over its busiest part: inserted there
+ * one commit at a time, they made every commit write a page per event, half of all a send wrote. Moved in
+ * bulk, a page takes many.
  *
  * The move goes in slices of MOVE_SLICE events, lowest IDs first, one per routing pass (each in that pass's
  * transaction, the event loop free between passes): one statement over a million staged events held the loop
  * 4 s and took 450 MB of temporary store. Every staged event has a higher ID than every event in the time
  * index (IDs only grow, and the lowest staged go first), so while a move is under way, routing takes the
  * time index only up to the staged events' lower bound: in (time, ID) order nothing staged comes before what
- * it routes, and nothing is routed before it is due. A crash mid-move leaves each event in one index or the
- * other, which is all a new process needs.
+ * it routes, and nothing is routed before it is due. A slice's move is one transaction, so a crash mid-move
+ * leaves each event either staged or in the time index, which is all a new process needs.
  *
  * Memory keeps a lower bound of the staged events' times (`earliest`), so "when is the next event due" needs
  * no look at them: it is raised only once a move's last slice commits, and is only ever too early (a wasted
@@ -56,10 +61,12 @@ function stagingOf(db: Db): Staging {
 function moveSlice(db: Db): boolean {
   const staging = stagingOf(db);
   return atomically(db, () => {
+    // The same slice twice (nothing changes it in between): into the time index, then out of staging.
     const moved = statement(
       db,
-      'update events set routed = 0 where id in (select id from events where routed = 2 order by id limit ?)',
+      'insert into due_events (occurred_at, event_id) select occurred_at, id from events where routed = 2 order by id limit ?',
     ).run(MOVE_SLICE).changes;
+    statement(db, 'update events set routed = 1 where id in (select id from events where routed = 2 order by id limit ?)').run(MOVE_SLICE);
     if (moved === MOVE_SLICE) return true;
     staging.sinceMove = Infinity;
     const scope = transactionScope(db);
@@ -80,7 +87,6 @@ export interface NewEvent {
 
 export interface StoredEvent extends NewEvent {
   id: number;
-  routed: boolean;
   createdAt: number;
 }
 
@@ -104,21 +110,29 @@ const toEvent = (row: EventRow): StoredEvent => ({
   payload: row.payload,
   messageId: row.message_id,
   email: row.email,
-  routed: row.routed === 1,
   createdAt: row.created_at,
 });
 
-/** Inserts events, staged (call inside a transaction for many); returns their IDs in order. */
+const INSERT_EVENT = 'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_DUE = 'insert into due_events (occurred_at, event_id) values (?, ?)';
+
+/**
+ * Inserts events (call inside a transaction for many); returns their IDs in order. An event already due goes
+ * straight into the time index while nothing is staged: the next pass would move it there first anyway (its
+ * time has come), and every staged event still has a higher ID than the time index's. Others are staged.
+ */
 export function insertEvents(db: Db, rows: readonly NewEvent[], now: number): number[] {
-  const insert = statement(
-    db,
-    'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values (?, ?, ?, ?, ?, ?, 2, ?)',
-  );
+  const insert = statement(db, INSERT_EVENT);
   const staging = stagingOf(db);
   return rows.map((row) => {
-    if (row.occurredAt < staging.earliest) staging.earliest = row.occurredAt;
-    if (row.occurredAt < staging.sinceMove) staging.sinceMove = row.occurredAt;
-    return Number(insert.run(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, now).lastInsertRowid);
+    const due = row.occurredAt <= now && staging.earliest === Infinity;
+    if (!due) {
+      if (row.occurredAt < staging.earliest) staging.earliest = row.occurredAt;
+      if (row.occurredAt < staging.sinceMove) staging.sinceMove = row.occurredAt;
+    }
+    const id = Number(insert.run(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, due ? 1 : 2, now).lastInsertRowid);
+    if (due) statement(db, INSERT_DUE).run(row.occurredAt, id);
+    return id;
   });
 }
 
@@ -130,19 +144,34 @@ export function insertEvents(db: Db, rows: readonly NewEvent[], now: number): nu
 export function dueUnroutedEvents(db: Db, now: number, limit: number): StoredEvent[] {
   const staging = stagingOf(db);
   const upTo = staging.earliest <= now && moveSlice(db) ? Math.min(now, staging.earliest) : now;
-  const rows = statement(db, 'select * from events where routed = 0 and occurred_at <= ? order by occurred_at, id limit ?').all(upTo, limit) as EventRow[];
+  const rows = statement(
+    db,
+    'select e.* from due_events u cross join events e on e.id = u.event_id where u.occurred_at <= ? order by u.occurred_at, u.event_id limit ?',
+  ).all(upTo, limit) as EventRow[];
   return rows.map(toEvent);
 }
 
-/** Marks events routed, in one statement however many. @example markRouted(db, [1, 2, 3]) */
+/**
+ * Marks events routed, wherever they are: out of the time index (their rows in `events` stay as they are),
+ * or out of staging (a test event routed as it is stored, while others are staged). One statement for each,
+ * however many events; the second only while something may be staged.
+ *
+ * @example
+ * markRouted(db, [1, 2, 3])
+ */
 export function markRouted(db: Db, ids: readonly number[]): void {
   if (ids.length === 0) return;
-  statement(db, 'update events set routed = 1 where id in (select value from json_each(?))').run(JSON.stringify(ids));
+  const list = JSON.stringify(ids);
+  statement(
+    db,
+    'delete from due_events where (occurred_at, event_id) in (select occurred_at, id from events where id in (select value from json_each(?)))',
+  ).run(list);
+  if (stagingOf(db).earliest !== Infinity) statement(db, 'update events set routed = 1 where routed = 2 and id in (select value from json_each(?))').run(list);
 }
 
 /** When the earliest unrouted event happens, or null (a staged event counts by memory's bound). */
 export function nextUnroutedAt(db: Db): number | null {
-  const row = statement(db, 'select min(occurred_at) as t from events where routed = 0').get() as { t: number | null };
+  const row = statement(db, 'select min(occurred_at) as t from due_events').get() as { t: number | null };
   const earliest = Math.min(row.t ?? Infinity, stagingOf(db).earliest);
   return earliest === Infinity ? null : earliest;
 }

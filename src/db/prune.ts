@@ -151,6 +151,7 @@ function deleteDeliveries(db: Db, ids: readonly number[], before: number): Prune
   const orphans = statement(
     db,
     `select id, account_id, message_id from events e where id in (select value from json_each(?)) and routed = 1
+       and not exists (select 1 from due_events u where u.occurred_at = e.occurred_at and u.event_id = e.id)
        and not exists (select 1 from delivery_events de where de.event_id = e.id)`,
   ).all(JSON.stringify(eventIds)) as { id: number; account_id: number; message_id: string | null }[];
   counts.events += statement(db, 'delete from events where id in (select value from json_each(?))').run(JSON.stringify(orphans.map((event) => event.id))).changes;

@@ -13,6 +13,7 @@ export function resetAccount(db: Db, accountId: number): { callbackUrls: number;
     statement(db, 'delete from delivery_events where delivery_id in (select id from deliveries where account_id = ?)').run(accountId);
     const deliveries = statement(db, 'delete from deliveries where account_id = ?').run(accountId).changes;
     statement(db, 'delete from delivery_counts where account_id = ?').run(accountId);
+    statement(db, 'delete from due_events where (occurred_at, event_id) in (select occurred_at, id from events where account_id = ?)').run(accountId);
     const events = statement(db, 'delete from events where account_id = ?').run(accountId).changes;
     const callbackUrls = statement(db, 'delete from callback_urls where account_id = ?').run(accountId).changes;
     // Parse API: the account's routes and inbound mails (the key keeps its assigned address).

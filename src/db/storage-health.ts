@@ -253,7 +253,7 @@ export class StorageHealth extends EventEmitter<{ change: [StorageState] }> {
 function pendingWork(client: Database.Database): { pendingDeliveries: number; unroutedEvents: number } {
   try {
     const deliveries = client.prepare("select count(*) as n from deliveries where status in ('pending', 'in_flight')").get() as { n: number };
-    const events = client.prepare('select count(*) as n from events where routed <> 1').get() as { n: number };
+    const events = client.prepare('select (select count(*) from events where routed = 2) + (select count(*) from due_events) as n').get() as { n: number };
     return { pendingDeliveries: deliveries.n, unroutedEvents: events.n };
   } catch {
     return { pendingDeliveries: -1, unroutedEvents: -1 };

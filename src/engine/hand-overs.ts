@@ -65,7 +65,7 @@ export class HandOvers {
     inTransaction(this.db, () => {
       const [id] = insertEvents(this.db, [event], now);
       markRouted(this.db, [id as number]);
-      deliverNow(this.db, callback.accountId, [{ ...event, id: id as number, routed: true, createdAt: now }], callback, now, 1, null, 'test event');
+      deliverNow(this.db, callback.accountId, [{ ...event, id: id as number, createdAt: now }], callback, now, 1, null, 'test event');
     });
     this.deps.wake();
     return payload;
