@@ -5,6 +5,7 @@
  */
 import type { EventType } from '../core/event-types.js';
 import { stateIdOf, type MessageRecord } from '../core/message-shapes.js';
+import { filedThrough } from './message-filing.js';
 import type { Db } from './open-db.js';
 import { statement } from './statements.js';
 
@@ -135,18 +136,22 @@ export interface MessageByHeaderId {
 /**
  * The messages (one per recipient, oldest first) of the mail with this RFC 5322 Message-ID, in every
  * account: a reply names the mail it answers by it (`In-Reply-To`, `References`). Angle brackets are
- * optional in `headerMessageId`.
+ * optional in `headerMessageId`. Filed messages are found through their index; the newest, not yet filed
+ * (a second's worth while the filer runs), are read by row ID: a send no longer pays a random index page.
  *
  * @example
  * findMessagesByHeaderMessageId(db, '<4f1c…@mjsim.local>')[0]?.customId // 'order-42'
  */
 export function findMessagesByHeaderMessageId(db: Db, headerMessageId: string): MessageByHeaderId[] {
   const bare = headerMessageId.trim().replace(/^<|>$/g, '');
+  const columns = 'id, account_id, message_id, uuid, email, custom_id, event_payload, campaign, source';
   const rows = statement(
     db,
-    `select account_id, message_id, uuid, email, custom_id, event_payload, campaign, source from messages
-      where header_message_id = ? and header_message_id is not null order by id`,
-  ).all(`<${bare}>`) as { account_id: number; message_id: string; uuid: string; email: string; custom_id: string; event_payload: string; campaign: string; source: MessageSource }[];
+    `select ${columns} from messages where header_message_id = @id and filed = 1 and header_message_id is not null
+     union all
+     select ${columns} from messages where id > @filedThrough and filed = 0 and header_message_id = @id
+     order by id`,
+  ).all({ id: `<${bare}>`, filedThrough: filedThrough(db) }) as { account_id: number; message_id: string; uuid: string; email: string; custom_id: string; event_payload: string; campaign: string; source: MessageSource }[];
   return rows.map((row) => ({
     accountId: row.account_id,
     messageId: row.message_id,

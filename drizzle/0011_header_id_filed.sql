@@ -1,0 +1,2 @@
+DROP INDEX `messages_header_message_id`;--> statement-breakpoint
+CREATE INDEX `messages_header_message_id` ON `messages` (`header_message_id`) WHERE "messages"."filed" = 1 and "messages"."header_message_id" is not null;
