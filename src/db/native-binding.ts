@@ -19,12 +19,20 @@ let found: string | undefined;
  * const client = new Database('mjsim.db', { nativeBinding: nativeBinding() });
  */
 export function nativeBinding(): string {
-  found ??= locate();
+  found ??= locateNativeBinding(import.meta.url);
   return found;
 }
 
-function locate(): string {
-  const require = createRequire(import.meta.url);
+/**
+ * The addon as seen from the module at `from`: its path under the driver's build/Release, else the addon
+ * that `bindings` loads from wherever the driver's build put it (build/Debug, compiled/…). Exported so the
+ * fallback can be tried against a driver laid out differently.
+ *
+ * @example
+ * new Database(':memory:', { nativeBinding: locateNativeBinding(import.meta.url) });
+ */
+export function locateNativeBinding(from: string | URL): string {
+  const require = createRequire(from);
   try {
     return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
   } catch {
