@@ -49,42 +49,52 @@ export const DEFAULT_SCENARIO: ScenarioConfig = Object.freeze({
   unsub: { probability: 0, delay: [30_000, 1_800_000] },
 } as const);
 
-const durationText = z.union([z.string(), z.number()]);
 /** A year: events of a lifecycle stay within reach of the clock (see clock-range.ts). */
 const MAX_SCENARIO_DELAY_MS = 365 * 86_400_000;
-/** A delay: one duration ("30s") or a range ["1m", "60m"]; as [min, max] milliseconds. A bare number is refused, as everywhere. */
-const delay = z.union([durationText, z.tuple([durationText, durationText])]).transform((value, ctx): DelayRange => {
-  const [min, max] = (Array.isArray(value) ? value : [value, value]).map((part) => readDuration(part));
-  const problem = [min, max].find((ms) => typeof ms === 'string');
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid delay ${JSON.stringify(value)}: ${problem}` });
-  else if ((min as number) > (max as number)) ctx.addIssue({ code: 'custom', message: 'a delay range is [min, max] with min <= max' });
-  else if ((max as number) > MAX_SCENARIO_DELAY_MS) ctx.addIssue({ code: 'custom', message: 'a delay is at most 365d (event times stay within the clock range)' });
-  return problem === undefined ? [min as number, max as number] : [0, 0];
-});
-const probability = z.number().min(0, 'a probability is from 0 to 1').max(1, 'a probability is from 0 to 1');
-const rule = z.object({ probability: probability.optional(), delay: delay.optional() }).strict();
-const rules = z
-  .object({
-    sent: z.object({ delay: delay.optional() }).strict().optional(),
-    bounce: rule.extend({ hard: probability.optional() }).strict().optional(),
-    blocked: rule.optional(),
-    open: rule.optional(),
-    click: rule.optional(),
-    spam: rule.optional(),
-    unsub: rule.optional(),
-  })
-  .strict();
-const file = rules
-  .extend({
-    seed: z.union([z.string(), z.number()]).optional(),
-    accounts: z.record(z.string(), rules).optional(),
-  })
-  .strict()
-  .refine((value) => (value.blocked?.probability ?? 0) + (value.bounce?.probability ?? 0) <= 1, {
-    message: 'blocked.probability + bounce.probability must not exceed 1',
-  });
 
-type Rules = z.output<typeof rules>;
+/**
+ * The file's zod schemas, made on the first parse: making them is a few milliseconds of every `mjsim serve`
+ * start (bench:start), and only a start with `--scenario-file` parses a file.
+ */
+function makeSchemas() {
+  const durationText = z.union([z.string(), z.number()]);
+  /** A delay: one duration ("30s") or a range ["1m", "60m"]; as [min, max] milliseconds. A bare number is refused, as everywhere. */
+  const delay = z.union([durationText, z.tuple([durationText, durationText])]).transform((value, ctx): DelayRange => {
+    const [min, max] = (Array.isArray(value) ? value : [value, value]).map((part) => readDuration(part));
+    const problem = [min, max].find((ms) => typeof ms === 'string');
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid delay ${JSON.stringify(value)}: ${problem}` });
+    else if ((min as number) > (max as number)) ctx.addIssue({ code: 'custom', message: 'a delay range is [min, max] with min <= max' });
+    else if ((max as number) > MAX_SCENARIO_DELAY_MS) ctx.addIssue({ code: 'custom', message: 'a delay is at most 365d (event times stay within the clock range)' });
+    return problem === undefined ? [min as number, max as number] : [0, 0];
+  });
+  const probability = z.number().min(0, 'a probability is from 0 to 1').max(1, 'a probability is from 0 to 1');
+  const rule = z.object({ probability: probability.optional(), delay: delay.optional() }).strict();
+  const rules = z
+    .object({
+      sent: z.object({ delay: delay.optional() }).strict().optional(),
+      bounce: rule.extend({ hard: probability.optional() }).strict().optional(),
+      blocked: rule.optional(),
+      open: rule.optional(),
+      click: rule.optional(),
+      spam: rule.optional(),
+      unsub: rule.optional(),
+    })
+    .strict();
+  const file = rules
+    .extend({
+      seed: z.union([z.string(), z.number()]).optional(),
+      accounts: z.record(z.string(), rules).optional(),
+    })
+    .strict()
+    .refine((value) => (value.blocked?.probability ?? 0) + (value.bounce?.probability ?? 0) <= 1, {
+      message: 'blocked.probability + bounce.probability must not exceed 1',
+    });
+  return { rules, file };
+}
+
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+
+type Rules = z.output<ReturnType<typeof makeSchemas>['rules']>;
 
 function merge(base: ScenarioConfig, over: Rules): ScenarioConfig {
   const pick = <K extends keyof ScenarioConfig>(key: K) => ({ ...base[key], ...stripUndefined(over[key] ?? {}) }) as ScenarioConfig[K];
@@ -109,7 +119,7 @@ const stripUndefined = (value: object) => Object.fromEntries(Object.entries(valu
  * parseScenarioFile({ open: { probabilty: 0.4 } }) // 'open: Unrecognized key: "probabilty"'
  */
 export function parseScenarioFile(json: unknown): ScenarioFile | string {
-  const parsed = file.safeParse(json);
+  const parsed = (schemas ??= makeSchemas()).file.safeParse(json);
   if (!parsed.success) return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ');
   const { seed, accounts, ...own } = parsed.data;
   const base = merge(DEFAULT_SCENARIO, own);
