@@ -71,27 +71,31 @@ export function planLifecycle(
     Payload: recipient.eventPayload,
   };
   const events: PlannedEvent[] = [];
-  const add = (type: EventType, delayMs: number, fields: EventPayload = {}) => events.push({ type, delayMs, fields: { ...common, ...fields } });
 
   const delivery = lifecycle.delivery;
   if (delivery.kind !== 'sent') {
     const delay = drawDelay(rules[delivery.kind].delay, random);
-    add(delivery.kind, delay, delivery.kind === 'bounce' ? bounceFields(delivery, recipient.email) : blockedFields(delivery.pair));
+    addEvent(events, common, delivery.kind, delay, delivery.kind === 'bounce' ? bounceFields(delivery, recipient.email) : blockedFields(delivery.pair));
     return events;
   }
   const sentAt = drawDelay(rules.sent.delay, random);
-  add('sent', sentAt);
+  addEvent(events, common, 'sent', sentAt);
   const openedAt = sentAt + drawDelay(rules.open.delay, random);
   const afterOpen = lifecycle.open ? openedAt : sentAt;
-  if (lifecycle.open && recipient.tracksOpens) add('open', openedAt);
+  if (lifecycle.open && recipient.tracksOpens) addEvent(events, common, 'open', openedAt);
   if (lifecycle.click && recipient.tracksClicks && recipient.links.length > 0) {
-    add('click', afterOpen + drawDelay(rules.click.delay, random), { url: pick(recipient.links, random) });
+    addEvent(events, common, 'click', afterOpen + drawDelay(rules.click.delay, random), { url: pick(recipient.links, random) });
   }
-  if (lifecycle.spam) add('spam', sentAt + drawDelay(rules.spam.delay, random));
+  if (lifecycle.spam) addEvent(events, common, 'spam', sentAt + drawDelay(rules.spam.delay, random));
   if (lifecycle.unsub) {
-    add('unsub', afterOpen + drawDelay(rules.unsub.delay, random), recipient.hasUnsubLink ? {} : { mj_list_id: 0, geo: '', agent: 'List-Unsubscribe' });
+    addEvent(events, common, 'unsub', afterOpen + drawDelay(rules.unsub.delay, random), recipient.hasUnsubLink ? {} : { mj_list_id: 0, geo: '', agent: 'List-Unsubscribe' });
   }
   return events.sort((a, b) => a.delayMs - b.delayMs);
+}
+
+/** Adds a planned event with the recipient's common fields (a module function: a closure per plan cost a send). */
+function addEvent(events: PlannedEvent[], common: EventPayload, type: EventType, delayMs: number, fields: EventPayload = {}): void {
+  events.push({ type, delayMs, fields: { ...common, ...fields } });
 }
 
 /** Draws a lifecycle from the probabilities: blocked, else bounced, else sent and then engagement. */

@@ -67,11 +67,12 @@ export function isValidEmail(email: string): boolean {
  * recipientsOf(message) // [{ kind: 'To', email: 'a@x.com', name: '' }, { kind: 'Bcc', … }]
  */
 export function recipientsOf(message: OutgoingMessage): (Address & { kind: RecipientKind })[] {
-  return [
-    ...message.to.map((address) => ({ ...address, kind: 'To' as const })),
-    ...message.cc.map((address) => ({ ...address, kind: 'Cc' as const })),
-    ...message.bcc.map((address) => ({ ...address, kind: 'Bcc' as const })),
-  ];
+  // Plain loops: every send lists its recipients, and three spread arrays of spread objects cost it more.
+  const all: (Address & { kind: RecipientKind })[] = [];
+  for (const address of message.to) all.push({ email: address.email, name: address.name, kind: 'To' });
+  for (const address of message.cc) all.push({ email: address.email, name: address.name, kind: 'Cc' });
+  for (const address of message.bcc) all.push({ email: address.email, name: address.name, kind: 'Bcc' });
+  return all;
 }
 
 /** What tracking a message allows, and what a recipient can click. */
@@ -112,10 +113,14 @@ export function trackabilityOf(message: OutgoingMessage): Trackability {
  */
 export function messageSizeOf(message: OutgoingMessage): number {
   if (message.mimeSize !== undefined) return message.mimeSize;
-  const bytes = (text: string | null) => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
-  const headers = Object.entries(message.headers).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value) + 4, 0);
-  return 600 + bytes(message.subject) + bytes(message.textPart) + bytes(message.htmlPart) + headers;
+  let headers = 0;
+  for (const name in message.headers) headers += utf8Bytes(name) + utf8Bytes(message.headers[name] as string) + 4;
+  return 600 + utf8Bytes(message.subject) + utf8Bytes(message.textPart) + utf8Bytes(message.htmlPart) + headers;
 }
+
+// Module-level, not a closure inside messageSizeOf: every send measures its message (a closure per call had
+// cost a one-recipient send more than the measuring).
+const utf8Bytes = (text: string | null) => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
 
 /** Where mjsim's own Message-IDs live: `<{MessageUUID}@mjsim.local>`. */
 export const ASSIGNED_MESSAGE_ID_DOMAIN = 'mjsim.local';

@@ -40,18 +40,20 @@ export function sendResponseV31(outcomes: readonly MessageOutcome[], apiBase: st
     if (!outcome.ok) {
       return { Status: 'error', Errors: outcome.errors.map((error) => ({ ErrorIdentifier: newId(), ...error })) };
     }
-    const of = (kind: RecipientKind) =>
-      outcome.recipients
-        .filter((recipient) => recipient.kind === kind)
-        .map((recipient) => ({
-          Email: recipient.email,
-          MessageUUID: recipient.uuid,
-          MessageID: recipient.messageId,
-          MessageHref: messageHref(apiBase, recipient.messageId),
-        }));
-    return { Status: 'success', CustomID: outcome.customId, To: of('To'), Cc: of('Cc'), Bcc: of('Bcc') };
+    const { recipients } = outcome;
+    return { Status: 'success', CustomID: outcome.customId, To: answered(recipients, 'To', apiBase), Cc: answered(recipients, 'Cc', apiBase), Bcc: answered(recipients, 'Bcc', apiBase) };
   });
   return { status: outcomes.every((outcome) => outcome.ok) ? 200 : 400, body: { Messages: messages } };
+}
+
+/** The recipients of one kind as the v3.1 answer lists them. */
+function answered(recipients: readonly SentRecipient[], kind: RecipientKind, apiBase: string): { Email: string; MessageUUID: string; MessageID: bigint; MessageHref: string }[] {
+  const listed = [];
+  for (const recipient of recipients) {
+    if (recipient.kind !== kind) continue;
+    listed.push({ Email: recipient.email, MessageUUID: recipient.uuid, MessageID: recipient.messageId, MessageHref: messageHref(apiBase, recipient.messageId) });
+  }
+  return listed;
 }
 
 /**

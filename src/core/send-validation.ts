@@ -93,13 +93,6 @@ function withGlobals(message: Obj, globals: JsonValue | undefined): Obj {
  */
 export function validateMessage(m: Obj): MessageCheck {
   const errors: SendError[] = [];
-  const text = (property: string): string | null => {
-    const value = m[property];
-    if (absent(value)) return null;
-    if (typeof value === 'string') return value;
-    errors.push(mismatch(property, 'string'));
-    return null;
-  };
 
   const templateId = readTemplateId(m.TemplateID, errors);
   let from: Address | undefined;
@@ -113,14 +106,14 @@ export function validateMessage(m: Obj): MessageCheck {
   const total = to.length + cc.length + bcc.length;
   if (total > MAX_RECIPIENTS) errors.push(error('send-0015', `Too many recipients: ${total} were given, at most ${MAX_RECIPIENTS} are allowed in To, Cc and Bcc together.`, 'To', 'Cc', 'Bcc'));
 
-  const subject = text('Subject') ?? '';
-  const textPart = text('TextPart');
-  const htmlPart = text('HTMLPart');
+  const subject = readText(m, 'Subject', errors) ?? '';
+  const textPart = readText(m, 'TextPart', errors);
+  const htmlPart = readText(m, 'HTMLPart', errors);
   if (absent(m.TextPart) && absent(m.HTMLPart) && absent(m.TemplateID)) errors.push(error('send-0003', NO_CONTENT_MESSAGE, 'HTMLPart', 'TextPart'));
-  const customId = text('CustomID') ?? '';
-  const eventPayload = text('EventPayload') ?? '';
-  const customCampaign = text('CustomCampaign') ?? '';
-  text('URLTags');
+  const customId = readText(m, 'CustomID', errors) ?? '';
+  const eventPayload = readText(m, 'EventPayload', errors) ?? '';
+  const customCampaign = readText(m, 'CustomCampaign', errors) ?? '';
+  readText(m, 'URLTags', errors);
   const deduplicateCampaign = readBoolean(m.DeduplicateCampaign, 'DeduplicateCampaign', errors);
   if (deduplicateCampaign && customCampaign === '') {
     errors.push(error('send-0012', 'DeduplicateCampaign is true but no CustomCampaign is defined: deduplication needs a campaign.', 'CustomCampaign', 'DeduplicateCampaign'));
@@ -157,6 +150,15 @@ export function validateMessage(m: Obj): MessageCheck {
       scenarioTags,
     },
   };
+}
+
+/** A string property: null when absent, a type mismatch when not a string. */
+function readText(m: Obj, property: string, errors: SendError[]): string | null {
+  const value = m[property];
+  if (absent(value)) return null;
+  if (typeof value === 'string') return value;
+  errors.push(mismatch(property, 'string'));
+  return null;
 }
 
 function readAddress(value: JsonValue | undefined, property: string, errors: SendError[]): Address | undefined {

@@ -69,7 +69,8 @@ export function sendMessages(deps: SendDeps, account: Account, messages: readonl
         const messageId = nextId++;
         const random = seededRandom(`${seed}:${messageId}`);
         const uuid = uuidFrom(random);
-        const key = `${campaign}\n${recipient.email.toLowerCase()}`;
+        // Only a campaign's messages can be duplicates (DeduplicateCampaign needs one): most sends build no key.
+        const key = campaign === '' ? '' : `${campaign}\n${recipient.email.toLowerCase()}`;
         const duplicate = message.deduplicateCampaign && (seen.has(key) || campaignHasRecipient(db, account.id, campaign, recipient.email));
         if (campaign !== '') seen.add(key);
         const plan = planLifecycle(
