@@ -113,8 +113,33 @@ const toEvent = (row: EventRow): StoredEvent => ({
   createdAt: row.created_at,
 });
 
-const INSERT_EVENT = 'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)';
-const INSERT_DUE = 'insert into due_events (occurred_at, event_id) values (?, ?)';
+const EVENT_COLUMNS = 'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values ';
+const DUE_COLUMNS = 'insert into due_events (occurred_at, event_id) values ';
+/**
+ * Rows per insert statement: one multi-row statement costs far less per row than a statement per row (bench:v2
+ * spent 15 % of the server's CPU on running the inserts one row at a time). Smaller parts take the next
+ * smaller power of two, so a few prepared statements serve every size.
+ */
+const INSERT_ROWS = 64;
+
+/** The prepared insert of `rows` rows of `width` values each (`rows` a power of two up to INSERT_ROWS). */
+function multiInsert(db: Db, head: string, width: number, rows: number) {
+  const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return statement(db, head + Array.from({ length: rows }, () => tuple).join(', '));
+}
+
+/** Runs `head` over `values` (flat, `width` per row) in parts of INSERT_ROWS and smaller powers of two; returns the last row ID. */
+function insertRows(db: Db, head: string, width: number, values: readonly unknown[]): number {
+  let lastId = 0;
+  for (let at = 0, left = values.length / width; left > 0; ) {
+    let rows = INSERT_ROWS;
+    while (rows > left) rows /= 2;
+    lastId = Number(multiInsert(db, head, width, rows).run(values.slice(at * width, (at + rows) * width)).lastInsertRowid);
+    at += rows;
+    left -= rows;
+  }
+  return lastId;
+}
 
 /**
  * Inserts events (call inside a transaction for many); returns their IDs in order. An event already due goes
@@ -122,18 +147,28 @@ const INSERT_DUE = 'insert into due_events (occurred_at, event_id) values (?, ?)
  * time has come), and every staged event still has a higher ID than the time index's. Others are staged.
  */
 export function insertEvents(db: Db, rows: readonly NewEvent[], now: number): number[] {
-  const insert = statement(db, INSERT_EVENT);
+  if (rows.length === 0) return [];
   const staging = stagingOf(db);
-  return rows.map((row) => {
-    const due = row.occurredAt <= now && staging.earliest === Infinity;
-    if (!due) {
+  const values: unknown[] = [];
+  const due: boolean[] = [];
+  for (const row of rows) {
+    const isDue = row.occurredAt <= now && staging.earliest === Infinity;
+    if (!isDue) {
       if (row.occurredAt < staging.earliest) staging.earliest = row.occurredAt;
       if (row.occurredAt < staging.sinceMove) staging.sinceMove = row.occurredAt;
     }
-    const id = Number(insert.run(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, due ? 1 : 2, now).lastInsertRowid);
-    if (due) statement(db, INSERT_DUE).run(row.occurredAt, id);
-    return id;
+    due.push(isDue);
+    values.push(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, isDue ? 1 : 2, now);
+  }
+  // Each statement inserts its rows in order, each ID one above the last (AUTOINCREMENT, one writer).
+  const firstId = insertRows(db, EVENT_COLUMNS, 8, values) - rows.length + 1;
+  const ids = rows.map((_, i) => firstId + i);
+  const dueValues: number[] = [];
+  rows.forEach((row, i) => {
+    if (due[i]) dueValues.push(row.occurredAt, firstId + i);
   });
+  insertRows(db, DUE_COLUMNS, 2, dueValues);
+  return ids;
 }
 
 /**
