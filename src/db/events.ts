@@ -26,7 +26,7 @@
  */
 import type Database from 'better-sqlite3';
 import { atomically, transactionScope, type Db } from './open-db.js';
-import { statement } from './statements.js';
+import { insertRows, statement } from './statements.js';
 
 /** What memory knows of a connection's staged events. */
 interface Staging {
@@ -116,32 +116,6 @@ const toEvent = (row: EventRow): StoredEvent => ({
 const EVENT_COLUMNS = 'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values ';
 const DUE_COLUMNS = 'insert into due_events (occurred_at, event_id) values ';
 /**
- * Rows per insert statement: one multi-row statement costs far less per row than a statement per row (bench:v2
- * spent 15 % of the server's CPU on running the inserts one row at a time). Smaller parts take the next
- * smaller power of two, so a few prepared statements serve every size.
- */
-const INSERT_ROWS = 64;
-
-/** The prepared insert of `rows` rows of `width` values each (`rows` a power of two up to INSERT_ROWS). */
-function multiInsert(db: Db, head: string, width: number, rows: number) {
-  const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
-  return statement(db, head + Array.from({ length: rows }, () => tuple).join(', '));
-}
-
-/** Runs `head` over `values` (flat, `width` per row) in parts of INSERT_ROWS and smaller powers of two; returns the last row ID. */
-function insertRows(db: Db, head: string, width: number, values: readonly unknown[]): number {
-  let lastId = 0;
-  for (let at = 0, left = values.length / width; left > 0; ) {
-    let rows = INSERT_ROWS;
-    while (rows > left) rows /= 2;
-    lastId = Number(multiInsert(db, head, width, rows).run(values.slice(at * width, (at + rows) * width)).lastInsertRowid);
-    at += rows;
-    left -= rows;
-  }
-  return lastId;
-}
-
-/**
  * Inserts events (call inside a transaction for many); returns their IDs in order. An event already due goes
  * straight into the time index while nothing is staged: the next pass would move it there first anyway (its
  * time has come), and every staged event still has a higher ID than the time index's. Others are staged.
@@ -161,13 +135,13 @@ export function insertEvents(db: Db, rows: readonly NewEvent[], now: number): nu
     values.push(row.accountId, row.eventType, row.occurredAt, row.payload, row.messageId, row.email, isDue ? 1 : 2, now);
   }
   // Each statement inserts its rows in order, each ID one above the last (AUTOINCREMENT, one writer).
-  const firstId = insertRows(db, EVENT_COLUMNS, 8, values) - rows.length + 1;
+  const firstId = insertRows(db, EVENT_COLUMNS, '(?, ?, ?, ?, ?, ?, ?, ?)', values) - rows.length + 1;
   const ids = rows.map((_, i) => firstId + i);
   const dueValues: number[] = [];
   rows.forEach((row, i) => {
     if (due[i]) dueValues.push(row.occurredAt, firstId + i);
   });
-  insertRows(db, DUE_COLUMNS, 2, dueValues);
+  insertRows(db, DUE_COLUMNS, '(?, ?)', dueValues);
   return ids;
 }
 
@@ -202,6 +176,19 @@ export function markRouted(db: Db, ids: readonly number[]): void {
     'delete from due_events where (occurred_at, event_id) in (select occurred_at, id from events where id in (select value from json_each(?)))',
   ).run(list);
   if (stagingOf(db).earliest !== Infinity) statement(db, 'update events set routed = 1 where routed = 2 and id in (select value from json_each(?))').run(list);
+}
+
+/**
+ * Marks routed the events `dueUnroutedEvents` just gave, in the same transaction: every entry of the time
+ * index up to the last of them in (time, ID) order, which is exactly them (it gives the first entries in that
+ * order). One range delete at the index's start, with no look at the events' rows.
+ *
+ * @example
+ * const due = dueUnroutedEvents(db, now, 2_000);
+ * markRoutedThrough(db, due[due.length - 1]!);
+ */
+export function markRoutedThrough(db: Db, last: { occurredAt: number; id: number }): void {
+  statement(db, 'delete from due_events where (occurred_at, event_id) <= (?, ?)').run(last.occurredAt, last.id);
 }
 
 /** When the earliest unrouted event happens, or null (a staged event counts by memory's bound). */
