@@ -1,7 +1,8 @@
 /**
- * The reads and writes of a routing pass, each one statement whatever the number of events (the rows go in
- * as one JSON array, read by `json_each`): a pass of 2,000 events used to run some 10,000 statements, and
- * their per-statement cost was most of its time (issue #22). The plan itself is src/core/route-plan.ts.
+ * The reads and writes of a routing pass, a few statements whatever the number of events (the rows go in as
+ * one JSON array, read by `json_each`, or as multi-row inserts of 64 links): a pass of 2,000 events used to
+ * run some 10,000 statements, and their per-statement cost was most of its time (issue #22). The plan itself
+ * is src/core/route-plan.ts.
  */
 import type { GroupExtension, OpenGroup, PlannedDelivery, RouteTarget } from '../core/route-plan.js';
 import { countStatus } from './delivery-status.js';
@@ -65,7 +66,7 @@ const LINK = '(?, ?, ?, ?, lower(?))';
 
 /**
  * Writes a plan: its deliveries (IDs in plan order), the events it adds to stored groups, every link, and the
- * per-status counts, in a constant number of statements. Call inside the routing transaction.
+ * per-status counts, in a few statements (the links in parts of 64 rows). Call inside the routing transaction.
  *
  * @example
  * writeRoutePlan(db, planRoutes(due, targetOf, openGroups(db, wanted, 500), now, 500));
