@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findAccountByKey } from '../src/db/accounts.js';
-import { dueUnroutedEvents, insertEvents, markRouted, MOVE_SLICE, nextUnroutedAt, type NewEvent, type StoredEvent } from '../src/db/events.js';
+import { type DueEvent, dueUnroutedEvents, insertEvents, markRouted, MOVE_SLICE, nextUnroutedAt, type NewEvent } from '../src/db/events.js';
 import { inTransaction, openDb, type Db } from '../src/db/open-db.js';
 import { statement } from '../src/db/statements.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -41,7 +41,7 @@ function earliestStaged(db: Db): { t: number; id: number } | undefined {
 }
 
 /** One routing pass as the engine runs it: the due events, marked routed, in one transaction. */
-function routePass(db: Db, now: number, limit = 1_000): StoredEvent[] {
+function routePass(db: Db, now: number, limit = 1_000): DueEvent[] {
   return inTransaction(db, () => {
     const due = dueUnroutedEvents(db, now, limit);
     markRouted(
@@ -156,7 +156,7 @@ describe('staged events', () => {
   it('move a slice per pass, and while some are staged route nothing that an earlier staged event precedes', () => {
     const { due, notDue } = stageBacklog(db);
     const now = T0 + 2_000;
-    const routed: StoredEvent[] = [];
+    const routed: DueEvent[] = [];
     let passes = 0;
     for (let staged = due + notDue; ; ) {
       const batch = routePass(db, now);
@@ -187,7 +187,7 @@ describe('staged events', () => {
   it('a move cut off by a new process (or a rolled-back slice) goes on from where it stood, losing nothing', () => {
     const { due, notDue } = stageBacklog(db);
     const now = T0 + 2_000;
-    const routed: StoredEvent[] = [];
+    const routed: DueEvent[] = [];
     routed.push(...routePass(db, now));
     expect(states(db)['2']).toBe(due + notDue - MOVE_SLICE);
     // A slice rolled back with its pass: its events stay staged, and memory still knows they could be due.

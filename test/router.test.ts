@@ -218,7 +218,7 @@ function routeOneByOne(db: Db, now: number, limit: number, maxBatch: number): nu
     }
     db.$client.prepare('delete from due_events where occurred_at = ? and event_id = ?').run(e.occurredAt, e.id);
     if (e.messageId === null) continue;
-    const stateId = stateIdOf(e.eventType as EventType, (JSON.parse(e.payload) as { error?: unknown }).error);
+    const stateId = stateIdOf(e.eventType as EventType, (JSON.parse(e.payload ?? '{}') as { error?: unknown }).error);
     db.$client
       .prepare(
         `update messages set last_event = ?, last_event_at = ?, last_event_id = ?, state_id = ? where message_id = ? and account_id = ?

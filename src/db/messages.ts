@@ -176,13 +176,14 @@ export function campaignHasRecipient(db: Db, accountId: number, campaign: string
  * Notes routed events on their messages: each message keeps its latest event in (time, ID) order, so its
  * polling `Status` is one column (call in the routing transaction). Events of unknown messages change nothing.
  * One statement however many events: only each message's latest among them can win, so only it is written.
+ * Only a bounce's or a block's payload is read (its error gives the state); others may have none.
  *
  * @example
  * noteRoutedEvents(db, dueEvents); // a routed 'open' makes its message 'opened'
  */
 export function noteRoutedEvents(
   db: Db,
-  events: readonly { id: number; accountId: number; eventType: string; occurredAt: number; messageId: string | null; payload: string }[],
+  events: readonly { id: number; accountId: number; eventType: string; occurredAt: number; messageId: string | null; payload: string | null }[],
 ): void {
   const latest = new Map<string, (typeof events)[number]>();
   for (const event of events) {
@@ -194,7 +195,7 @@ export function noteRoutedEvents(
   if (latest.size === 0) return;
   const rows = [...latest.values()].map((event) => {
     const type = event.eventType as EventType;
-    const stateId = type === 'bounce' || type === 'blocked' ? stateIdOf(type, (JSON.parse(event.payload) as { error?: unknown }).error) : 0;
+    const stateId = type === 'bounce' || type === 'blocked' ? stateIdOf(type, (JSON.parse(event.payload ?? '{}') as { error?: unknown }).error) : 0;
     return [event.messageId, event.accountId, type, event.occurredAt, event.id, stateId];
   });
   statement(

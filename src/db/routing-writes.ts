@@ -1,12 +1,13 @@
 /**
- * The reads and writes of a routing pass, each one statement whatever the number of events (the rows go in
- * as one JSON array, read by `json_each`): a pass of 2,000 events used to run some 10,000 statements, and
- * their per-statement cost was most of its time (issue #22). The plan itself is src/core/route-plan.ts.
+ * The reads and writes of a routing pass, a few statements whatever the number of events (the rows go in as
+ * one JSON array, read by `json_each`, or as multi-row inserts of 64 links): a pass of 2,000 events used to
+ * run some 10,000 statements, and their per-statement cost was most of its time (issue #22). The plan itself
+ * is src/core/route-plan.ts.
  */
 import type { GroupExtension, OpenGroup, PlannedDelivery, RouteTarget } from '../core/route-plan.js';
 import { countStatus } from './delivery-status.js';
 import type { Db } from './open-db.js';
-import { statement } from './statements.js';
+import { insertRows, statement } from './statements.js';
 
 /**
  * The alive URL of each of `pairs` (account, event type): the alive primary, else the alive backup. Keyed
@@ -60,18 +61,18 @@ const INSERT_DELIVERIES = `insert into deliveries (account_id, callback_url_id, 
     value ->> 9, value ->> 10 from json_each(?) order by key`;
 
 // A link's email is its event's, lower-cased by SQLite as in deliveries.ts (LINK_EVENT), so both agree.
-const INSERT_LINKS = `insert into delivery_events (delivery_id, position, event_id, event_types, email)
-  select value ->> 0, value ->> 1, value ->> 2, value ->> 3, lower(value ->> 4) from json_each(?)`;
+const INSERT_LINKS = 'insert into delivery_events (delivery_id, position, event_id, event_types, email) values ';
+const LINK = '(?, ?, ?, ?, lower(?))';
 
 /**
  * Writes a plan: its deliveries (IDs in plan order), the events it adds to stored groups, every link, and the
- * per-status counts, in a constant number of statements. Call inside the routing transaction.
+ * per-status counts, in a few statements (the links in parts of 64 rows). Call inside the routing transaction.
  *
  * @example
  * writeRoutePlan(db, planRoutes(due, targetOf, openGroups(db, wanted, 500), now, 500));
  */
 export function writeRoutePlan(db: Db, deliveries: readonly PlannedDelivery[], extensions: readonly GroupExtension[]): void {
-  const links: (string | number | null)[][] = [];
+  const links: (string | number | null)[] = [];
   const counts = new Map<string, { accountId: number; status: PlannedDelivery['status']; n: number }>();
   if (deliveries.length > 0) {
     const rows = deliveries.map((d) => {
@@ -83,7 +84,7 @@ export function writeRoutePlan(db: Db, deliveries: readonly PlannedDelivery[], e
     const firstId = Number(inserted.lastInsertRowid) - inserted.changes + 1;
     deliveries.forEach((d, i) => {
       const types = d.eventTypes.join(',');
-      d.events.forEach((event, position) => links.push([firstId + i, position, event.id, types, event.email]));
+      d.events.forEach((event, position) => links.push(firstId + i, position, event.id, types, event.email));
       const key = `${d.accountId}|${d.status}`;
       const count = counts.get(key) ?? { accountId: d.accountId, status: d.status, n: 0 };
       count.n += 1;
@@ -92,9 +93,9 @@ export function writeRoutePlan(db: Db, deliveries: readonly PlannedDelivery[], e
   }
   for (const { group, events, eventTypes } of extensions) {
     const types = eventTypes.join(',');
-    events.forEach((event, i) => links.push([group.id, group.eventCount + i, event.id, types, event.email]));
+    events.forEach((event, i) => links.push(group.id, group.eventCount + i, event.id, types, event.email));
   }
-  if (links.length > 0) statement(db, INSERT_LINKS).run(JSON.stringify(links));
+  insertRows(db, INSERT_LINKS, LINK, links);
   if (extensions.length > 0) extendGroups(db, extensions);
   for (const { accountId, status, n } of counts.values()) countStatus(db, accountId, status, n);
 }

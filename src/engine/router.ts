@@ -5,7 +5,7 @@
 import type { Db } from '../db/open-db.js';
 import { getCallbackUrlByKey, type CallbackUrl } from '../db/callback-urls.js';
 import { insertDelivery, type Delivery, type NewDelivery } from '../db/deliveries.js';
-import { dueUnroutedEvents, eventsOfDelivery, markRouted, type StoredEvent } from '../db/events.js';
+import { dueUnroutedEvents, eventsOfDelivery, markRoutedThrough, type DueEvent, type StoredEvent } from '../db/events.js';
 import { noteRoutedEvents } from '../db/messages.js';
 import { aliveTargets, openGroups, writeRoutePlan } from '../db/routing-writes.js';
 import { planRoutes } from '../core/route-plan.js';
@@ -49,10 +49,7 @@ export function routeDueEvents(db: Db, now: number, limit: number, maxBatch: num
   }
   const plan = planRoutes(due, targetOf, openGroups(db, [...wanted.values()], maxBatch), now, maxBatch);
   writeRoutePlan(db, plan.deliveries, plan.extensions);
-  markRouted(
-    db,
-    due.map((event) => event.id),
-  );
+  markRoutedThrough(db, due[due.length - 1] as DueEvent);
   noteRoutedEvents(db, due);
   return due.length;
 }
