@@ -5,7 +5,8 @@
  *   1. `GET /sim/health` (the server's floor: routing, one JSON answer);
  *   2. `POST /v3.1/send` with one message to one recipient (a new one each time, with its own CustomID);
  *   3. `POST /v3.1/send` with 50 messages of one recipient each.
- * Targets: (2) at least 40 % of (1)'s rate; (3) at least 4,000 recipients/s. (1) and (2) alternate over
+ * Targets: (2) at least 60 % of (1)'s rate at no more than 70 µs of server CPU per send; (3) at least 4,000
+ * recipients/s. (1) and (2) alternate over
  * three rounds, so that a change in the machine's load hits both; the median ratio is the figure. The
  * sends' events lie in the future of the stopped clock: nothing is routed or POSTed during the run (their
  * events stay staged; moving them into the time index belongs to routing, which bench:throughput and
@@ -103,7 +104,10 @@ for (const [i, round] of rounds.entries()) {
       `  (server CPU per request: ${Math.round(round.healthCpu)} µs, ${Math.round(round.oneCpu)} µs)`,
   );
 }
-console.log(`  one-recipient sends: median ${Math.round(100 * ratio)} % of GET /sim/health (${requests} requests of each per round; target ≥ 40 %)`);
+const oneCpu = median(rounds.map((round) => round.oneCpu));
+console.log(
+  `  one-recipient sends: median ${Math.round(100 * ratio)} % of GET /sim/health, median ${Math.round(oneCpu)} µs of server CPU per send (${requests} requests of each per round; target ≥ 60 % and ≤ 70 µs)`,
+);
 console.log(
   `  POST /v3.1/send, 50 messages: ${Math.round(fiftyRate)} requests/s = ${Math.round(fiftyRate * 50)} recipients/s (${batches} requests; target ≥ 4,000; server CPU ${Math.round(fiftyRun.cpuUs / 50)} µs per recipient)`,
 );
