@@ -52,11 +52,13 @@ class SelfDeliveryError extends Error {
  * await transport.post('http://127.0.0.1:9000/hook', '{}', { timeoutMs: 10_000, responseCapBytes: 4096, userAgent: 'mjsim' });
  */
 export function createHttpTransport(maxSockets: number, self: () => SelfListener | undefined = () => undefined): Transport {
-  // undici loads with the first POST, not before `serve` listens (it was a tenth of a start). Our own timer
-  // bounds the whole exchange, so undici's own header and body timeouts are off.
+  // undici loads with the first POST, not before `serve` listens (it was a tenth of a start), and only its
+  // Agent: the package's entry also loads fetch, WebSocket, caching and mocks, 130-150 ms of one event-loop
+  // turn on that first POST where the Agent's own modules take 25-40 ms. Our own timer bounds the whole
+  // exchange, so undici's own header and body timeouts are off.
   let agent: Agent | undefined;
   const loading = once(() =>
-    import('undici').then(({ Agent }) => {
+    import('undici/lib/dispatcher/agent.js').then(({ default: Agent }) => {
       agent = new Agent({ connections: maxSockets, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: connector(self) });
       return agent;
     }),
