@@ -102,7 +102,10 @@ interface EventRow {
   created_at: number;
 }
 
-const toEvent = (row: EventRow): StoredEvent => ({
+/** An event row as routing reads it (see DueEvent): no creation time, the payload only where it is read. */
+type DueRow = Omit<EventRow, 'payload' | 'routed' | 'created_at'> & { payload: string | null };
+
+const toDueEvent = (row: DueRow): DueEvent => ({
   id: row.id,
   accountId: row.account_id,
   eventType: row.event_type,
@@ -110,8 +113,9 @@ const toEvent = (row: EventRow): StoredEvent => ({
   payload: row.payload,
   messageId: row.message_id,
   email: row.email,
-  createdAt: row.created_at,
 });
+
+const toEvent = (row: EventRow): StoredEvent => ({ ...toDueEvent(row), payload: row.payload, createdAt: row.created_at });
 
 const EVENT_COLUMNS = 'insert into events (account_id, event_type, occurred_at, payload, message_id, email, routed, created_at) values ';
 const DUE_COLUMNS = 'insert into due_events (occurred_at, event_id) values ';
@@ -167,16 +171,8 @@ export function dueUnroutedEvents(db: Db, now: number, limit: number): DueEvent[
     `select e.id, e.account_id, e.event_type, e.occurred_at, e.message_id, e.email,
         case when e.event_type in ('bounce', 'blocked') then e.payload end as payload
       from due_events u cross join events e on e.id = u.event_id where u.occurred_at <= ? order by u.occurred_at, u.event_id limit ?`,
-  ).all(upTo, limit) as (Omit<EventRow, 'payload' | 'routed' | 'created_at'> & { payload: string | null })[];
-  return rows.map((row) => ({
-    id: row.id,
-    accountId: row.account_id,
-    eventType: row.event_type,
-    occurredAt: row.occurred_at,
-    payload: row.payload,
-    messageId: row.message_id,
-    email: row.email,
-  }));
+  ).all(upTo, limit) as DueRow[];
+  return rows.map(toDueEvent);
 }
 
 /**
